@@ -1,0 +1,192 @@
+/**
+ * The one protocol between the extension (or any other caller) and the engine child process.
+ * Messages travel over Node's IPC channel (child_process.fork), as plain JSON objects.
+ * Each request carries a caller-chosen `id`; every event about that job repeats it.
+ * Pure types: imported by src/engine (the child) and src/extension (the parent).
+ */
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+/** What the user asks for: `auto` picks the best that loads. */
+export type BackendChoice = 'auto' | 'native-gpu' | 'native-cpu' | 'wasm' | 'cpu';
+
+export interface BackendReport {
+  /** The backend that runs. */
+  name: BackendName;
+  /** Why it was chosen. */
+  reason: string;
+  /** Backends tried before it, each with why it was not used. */
+  rejected: { name: BackendName; why: string }[];
+}
+
+export type PresetName = 'default' | 'paper';
+
+export interface TrainOptions {
+  /** A TPS file, or a folder of one-specimen TPS files. */
+  data: string;
+  /** Folder of images, when IMAGE= is not enough to find them. */
+  images?: string;
+  /** Where to write the model (tfjs files + metadata.json). */
+  out: string;
+  preset?: PresetName;
+  epochs?: number;
+  batchSize?: number;
+  learningRate?: number;
+  /** Model input size [width, height]; defaults depend on preset and backend. */
+  inputSize?: [number, number];
+  /** Share of the training images kept for validation (paper: 0.4). */
+  validationSplit?: number;
+  seed?: number;
+  /** Stop after this many epochs without validation improvement (0 = never). */
+  patience?: number;
+  /** Resume from the checkpoint in `out` if there is one. */
+  resume?: boolean;
+  /** Initialise from this model folder (fine-tuning). */
+  initFrom?: string;
+  /** Keep only these 0-based landmark indices (parts with a landmark subset map). */
+  landmarkSubset?: number[];
+  /** Specimen names (image base names) to exclude from training, e.g. a test set. */
+  exclude?: string[];
+  /** Specimen names to use exclusively (others ignored). */
+  include?: string[];
+}
+
+export interface PredictOptions {
+  model: string;
+  /** A folder of images, or a single image file. */
+  images: string;
+  recursive?: boolean;
+  /** Output TPS path. */
+  out: string;
+  /** Overwrite `out` if it exists (default false: refuse). */
+  overwrite?: boolean;
+}
+
+export interface EvaluateOptions {
+  /** Manual TPS file or folder. */
+  manual: string;
+  /** Predicted TPS file or folder. */
+  predicted: string;
+  /** Images folder for resolving image sizes, when needed. */
+  images?: string;
+}
+
+export interface RoundsOptions extends Omit<TrainOptions, 'out' | 'exclude' | 'include'> {
+  /** Images per test set (paper: 33). */
+  testSize: number;
+  /** Work folder for the round models and predictions. */
+  out: string;
+}
+
+export type EngineRequest =
+  | { type: 'train'; id: string; options: TrainOptions }
+  | { type: 'predict'; id: string; options: PredictOptions }
+  | { type: 'evaluate'; id: string; options: EvaluateOptions }
+  | { type: 'rounds'; id: string; options: RoundsOptions }
+  | { type: 'cancel'; id: string }
+  | { type: 'shutdown' };
+
+export interface TrainProgress {
+  kind: 'train';
+  epoch: number; // 1-based
+  epochs: number;
+  batch: number; // 1-based within the epoch
+  batches: number;
+  trainLoss?: number;
+  valLoss?: number;
+  /** Validation mean landmark error in original pixels, when computed. */
+  valErrorPx?: number;
+  /** Seconds to the end, estimated. */
+  etaSeconds?: number;
+  message?: string;
+}
+
+export interface StepProgress {
+  kind: 'step';
+  /** What is being done: 'decode', 'predict', 'round 2/9', ... */
+  stage: string;
+  done: number;
+  total: number;
+  etaSeconds?: number;
+  message?: string;
+}
+
+export type EngineProgress = TrainProgress | StepProgress;
+
+/** Per-landmark error statistics, pixels of the original photos (and SCALE units when known). */
+export interface LandmarkErrorStats {
+  index: number; // 1-based
+  mean: number;
+  median: number;
+  p90: number;
+  count: number;
+  meanScaled?: number;
+}
+
+export interface ImageError {
+  /** Specimen name (image base name) as matched. */
+  name: string;
+  manualImage?: string;
+  predictedImage?: string;
+  /** Per-landmark Euclidean errors in pixels; null where either side is missing. */
+  errors: (number | null)[];
+  mean: number;
+}
+
+export interface EvaluationResult {
+  landmarks: LandmarkErrorStats[];
+  mean: number;
+  median: number;
+  p90: number;
+  matched: number;
+  images: ImageError[]; // worst first
+  unmatchedManual: string[];
+  unmatchedPredicted: string[];
+  /** Files compared. */
+  manualPath: string;
+  predictedPath: string;
+}
+
+export interface TrainResult {
+  kind: 'train';
+  modelDir: string;
+  epochs: number;
+  bestEpoch: number;
+  bestValLoss: number;
+  cancelled: boolean;
+  validation?: EvaluationResult;
+  seconds: number;
+}
+
+export interface PredictResult {
+  kind: 'predict';
+  out: string;
+  predicted: number;
+  skipped: { path: string; why: string }[];
+  seconds: number;
+}
+
+export interface EvaluateResult {
+  kind: 'evaluate';
+  evaluation: EvaluationResult;
+}
+
+export interface RoundsResult {
+  kind: 'rounds';
+  rounds: number;
+  evaluation: EvaluationResult;
+  predictedTps: string;
+  seconds: number;
+}
+
+export type EngineResult = TrainResult | PredictResult | EvaluateResult | RoundsResult;
+
+export type EngineEvent =
+  | { type: 'ready'; backend: BackendReport; pid: number }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; id?: string }
+  | { type: 'progress'; id: string; progress: EngineProgress }
+  | { type: 'result'; id: string; result: EngineResult }
+  | { type: 'error'; id: string; message: string; detail?: string };
+
+export function isEngineEvent(v: unknown): v is EngineEvent {
+  return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';
+}

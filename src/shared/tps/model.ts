@@ -1,0 +1,101 @@
+/**
+ * The TPS data model shared by the engine, the extension, the webviews and the CLI.
+ * Pure types and tiny helpers: no fs, no vscode, no tfjs.
+ *
+ * Coordinates in a TpsSpecimen are stored exactly as in the file: tpsDig convention,
+ * origin at the bottom-left of the image, y growing upwards. Convert to image pixels
+ * (origin top-left, y down) only through ./coords.ts.
+ */
+
+/** A point in TPS coordinates (tpsDig: origin bottom-left, y up). */
+export interface TpsPoint {
+  x: number;
+  y: number;
+}
+
+/** A landmark slot: a point, or `null` when the landmark is missing (tpsDig negative codes). */
+export type TpsLandmark = TpsPoint | null;
+
+/** A field line other than LM / the landmark rows, kept in file order so writing gives it back. */
+export interface TpsField {
+  /** Upper-case key as written (IMAGE, ID, SCALE, COMMENT, VARIABLES, or anything unknown). */
+  key: string;
+  /** Raw value after the first '=' (may itself contain '='), trimmed. */
+  value: string;
+  /** 1-based line of the field in the source text (0 when created in memory). */
+  line: number;
+}
+
+/** A CURVES / POINTS / OUTLINES block after the landmarks, kept verbatim-equivalent. */
+export interface TpsCurve {
+  /** The block's keyword as written: CURVES, POINTS or OUTLINES. */
+  key: string;
+  /** Points of each curve/outline in TPS coordinates. */
+  curves: TpsPoint[][];
+}
+
+export interface TpsSpecimen {
+  /** Landmarks in TPS coordinates, in file order; `null` = missing. */
+  landmarks: TpsLandmark[];
+  /** Fields after the landmarks (IMAGE, ID, SCALE, ...), in file order. */
+  fields: TpsField[];
+  /** CURVES / POINTS / OUTLINES blocks, if any. */
+  curves: TpsCurve[];
+  /** 1-based line of this specimen's LM= line in the source (0 when created in memory). */
+  line: number;
+}
+
+export type TpsSeverity = 'error' | 'warning';
+
+export interface TpsDiagnostic {
+  severity: TpsSeverity;
+  message: string;
+  /** 1-based line in the source text. */
+  line: number;
+  /** 0-based specimen index, when the problem belongs to a specimen. */
+  specimen?: number;
+  /** Source file path, when known. */
+  file?: string;
+}
+
+export interface TpsDocument {
+  specimens: TpsSpecimen[];
+  diagnostics: TpsDiagnostic[];
+  /** Line ending the source used; writers reuse it. */
+  eol: '\n' | '\r\n';
+  /** Whether the source ended with a line ending. */
+  finalNewline: boolean;
+}
+
+/** Case-insensitive lookup of a field's value (first occurrence). */
+export function getField(specimen: TpsSpecimen, key: string): string | undefined {
+  const k = key.toUpperCase();
+  return specimen.fields.find((f) => f.key.toUpperCase() === k)?.value;
+}
+
+/** Sets (or adds, before any later fields) a field's value; returns the specimen for chaining. */
+export function setField(specimen: TpsSpecimen, key: string, value: string): TpsSpecimen {
+  const k = key.toUpperCase();
+  const existing = specimen.fields.find((f) => f.key.toUpperCase() === k);
+  if (existing) existing.value = value;
+  else specimen.fields.push({ key: k, value, line: 0 });
+  return specimen;
+}
+
+/** SCALE= as a number (units per pixel), or undefined when absent, zero or not a number. */
+export function getScale(specimen: TpsSpecimen): number | undefined {
+  const raw = getField(specimen, 'SCALE');
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+/** Deep copy, so edits never alias a parsed document. */
+export function cloneSpecimen(s: TpsSpecimen): TpsSpecimen {
+  return {
+    landmarks: s.landmarks.map((p) => (p ? { x: p.x, y: p.y } : null)),
+    fields: s.fields.map((f) => ({ ...f })),
+    curves: s.curves.map((c) => ({ key: c.key, curves: c.curves.map((pts) => pts.map((p) => ({ ...p }))) })),
+    line: s.line,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Command-line entry: `node dist/cli.js <command> ...`. A thin shell: each command lives in
+ * src/cli/<name>.ts and exports `run(args): Promise<number>` (the exit code).
+ */
+import type { CliCommand } from './cli/command';
+
+const commands: Record<string, () => Promise<CliCommand>> = {
+  tps: async () => (await import('./cli/tps')).command,
+  train: async () => (await import('./cli/train')).command,
+  predict: async () => (await import('./cli/predict')).command,
+  evaluate: async () => (await import('./cli/evaluate')).command,
+  rounds: async () => (await import('./cli/rounds')).command,
+  finetune: async () => (await import('./cli/finetune')).command,
+};
+
+function usage(): string {
+  return [
+    'usage: node dist/cli.js <command> [options]',
+    '',
+    'commands:',
+    '  tps check <file-or-folder> [--json]        parse TPS files and report counts and problems',
+    '  train --data <tps> --out <model-dir> ...   train a landmark model',
+    '  predict --model <dir> --images <dir> --out <file.tps>',
+    '  evaluate --manual <tps> --predicted <tps> [--json]',
+    '  rounds --data <tps> --test-size N --out <dir>   the paper\'s cross-validation rounds',
+    '  finetune ...                               pretrain on several parts, fine-tune on one',
+    '',
+    'Run a command with --help for its options.',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    console.error(`unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  const command = await load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,170 @@
+/**
+ * The preset contract: a preset brings its own training and prediction pipeline.
+ *
+ * The engine (src/engine/train/run.ts) loads the dataset, resolves options, splits train /
+ * validation, and hands a preset a TrainContext; the preset trains, writes whatever model
+ * files it needs into `ctx.modelDir` (through src/engine/model-io for tfjs models) and returns
+ * a TrainOutcome. The engine then writes metadata.json (preset name, landmark count, input
+ * size, ...). To predict, the engine reads metadata.json, picks the preset by name and calls
+ * `preset.load(dir, metadata)`, which returns a Predictor working on image files and giving
+ * landmarks in ORIGINAL photo pixels (origin top-left, y down; the engine converts to TPS).
+ *
+ * A preset may reuse the generic loop in src/engine/train/loop.ts (progress, checkpoints,
+ * best-kept, cancel, resume, early stopping) or run its own, e.g. several stages
+ * (coarse-to-fine): it must then honour the same hooks (ctx.progress, ctx.cancel, resume).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { BackendName, PresetName, TrainProgress } from '../../shared/protocol/engine';
+
+export type Tf = typeof tfjs;
+
+/** A landmark in image pixels: origin top-left, y down; null = missing. */
+export type PixelPoint = [number, number] | null;
+
+/** One training / validation image with its manual landmarks. */
+export interface Sample {
+  /** Specimen name (image base name without extension), for reports. */
+  name: string;
+  /** Absolute path of the image file. */
+  imagePath: string;
+  /** Manual landmarks in original image pixels (top-left origin, y down); null = missing. */
+  landmarks: PixelPoint[];
+  /** SCALE= (units per pixel) when known. */
+  scale?: number;
+}
+
+/** Options after defaults: every field set. */
+export interface ResolvedTrainOptions {
+  /** Model input [width, height]. */
+  inputSize: [number, number];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  validationSplit: number;
+  seed: number;
+  /** Epochs without validation improvement before stopping (0 = never). */
+  patience: number;
+}
+
+/** Cooperative cancellation: checked between batches. */
+export interface CancelToken {
+  readonly cancelled: boolean;
+}
+
+export interface TrainContext {
+  tf: Tf;
+  backend: BackendName;
+  /** Training images (validation images excluded). */
+  train: Sample[];
+  /** Validation images (never trained on; used for model selection / early stopping). */
+  validation: Sample[];
+  landmarkCount: number;
+  landmarkNames?: string[];
+  options: ResolvedTrainOptions;
+  /** Folder for the final model files (best model). Exists. */
+  modelDir: string;
+  /** Folder for resumable state (last epoch). Exists. */
+  checkpointDir: string;
+  /** Resume from checkpointDir if it holds a checkpoint. */
+  resume: boolean;
+  /** A model folder to initialise from (fine-tuning); same preset. */
+  initFrom?: string;
+  cancel: CancelToken;
+  progress(p: TrainProgress): void;
+  log(message: string): void;
+}
+
+export interface TrainOutcome {
+  epochs: number;
+  bestEpoch: number;
+  bestValLoss: number;
+  cancelled: boolean;
+  /** Anything the preset wants kept in metadata.json (`presetData`), e.g. stage sizes. */
+  presetData?: Record<string, unknown>;
+  /** Loss history per epoch, for the training view and the report. */
+  history?: { epoch: number; trainLoss: number; valLoss: number }[];
+}
+
+/** What a preset is given to load a model (the parsed metadata.json). */
+export interface LoadContext {
+  tf: Tf;
+  backend: BackendName;
+  metadata: ModelMetadata;
+  log(message: string): void;
+}
+
+export interface Prediction {
+  /** Landmarks in ORIGINAL photo pixels (top-left origin, y down). */
+  landmarks: [number, number][];
+  /** Optional 0..1 confidence (higher = more trustworthy) for outlier ranking. */
+  confidence?: number;
+  /** Optional per-landmark disagreement in original pixels (e.g. across TTA). */
+  spreadPx?: number[];
+  /** Original image size. */
+  width: number;
+  height: number;
+}
+
+export interface Predictor {
+  landmarkCount: number;
+  predict(imagePath: string): Promise<Prediction>;
+  dispose(): void;
+}
+
+export interface PresetDefaults {
+  inputSize: [number, number];
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  validationSplit: number;
+  patience: number;
+}
+
+export interface Preset {
+  name: PresetName;
+  description: string;
+  /** Defaults for a backend (e.g. a smaller input size on wasm). */
+  defaults(backend: BackendName): PresetDefaults;
+  train(ctx: TrainContext): Promise<TrainOutcome>;
+  load(dir: string, ctx: LoadContext): Promise<Predictor>;
+}
+
+/** metadata.json next to the model files. Version 1. */
+export interface ModelMetadata {
+  format: 'landmarks-model';
+  version: 1;
+  preset: PresetName;
+  landmarkCount: number;
+  landmarkNames?: string[];
+  /** Model input [width, height]. */
+  inputSize: [number, number];
+  normalisation: {
+    /** How pixels are scaled, e.g. "grey [0,1]". */
+    image: string;
+    /** How coordinates are scaled, e.g. "[-1,1] of the resized image". */
+    coordinates: string;
+  };
+  training: {
+    data: string;
+    images: number;
+    trainImages: number;
+    validationImages: number;
+    epochs: number;
+    bestEpoch: number;
+    bestValLoss: number;
+    batchSize: number;
+    learningRate: number;
+    seed: number;
+    seconds: number;
+    cancelled: boolean;
+    /** Landmark subset kept (0-based indices into the source file), when any. */
+    landmarkSubset?: number[];
+    initFrom?: string;
+  };
+  backend: BackendName;
+  /** Validation metrics in original pixels, when computed. */
+  metrics?: { meanPx?: number; medianPx?: number; p90Px?: number; perLandmarkMeanPx?: number[] };
+  presetData?: Record<string, unknown>;
+  createdAt: string;
+  engineVersion: string;
+}

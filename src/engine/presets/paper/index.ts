@@ -1,0 +1,167 @@
+/**
+ * Preset `paper`: the network, loss, optimiser, schedules, normalisation and augmentation of
+ * Le et al. "Towards landmarks prediction with Deep Network":
+ * - input grey [0,1] at 256x192 on native backends; 128x96 on wasm (its heap is 4 GB and the
+ *   first dense layer alone has 92 M weights at 256x192);
+ * - targets: coordinates in [-1,1] of the (stretched) input frame;
+ * - x7 augmentation of the training images (original, +constant on R/G/B, R/G/B alone);
+ * - MSE loss, SGD with Nesterov momentum, lr 0.03 -> 1e-5 and momentum 0.9 -> 0.9999
+ *   log-linearly over the epochs (./schedule.ts);
+ * - 60/40 train/validation split (the engine splits with validationSplit 0.4).
+ */
+import type * as tfjs from '@tensorflow/tfjs';
+import type { BackendName } from '../../../shared/protocol/engine';
+import { paperX7 } from '../../../shared/augment/channels';
+import { normalisedToOriginal, originalToNormalised, toFlat, wholeImageFrame } from '../../../shared/augment/frame';
+import { decodeResized } from '../../image-source';
+import { loadLayersModel } from '../../model-io/layers-io';
+import { ArrayBatches, type ArraySet } from '../../train/arrays';
+import { runLoop } from '../../train/loop';
+import type { LoadContext, Predictor, Preset, PresetDefaults, Sample, TrainContext, TrainOutcome, Tf } from '../preset';
+import { buildPaperModel } from './model';
+import { learningRateAt, momentumAt, PAPER_LR_START, PAPER_MOMENTUM_START } from './schedule';
+
+export const PAPER_NATIVE_SIZE: [number, number] = [256, 192];
+export const PAPER_WASM_SIZE: [number, number] = [128, 96];
+
+async function toArraySet(
+  samples: Sample[],
+  landmarks: number,
+  [width, height]: [number, number],
+  augment: boolean,
+  log: (m: string) => void,
+): Promise<ArraySet> {
+  const versions = augment ? 7 : 1;
+  const px = width * height;
+  const images = new Float32Array(samples.length * versions * px);
+  const targets = new Float32Array(samples.length * versions * 2 * landmarks);
+  let n = 0;
+  for (const s of samples) {
+    const img = await decodeResized(s.imagePath, width, height);
+    const frame = wholeImageFrame(img.originalWidth, img.originalHeight, width, height);
+    const flat = toFlat(
+      s.landmarks.map((p) => (p ? { x: p[0], y: p[1] } : null)),
+      (p) => originalToNormalised(frame, p),
+    );
+    const greys = augment ? paperX7(img.rgb).map((v) => v.grey) : [img.grey];
+    for (const g of greys) {
+      images.set(g, n * px);
+      targets.set(flat, n * 2 * landmarks);
+      n++;
+    }
+  }
+  log(`decoded ${samples.length} image(s) at ${width}x${height}${augment ? ' with x7 augmentation' : ''}: ${n} examples`);
+  return { images, targets, count: n, height, width, channels: 1, outputs: 2 * landmarks };
+}
+
+/** Copies weights layer by layer (by name) where shapes match; returns the names skipped. */
+function copyMatchingWeights(from: tfjs.LayersModel, to: tfjs.LayersModel): string[] {
+  const skipped: string[] = [];
+  for (const layer of to.layers) {
+    let src: tfjs.layers.Layer | undefined;
+    try {
+      src = from.getLayer(layer.name);
+    } catch {
+      src = undefined;
+    }
+    const w = src?.getWeights() ?? [];
+    const own = layer.getWeights();
+    if (own.length === 0) continue;
+    if (w.length === own.length && w.every((t, i) => t.shape.join() === own[i].shape.join())) layer.setWeights(w);
+    else skipped.push(layer.name);
+  }
+  return skipped;
+}
+
+async function train(ctx: TrainContext): Promise<TrainOutcome> {
+  const { tf, options } = ctx;
+  const K = ctx.landmarkCount;
+  const trainSet = await toArraySet(ctx.train, K, options.inputSize, true, ctx.log);
+  const valSet = await toArraySet(ctx.validation, K, options.inputSize, false, ctx.log);
+  const model = buildPaperModel(tf, options.inputSize, K, options.seed);
+  if (ctx.initFrom) {
+    const init = await loadLayersModel(tf, ctx.initFrom);
+    const skipped = copyMatchingWeights(init, model);
+    init.dispose();
+    ctx.log(`initialised from ${ctx.initFrom}` + (skipped.length ? ` (new weights for ${skipped.join(', ')})` : ''));
+  }
+  const lr0 = options.learningRate;
+  const optimizer = tf.train.momentum(lr0, PAPER_MOMENTUM_START, true);
+  try {
+    const outcome = await runLoop({
+      tf,
+      model,
+      optimizer,
+      train: new ArrayBatches(tf, trainSet, options.batchSize, options.seed),
+      validation: new ArrayBatches(tf, valSet, options.batchSize),
+      epochs: options.epochs,
+      patience: options.patience,
+      onEpochStart(epoch, epochs) {
+        optimizer.setLearningRate(learningRateAt(epoch, epochs, lr0));
+        optimizer.setMomentum(momentumAt(epoch, epochs));
+      },
+      modelDir: ctx.modelDir,
+      checkpointDir: ctx.checkpointDir,
+      resume: ctx.resume,
+      cancel: ctx.cancel,
+      progress: ctx.progress,
+      log: ctx.log,
+    });
+    return { ...outcome, presetData: { schedule: 'log-linear', lrStart: lr0, augmentation: 'x7' } };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+async function load(dir: string, ctx: LoadContext): Promise<Predictor> {
+  const { tf, metadata } = ctx;
+  const model = await loadLayersModel(tf, dir);
+  const out = model.outputs[0].shape[1];
+  if (out !== 2 * metadata.landmarkCount) {
+    model.dispose();
+    throw new Error(`${dir}: model.json outputs ${String(out)} values but metadata.json says ${metadata.landmarkCount} landmarks`);
+  }
+  const [width, height] = metadata.inputSize;
+  return {
+    landmarkCount: metadata.landmarkCount,
+    async predict(imagePath: string) {
+      const img = await decodeResized(imagePath, width, height);
+      const frame = wholeImageFrame(img.originalWidth, img.originalHeight, width, height);
+      const y = tf.tidy(() => model.predict(tf.tensor4d(img.grey, [1, height, width, 1])) as tfjs.Tensor);
+      const v = await y.data();
+      y.dispose();
+      const landmarks: [number, number][] = [];
+      for (let k = 0; k < metadata.landmarkCount; k++) {
+        const p = normalisedToOriginal(frame, { x: v[2 * k], y: v[2 * k + 1] });
+        landmarks.push([p.x, p.y]);
+      }
+      return { landmarks, width: img.originalWidth, height: img.originalHeight };
+    },
+    dispose() {
+      model.dispose();
+    },
+  };
+}
+
+function defaults(backend: BackendName): PresetDefaults {
+  const native = backend === 'tensorflow' || backend === 'tensorflow-gpu';
+  return {
+    inputSize: native ? PAPER_NATIVE_SIZE : PAPER_WASM_SIZE,
+    epochs: native ? 300 : 60,
+    batchSize: native ? 64 : 16,
+    learningRate: PAPER_LR_START,
+    validationSplit: 0.4,
+    patience: 0,
+  };
+}
+
+export const paperPreset: Preset = {
+  name: 'paper',
+  description: 'Le et al.: 3 conv blocks, dense 1000/1000, Nesterov SGD (0.03->1e-5), x7 augmentation, 256x192 (128x96 on wasm)',
+  defaults,
+  train,
+  load,
+};
+
+export type { Tf };

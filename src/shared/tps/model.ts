@@ -43,6 +43,12 @@ export interface TpsSpecimen {
   curves: TpsCurve[];
   /** 1-based line of this specimen's LM= line in the source (0 when created in memory). */
   line: number;
+  /**
+   * Lines inside the specimen that are neither landmark rows, curve blocks nor KEY=value fields
+   * (e.g. `#` comments, a tool's score rows), kept verbatim so writing does not lose them.
+   * Written after the landmarks and curves, before the fields.
+   */
+  extraLines?: string[];
 }
 
 export type TpsSeverity = 'error' | 'warning';
@@ -65,6 +71,10 @@ export interface TpsDocument {
   eol: '\n' | '\r\n';
   /** Whether the source ended with a line ending. */
   finalNewline: boolean;
+  /** Lines before the first specimen (`#` comments, stray text), kept verbatim for writing. */
+  header?: string[];
+  /** The source's exact line-ending style (CR CR LF is written back as CRLF). */
+  lineEnding?: 'LF' | 'CRLF' | 'CR' | 'CRCRLF';
 }
 
 /** Case-insensitive lookup of a field's value (first occurrence). */
@@ -97,5 +107,6 @@ export function cloneSpecimen(s: TpsSpecimen): TpsSpecimen {
     fields: s.fields.map((f) => ({ ...f })),
     curves: s.curves.map((c) => ({ key: c.key, curves: c.curves.map((pts) => pts.map((p) => ({ ...p }))) })),
     line: s.line,
+    ...(s.extraLines ? { extraLines: [...s.extraLines] } : {}),
   };
 }

@@ -1,0 +1,127 @@
+/**
+ * Finding image files on disk: listing a folder's images and resolving a specimen's IMAGE=
+ * value to a file (Node fs; the matching rules themselves are pure, in ../tps/resolve.ts).
+ */
+import { promises as fsp } from 'fs';
+import * as path from 'path';
+import { isImageFile, normalizeImageField, resolveImageInListing, type ImageMatch } from '../tps/resolve';
+
+/** Directory listings shared between resolutions (one readdir per folder). */
+export type ListingCache = Map<string, Promise<string[]>>;
+
+export function createListingCache(): ListingCache {
+  return new Map();
+}
+
+/** File names (not folders) directly in `dir`; empty when it does not exist. */
+function listFiles(dir: string, cache?: ListingCache): Promise<string[]> {
+  const key = path.resolve(dir);
+  const hit = cache?.get(key);
+  if (hit) return hit;
+  const p = fsp
+    .readdir(key, { withFileTypes: true })
+    .then((entries) => entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name))
+    .catch(() => [] as string[]);
+  cache?.set(key, p);
+  return p;
+}
+
+/**
+ * Image files (.jpg .jpeg .png .tif .tiff .bmp, any case) in a folder, as absolute paths sorted
+ * naturally (`2.jpg` before `10.jpg`). With `recursive`, subfolders too (hidden ones skipped).
+ */
+export async function listImageFiles(dir: string, options: { recursive?: boolean } = {}): Promise<string[]> {
+  const root = path.resolve(dir);
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await fsp.readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (options.recursive && !e.name.startsWith('.')) await walk(full);
+      } else if (isImageFile(e.name)) out.push(full);
+    }
+  };
+  await walk(root);
+  return out.sort(naturalCompare);
+}
+
+/** Natural, case-insensitive order: `Md 2` before `Md 10`. */
+export function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
+}
+
+/**
+ * Folders searched for a TPS file's images, most specific first: the explicit images folder,
+ * the TPS file's folder, its `images/`, the parent folder and the parent's `images/` (the beetle
+ * layout: `all-specimens/*.TPS` beside `images/`).
+ */
+export function imageSearchDirs(tpsPath: string, imagesDir?: string): string[] {
+  const dir = path.dirname(path.resolve(tpsPath));
+  const parent = path.dirname(dir);
+  const dirs = [imagesDir ? path.resolve(imagesDir) : undefined, dir, path.join(dir, 'images'), parent, path.join(parent, 'images')];
+  return [...new Set(dirs.filter((d): d is string => d !== undefined))];
+}
+
+export interface ImageResolution {
+  /** Absolute path of the image. */
+  path: string;
+  how: ImageMatch;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Resolves IMAGE= for a specimen of `tpsPath`: relative to the TPS file (or `imagesDir` first,
+ * when given), case-insensitive, extension optional, Windows paths reduced to the file name,
+ * then a unique loose match (spaces/underscores/case ignored). Undefined when not found.
+ */
+export async function resolveImage(
+  tpsPath: string,
+  imageField: string,
+  imagesDir?: string,
+  cache: ListingCache = createListingCache(),
+): Promise<ImageResolution | undefined> {
+  const rel = normalizeImageField(imageField);
+  if (rel === '') return undefined;
+  const dirs = imageSearchDirs(tpsPath, imagesDir);
+  // A relative path with folders (`results/x.jpg`, `test\x.jpg`) as written.
+  if (!rel.startsWith('/') && rel.includes('/')) {
+    for (const d of dirs) {
+      const p = path.join(d, ...rel.split('/'));
+      if (await exists(p)) return { path: p, how: 'exact' };
+    }
+  }
+  if (path.isAbsolute(imageField.trim()) && (await exists(imageField.trim()))) {
+    return { path: imageField.trim(), how: 'exact' };
+  }
+  for (const loose of [false, true]) {
+    for (const d of dirs) {
+      const files = await listFiles(d, cache);
+      const hit = resolveImageInListing(imageField, files, { loose });
+      if (hit) return { path: path.join(d, hit.file), how: hit.how };
+    }
+  }
+  return undefined;
+}
+
+/** Convenience: the resolved image's absolute path, or undefined. */
+export async function resolveImagePath(
+  tpsPath: string,
+  imageField: string,
+  imagesDir?: string,
+  cache?: ListingCache,
+): Promise<string | undefined> {
+  return (await resolveImage(tpsPath, imageField, imagesDir, cache))?.path;
+}

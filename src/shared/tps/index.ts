@@ -1,0 +1,7 @@
+/** The pure TPS core: model, parse, write, coordinates, image-name resolution. */
+export * from './model';
+export * from './lines';
+export * from './parse';
+export * from './write';
+export * from './coords';
+export * from './resolve';

@@ -1,0 +1,378 @@
+/**
+ * TPS parser (tpsDig2 / tpsUtil / geomorph / Momocs / ml-morph flavours). Pure: no fs.
+ *
+ * `parseTps` never throws: problems become diagnostics naming the file, the 1-based line and the
+ * 0-based specimen, and as many specimens as possible are recovered.
+ *
+ * Handled: LF / CRLF / CR / CR CR LF line endings; no final newline, including concatenated
+ * files whose last line glues onto the next `LM=` (`IMAGE=Prono_001LM=8`); a byte-order mark;
+ * leading and separating blank lines; `#` comments (kept verbatim); trailing spaces and tabs;
+ * `LM = 18`; `LM=0`; numbers like `290.`, `1886.00000`, `3.13E-001`, negatives; `NA` as a
+ * missing coordinate; `CURVES=`/`OUTLINES=` blocks of `POINTS=` runs; `KEY=value` fields kept
+ * in order with their raw value (so `VARIABLES=OrigNum=57` keeps its nested `=`); unknown
+ * fields; lines nobody understands (kept verbatim in `extraLines`, with a warning).
+ *
+ * Missing landmarks — the rule (decided per file, see `markMissingLandmarks`):
+ *   A landmark is missing (`null`) when its x and y are the same negative integer (tpsDig's
+ *   `-1 -1`, also `-99 -99`, `-999 -999`), or either coordinate is `NA`/`NaN` — but only in a
+ *   file that looks like pixel coordinates: no landmark in the file has exactly one negative
+ *   coordinate and no negative coordinate has a fractional part (Procrustes-aligned or centred
+ *   data has both, so its negative values are always kept as coordinates), and never in a
+ *   specimen whose other landmarks are all negative (a whole specimen negated, as in some
+ *   exported data sets, which keeps its values and gets a warning).
+ */
+import type { TpsCurve, TpsDiagnostic, TpsDocument, TpsField, TpsLandmark, TpsPoint, TpsSpecimen } from './model';
+import { eolString, splitLines } from './lines';
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NA = /^(?:NA|NaN)$/i;
+const FIELD = /^([A-Za-z][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
+/** A field value that swallowed the next specimen's LM= line (file without a final newline, concatenated). */
+const GLUED_LM = /^(.*?\S)\s*(LM\s*=\s*\d+)$/i;
+
+type Line =
+  | { kind: 'blank' }
+  | { kind: 'comment'; text: string }
+  | { kind: 'lm'; raw: string; count: number | undefined; text: string }
+  | { kind: 'field'; key: string; value: string; text: string }
+  | { kind: 'row'; values: number[]; text: string }
+  | { kind: 'text'; text: string };
+
+/** Parses one number token; NaN for NA. Undefined when the token is not a number. */
+export function parseNumberToken(token: string): number | undefined {
+  if (NUMBER.test(token)) return Number(token);
+  if (NA.test(token)) return NaN;
+  return undefined;
+}
+
+function classify(raw: string): Line[] {
+  const text = raw.trim();
+  if (text === '') return [{ kind: 'blank' }];
+  if (text.startsWith('#')) return [{ kind: 'comment', text: raw.replace(/\s+$/, '') }];
+  // A whole KEY=value line wrapped in double quotes (seen in ml-morph output): read the inside.
+  const quoted = /^"([A-Za-z][A-Za-z0-9_.-]*\s*=.*)"$/.exec(text);
+  if (quoted) return classify(quoted[1]);
+  const field = FIELD.exec(text);
+  if (field) {
+    const key = field[1];
+    const value = field[2].trim();
+    if (/^LM$/i.test(key)) {
+      const count = /^\d+$/.test(value) ? Number(value) : undefined;
+      return [{ kind: 'lm', raw: value, count, text }];
+    }
+    const glued = GLUED_LM.exec(value);
+    if (glued) {
+      const lm = classify(glued[2]);
+      return [{ kind: 'field', key, value: glued[1], text: `${key}=${glued[1]}` }, ...lm];
+    }
+    return [{ kind: 'field', key, value, text }];
+  }
+  const tokens = text.split(/\s+/);
+  const values = tokens.map(parseNumberToken);
+  if (values.every((v): v is number => v !== undefined)) return [{ kind: 'row', values, text }];
+  return [{ kind: 'text', text: raw.replace(/\s+$/, '') }];
+}
+
+interface Builder {
+  specimen: TpsSpecimen;
+  index: number;
+  /** Declared LM= count; undefined when LM= was not a whole number (rows are then taken greedily). */
+  expected: number | undefined;
+  state: 'landmarks' | 'curves' | 'points' | 'fields';
+  /** Current curve block and what it still expects. */
+  block?: { curve: TpsCurve; expectedCurves: number | undefined; line: number };
+  points?: { list: TpsPoint[]; expected: number | undefined; line: number };
+  wideRowsWarned: boolean;
+}
+
+export function parseTps(text: string, file?: string): TpsDocument {
+  const split = splitLines(text);
+  const diagnostics: TpsDiagnostic[] = [];
+  const specimens: TpsSpecimen[] = [];
+  const header: string[] = [];
+  const diag = (severity: 'error' | 'warning', line: number, message: string, specimen?: number): void => {
+    const d: TpsDiagnostic = { severity, message, line };
+    if (specimen !== undefined) d.specimen = specimen;
+    if (file !== undefined) d.file = file;
+    diagnostics.push(d);
+  };
+
+  let cur: Builder | undefined;
+
+  const keepExtra = (b: Builder, text: string): void => {
+    (b.specimen.extraLines ??= []).push(text);
+  };
+
+  const closePoints = (b: Builder, line: number): void => {
+    const p = b.points;
+    if (!p) return;
+    if (p.expected !== undefined && p.list.length < p.expected) {
+      diag('error', p.line, `POINTS=${p.expected} but only ${p.list.length} point rows follow`, b.index);
+    }
+    b.points = undefined;
+    b.state = 'curves';
+  };
+
+  const closeBlock = (b: Builder, line: number): void => {
+    closePoints(b, line);
+    const blk = b.block;
+    if (!blk) return;
+    if (blk.expectedCurves !== undefined && blk.curve.curves.length !== blk.expectedCurves) {
+      diag(
+        'warning',
+        blk.line,
+        `${blk.curve.key}=${blk.expectedCurves} but ${blk.curve.curves.length} POINTS= block(s) follow`,
+        b.index,
+      );
+    }
+    b.block = undefined;
+    b.state = 'fields';
+  };
+
+  const closeLandmarks = (b: Builder, line: number): void => {
+    if (b.state !== 'landmarks') return;
+    const n = b.specimen.landmarks.length;
+    if (b.expected !== undefined && n < b.expected) {
+      diag(
+        'error',
+        b.specimen.line,
+        `LM=${b.expected} but only ${n} landmark row(s) follow (before line ${line}); the last ${b.expected - n} are treated as missing`,
+        b.index,
+      );
+      while (b.specimen.landmarks.length < b.expected) b.specimen.landmarks.push(null);
+    }
+    b.state = 'fields';
+  };
+
+  const finish = (line: number): void => {
+    if (!cur) return;
+    closeLandmarks(cur, line);
+    closeBlock(cur, line);
+    specimens.push(cur.specimen);
+    cur = undefined;
+  };
+
+  const toLandmark = (values: number[]): TpsLandmark =>
+    Number.isNaN(values[0]) || Number.isNaN(values[1]) ? null : { x: values[0], y: values[1] };
+
+  split.lines.forEach((raw, i) => {
+    const lineNo = i + 1;
+    for (const ln of classify(raw)) {
+      switch (ln.kind) {
+        case 'blank':
+          break;
+        case 'comment':
+          if (cur) keepExtra(cur, ln.text);
+          else header.push(ln.text);
+          break;
+        case 'lm': {
+          finish(lineNo);
+          const index = specimens.length;
+          if (ln.count === undefined) {
+            diag('error', lineNo, `LM=${ln.raw}: the landmark count is not a whole number; reading the rows that follow`, index);
+          }
+          cur = {
+            specimen: { landmarks: [], fields: [], curves: [], line: lineNo },
+            index,
+            expected: ln.count,
+            state: ln.count === 0 ? 'fields' : 'landmarks',
+            wideRowsWarned: false,
+          };
+          break;
+        }
+        case 'row': {
+          if (!cur) {
+            diag('error', lineNo, 'coordinate row before any LM= line: ignored (kept in the file header)');
+            header.push(ln.text);
+            break;
+          }
+          const b = cur;
+          if (b.state === 'landmarks') {
+            if (ln.values.length < 2) {
+              diag('error', lineNo, `landmark row "${ln.text}" has ${ln.values.length} value; expected "x y" (treated as missing)`, b.index);
+              b.specimen.landmarks.push(null);
+            } else {
+              if (ln.values.length > 2 && !b.wideRowsWarned) {
+                diag('warning', lineNo, `landmark rows have ${ln.values.length} values; only the first two (x y) are used`, b.index);
+                b.wideRowsWarned = true;
+              }
+              b.specimen.landmarks.push(toLandmark(ln.values));
+            }
+            if (b.expected !== undefined && b.specimen.landmarks.length >= b.expected) b.state = 'fields';
+          } else if (b.state === 'points' && b.points) {
+            if (ln.values.length >= 2 && !Number.isNaN(ln.values[0]) && !Number.isNaN(ln.values[1])) {
+              b.points.list.push({ x: ln.values[0], y: ln.values[1] });
+            } else diag('error', lineNo, `curve point row "${ln.text}" is not "x y": ignored`, b.index);
+            if (b.points.expected !== undefined && b.points.list.length >= b.points.expected) closePoints(b, lineNo);
+          } else if (
+            b.state === 'fields' &&
+            ln.values.length === 2 &&
+            b.specimen.fields.length === 0 &&
+            b.specimen.curves.length === 0 &&
+            !b.specimen.extraLines
+          ) {
+            diag(
+              'error',
+              lineNo,
+              `LM=${b.expected ?? '?'} but another landmark row follows: kept as landmark ${b.specimen.landmarks.length + 1}`,
+              b.index,
+            );
+            b.specimen.landmarks.push(toLandmark(ln.values));
+          } else {
+            diag('warning', lineNo, `line "${ln.text}" is not a landmark, curve point or field: kept as is`, b.index);
+            keepExtra(b, ln.text);
+          }
+          break;
+        }
+        case 'field': {
+          const key = ln.key.toUpperCase();
+          if (!cur) {
+            diag('warning', lineNo, `${ln.key}= before any LM= line: not part of a specimen (kept in the file header)`);
+            header.push(ln.text);
+            break;
+          }
+          const b = cur;
+          closeLandmarks(b, lineNo);
+          if (key === 'CURVES' || key === 'OUTLINES') {
+            closeBlock(b, lineNo);
+            const n = /^\d+$/.test(ln.value) ? Number(ln.value) : undefined;
+            if (n === undefined) diag('error', lineNo, `${ln.key}=${ln.value}: not a whole number`, b.index);
+            const curve: TpsCurve = { key: ln.key, curves: [] };
+            b.specimen.curves.push(curve);
+            b.block = { curve, expectedCurves: n, line: lineNo };
+            b.state = 'curves';
+            break;
+          }
+          if (key === 'POINTS') {
+            closePoints(b, lineNo);
+            if (!b.block) {
+              diag('warning', lineNo, 'POINTS= without CURVES= or OUTLINES=: read as a curve', b.index);
+              const curve: TpsCurve = { key: 'CURVES', curves: [] };
+              b.specimen.curves.push(curve);
+              b.block = { curve, expectedCurves: undefined, line: lineNo };
+            }
+            const m = /^\d+$/.test(ln.value) ? Number(ln.value) : undefined;
+            if (m === undefined) diag('error', lineNo, `POINTS=${ln.value}: not a whole number; reading the rows that follow`, b.index);
+            const list: TpsPoint[] = [];
+            b.block.curve.curves.push(list);
+            b.points = { list, expected: m, line: lineNo };
+            b.state = 'points';
+            if (m === 0) closePoints(b, lineNo);
+            break;
+          }
+          closeBlock(b, lineNo);
+          if (key === 'IMAGE' && b.specimen.fields.some((f) => f.key.toUpperCase() === 'IMAGE')) {
+            diag('warning', lineNo, 'IMAGE= repeated in this specimen: the first one is used', b.index);
+          }
+          const field: TpsField = { key: ln.key, value: ln.value, line: lineNo };
+          b.specimen.fields.push(field);
+          break;
+        }
+        case 'text':
+          if (cur) {
+            diag('warning', lineNo, `line "${ln.text.trim()}" is not a landmark, curve or KEY=value field: kept as is`, cur.index);
+            keepExtra(cur, ln.text);
+          } else {
+            diag('warning', lineNo, `line "${ln.text.trim()}" before any LM= line: not part of a specimen (kept in the file header)`);
+            header.push(ln.text);
+          }
+          break;
+      }
+    }
+  });
+  finish(split.lines.length + 1);
+
+  if (specimens.length === 0) {
+    if (split.lines.some((l) => l.trim() !== '')) diag('error', 1, 'no specimen found: the file has no LM= line');
+    else diag('warning', 1, 'empty file: no specimens');
+  }
+
+  markMissingLandmarks(specimens, (severity, line, message, specimen) => diag(severity, line, message, specimen));
+  checkConsistency(specimens, (severity, line, message, specimen) => diag(severity, line, message, specimen));
+  diagnostics.sort((a, b) => a.line - b.line);
+
+  const doc: TpsDocument = {
+    specimens,
+    diagnostics,
+    eol: eolString(split.lineEnding) === '\r\n' ? '\r\n' : '\n',
+    finalNewline: split.finalNewline,
+    lineEnding: split.lineEnding,
+  };
+  if (header.length) doc.header = header;
+  return doc;
+}
+
+type Report = (severity: 'error' | 'warning', line: number, message: string, specimen?: number) => void;
+
+/** A tpsDig-style missing-landmark code: the same negative integer for x and y. */
+function isMissingCode(p: TpsPoint): boolean {
+  return p.x < 0 && p.x === p.y && Number.isInteger(p.x);
+}
+
+/**
+ * Applies the file-level missing-landmark rule documented at the top of this module:
+ * replaces missing codes with null in place.
+ */
+export function markMissingLandmarks(specimens: TpsSpecimen[], report?: Report): void {
+  const points = specimens.flatMap((s) => s.landmarks.filter((p): p is TpsPoint => p !== null));
+  const mixedSigns = points.some((p) => p.x < 0 !== p.y < 0);
+  const fractionalNegative = points.some((p) => (p.x < 0 && !Number.isInteger(p.x)) || (p.y < 0 && !Number.isInteger(p.y)));
+  const pixelLike = !mixedSigns && !fractionalNegative;
+  if (!pixelLike) return;
+  specimens.forEach((s, index) => {
+    const present = s.landmarks.filter((p): p is TpsPoint => p !== null);
+    const others = present.filter((p) => !isMissingCode(p));
+    const negated = others.length > 0 && others.every((p) => p.x < 0 && p.y < 0);
+    if (negated) {
+      report?.('warning', s.line, 'every coordinate of this specimen is negative (a negated specimen?): kept as coordinates', index);
+      return;
+    }
+    s.landmarks = s.landmarks.map((p) => (p && isMissingCode(p) ? null : p));
+  });
+}
+
+function checkConsistency(specimens: TpsSpecimen[], report: Report): void {
+  // Landmark counts differing within the file.
+  const tally = new Map<number, number>();
+  for (const s of specimens) if (s.landmarks.length > 0) tally.set(s.landmarks.length, (tally.get(s.landmarks.length) ?? 0) + 1);
+  let common = -1;
+  let best = 0;
+  for (const [n, c] of tally) if (c > best || (c === best && n > common)) [common, best] = [n, c];
+  specimens.forEach((s, i) => {
+    const n = s.landmarks.length;
+    if (n === 0) {
+      if (s.curves.length === 0) report('warning', s.line, 'LM=0: this specimen has no landmarks (not digitized?)', i);
+      return;
+    }
+    if (tally.size > 1 && n !== common) {
+      report('warning', s.line, `${n} landmarks, while ${best} other specimen(s) in this file have ${common}`, i);
+    }
+    if (s.landmarks.every((p) => p !== null && p.x === 0 && p.y === 0)) {
+      report('warning', s.line, 'every landmark is "0 0": a placeholder, not digitized?', i);
+    } else if (s.landmarks.every((p) => p === null)) {
+      report('warning', s.line, 'every landmark is missing', i);
+    }
+  });
+
+  // IMAGE= missing in some specimens, or the same image named twice.
+  const image = (s: TpsSpecimen): string | undefined => s.fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.value;
+  const withImage = specimens.filter((s) => image(s) !== undefined).length;
+  const seen = new Map<string, number>();
+  specimens.forEach((s, i) => {
+    const img = image(s);
+    if (img === undefined) {
+      if (withImage > 0) report('warning', s.line, 'no IMAGE= line, while other specimens in this file have one', i);
+      return;
+    }
+    if (img === '') {
+      report('warning', s.fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.line ?? s.line, 'IMAGE= is empty', i);
+      return;
+    }
+    const key = img.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined) {
+      const line = s.fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.line ?? s.line;
+      report('warning', line, `IMAGE=${img} is also the image of specimen ${first + 1}`, i);
+    } else seen.set(key, i);
+  });
+}

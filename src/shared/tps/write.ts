@@ -1,0 +1,62 @@
+/**
+ * TPS writer, tpsDig style. Pure: no fs.
+ *
+ * Per specimen: `LM=n`, n rows `x y` (a missing landmark is written `-1 -1`, tpsDig's code,
+ * which `parseTps` reads back as missing), the CURVES/OUTLINES blocks, any kept verbatim lines,
+ * then the fields in their order (IMAGE, ID, SCALE, ...). The file header (leading comments) and
+ * the source's line endings and final newline are kept. Numbers are written with the shortest
+ * text that parses back to the same double, so parse -> write -> parse gives the same values.
+ */
+import type { TpsDocument, TpsLandmark, TpsPoint, TpsSpecimen } from './model';
+import { eolString } from './lines';
+
+/** Shortest decimal text that re-parses to the same number (no exponent for ordinary pixel values). */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) throw new RangeError(`cannot write ${v} as a TPS coordinate`);
+  if (Object.is(v, -0)) return '0';
+  return String(v);
+}
+
+function row(p: TpsPoint): string {
+  return `${formatNumber(p.x)} ${formatNumber(p.y)}`;
+}
+
+function landmarkRow(p: TpsLandmark): string {
+  return p ? row(p) : '-1 -1';
+}
+
+/** The lines of one specimen, without line endings. */
+export function specimenLines(s: TpsSpecimen): string[] {
+  const out: string[] = [`LM=${s.landmarks.length}`];
+  for (const p of s.landmarks) out.push(landmarkRow(p));
+  for (const block of s.curves) {
+    out.push(`${block.key}=${block.curves.length}`);
+    for (const pts of block.curves) {
+      out.push(`POINTS=${pts.length}`);
+      for (const p of pts) out.push(row(p));
+    }
+  }
+  if (s.extraLines) out.push(...s.extraLines);
+  for (const f of s.fields) out.push(`${f.key}=${f.value}`);
+  return out;
+}
+
+export interface WriteOptions {
+  /** Line ending; default: the document's (`lineEnding` when set, else `eol`). */
+  eol?: '\n' | '\r\n';
+  /** End with a line ending; default: the document's `finalNewline`. */
+  finalNewline?: boolean;
+}
+
+export function writeTps(doc: TpsDocument, options: WriteOptions = {}): string {
+  const eol = options.eol ?? (doc.lineEnding ? eolString(doc.lineEnding) : doc.eol);
+  const lines: string[] = [...(doc.header ?? [])];
+  for (const s of doc.specimens) lines.push(...specimenLines(s));
+  const finalNewline = options.finalNewline ?? doc.finalNewline;
+  return lines.join(eol) + (finalNewline && lines.length ? eol : '');
+}
+
+/** A new, empty document for writing (LF, final newline). */
+export function emptyDocument(): TpsDocument {
+  return { specimens: [], diagnostics: [], eol: '\n', finalNewline: true };
+}

@@ -1,0 +1,4 @@
+/** Image data for the engine: decoding, the disk cache, training sets. */
+export * from './image';
+export * from './cache';
+export * from './training-set';

@@ -1,6 +1,104 @@
-import type * as vscode from 'vscode';
+/**
+ * Registers the visual TPS editor (custom editor `landmarks.tpsEditor`) and its commands
+ * (landmarks.openAsText, landmarks.openInEditor). Returns an API the integration tests use
+ * to look inside the editor and to drive it through the webview's own message path.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { RenderReport, TestAction } from '../../shared/protocol/editor';
+import type { TpsLandmark } from '../../shared/tps/model';
+import { ImageCache } from './images';
+import { TPS_EDITOR_VIEW_TYPE, TpsEditorProvider } from './provider';
 
-/** The visual TPS custom editor. Placeholder until the editor module lands. */
-export function registerTpsEditor(_context: vscode.ExtensionContext): Record<string, never> {
-  return {};
+export interface TpsEditorState {
+  uri: string;
+  /** Whether the webview said `ready`. */
+  ready: boolean;
+  dirty: boolean;
+  specimens: number;
+  /** Specimen the webview shows. */
+  selected: number;
+  /** Landmarks per specimen, TPS coordinates (y up), null = missing. */
+  landmarks: TpsLandmark[][];
+  /** The text a save would write now. */
+  text: string;
+}
+
+export interface TpsEditorApi {
+  readonly viewType: string;
+  /** State of the editor for `uri` (default: the active or most recent one). */
+  state(uri?: vscode.Uri): TpsEditorState | undefined;
+  /** The webview's last render report. */
+  lastRender(uri?: vscode.Uri): RenderReport | undefined;
+  /** Waits for a render report matching `predicate` (default: any) from the editor of `uri`. */
+  waitForRender(uri: vscode.Uri | undefined, predicate?: (r: RenderReport) => boolean, timeoutMs?: number): Promise<RenderReport>;
+  /** Sends a test action (e.g. a landmark move in image pixels) through the webview's drag path. */
+  testAction(action: TestAction, uri?: vscode.Uri): Promise<void>;
+  /** Shows specimen `specimen` in the editor. */
+  select(specimen: number, uri?: vscode.Uri): Promise<void>;
+}
+
+function targetUri(arg: unknown, provider: TpsEditorProvider): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && /\.tps$/i.test(active.path)) return active;
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (tab instanceof vscode.TabInputCustom || tab instanceof vscode.TabInputText) return tab.uri;
+  return provider.session()?.document.uri;
+}
+
+export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorApi {
+  const output = vscode.window.createOutputChannel('Landmarks Editor', { log: true });
+  const cacheDir = path.join(context.globalStorageUri.fsPath, 'image-cache');
+  const provider = new TpsEditorProvider(context, new ImageCache(cacheDir), (m) => output.info(m));
+
+  context.subscriptions.push(
+    output,
+    vscode.window.registerCustomEditorProvider(TPS_EDITOR_VIEW_TYPE, provider, {
+      supportsMultipleEditorsPerDocument: false,
+      webviewOptions: { retainContextWhenHidden: false },
+    }),
+    vscode.commands.registerCommand('landmarks.openAsText', async (arg?: unknown) => {
+      const uri = targetUri(arg, provider);
+      if (!uri) return void vscode.window.showWarningMessage('Open as text: no TPS file is active.');
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'default');
+    }),
+    vscode.commands.registerCommand('landmarks.openInEditor', async (arg?: unknown) => {
+      const uri = targetUri(arg, provider);
+      if (!uri) return void vscode.window.showWarningMessage('Open in Landmark Editor: no TPS file is active.');
+      await vscode.commands.executeCommand('vscode.openWith', uri, TPS_EDITOR_VIEW_TYPE);
+    }),
+  );
+
+  const need = (uri?: vscode.Uri) => {
+    const s = provider.session(uri);
+    if (!s) throw new Error(`no Landmark Editor is open${uri ? ` for ${uri.fsPath}` : ''}`);
+    return s;
+  };
+
+  return {
+    viewType: TPS_EDITOR_VIEW_TYPE,
+    state(uri) {
+      const s = provider.session(uri);
+      if (!s) return undefined;
+      const tps = s.document.tps;
+      return {
+        uri: s.document.uri.toString(),
+        ready: s.ready,
+        dirty: s.document.isDirty,
+        specimens: tps.specimens.length,
+        selected: s.selected,
+        landmarks: tps.specimens.map((sp) => sp.landmarks.map((p) => (p ? { x: p.x, y: p.y } : null))),
+        text: s.document.getText(),
+      };
+    },
+    lastRender: (uri) => provider.session(uri)?.lastRender,
+    waitForRender: (uri, predicate = () => true, timeoutMs = 20000) => need(uri).waitForRender(predicate, timeoutMs),
+    testAction: (action, uri) => need(uri).testAction(action),
+    async select(specimen, uri) {
+      const s = need(uri);
+      await s.whenReady();
+      await s.post({ type: 'select', specimen });
+    },
+  };
 }

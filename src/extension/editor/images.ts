@@ -1,0 +1,124 @@
+/**
+ * Finds and prepares specimen photos for the editor webview (extension host side).
+ * Browsers show JPEG/PNG/GIF/WebP directly; TIFF and BMP are converted once to PNG with sharp
+ * (BMP decoded with bmp-js, which sharp's prebuilt libvips cannot read) into a cache folder
+ * keyed by path, size and modification time.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export interface PreparedImage {
+  /** The original photo (TPS coordinates refer to its pixels). */
+  path: string;
+  /** The file the browser loads: the original, or a converted PNG in the cache. */
+  displayPath: string;
+  width: number;
+  height: number;
+  /** Changes when the photo changes on disk (for cache-busting URLs). */
+  version: string;
+}
+
+const BROWSER_FORMATS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp']);
+const CONVERTED_FORMATS = new Set(['.tif', '.tiff', '.bmp']);
+
+export function isSupportedImage(file: string): boolean {
+  const ext = path.extname(file).toLowerCase();
+  return BROWSER_FORMATS.has(ext) || CONVERTED_FORMATS.has(ext);
+}
+
+type SharpFactory = typeof import('sharp');
+let sharpModule: SharpFactory | undefined;
+function sharp(): SharpFactory {
+  // Loaded lazily: a native module, only needed once a photo is shown.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sharpModule ??= require('sharp') as SharpFactory;
+  return sharpModule;
+}
+
+interface BmpDecoded {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+/** Decodes a BMP into tightly packed RGB (bmp-js yields ABGR). */
+export function decodeBmpToRgb(bytes: Buffer): { width: number; height: number; rgb: Buffer } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const bmp = require('bmp-js') as { decode(b: Buffer): BmpDecoded };
+  const d = bmp.decode(bytes);
+  const width = Math.abs(d.width);
+  const height = Math.abs(d.height);
+  const rgb = Buffer.alloc(width * height * 3);
+  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
+    rgb[i * 3] = d.data[j + 3];
+    rgb[i * 3 + 1] = d.data[j + 2];
+    rgb[i * 3 + 2] = d.data[j + 1];
+  }
+  return { width, height, rgb };
+}
+
+export class ImageCache {
+  private readonly pending = new Map<string, Promise<PreparedImage>>();
+
+  constructor(private readonly cacheDir: string) {}
+
+  get folder(): string {
+    return this.cacheDir;
+  }
+
+  /** Size and a browser-viewable file for a photo; throws with the file name on failure. */
+  prepare(file: string): Promise<PreparedImage> {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return Promise.reject(new Error(`cannot read ${file}`));
+    }
+    const key = `${file}|${stat.size}|${stat.mtimeMs}`;
+    let p = this.pending.get(key);
+    if (!p) {
+      const version = `${Math.round(stat.mtimeMs).toString(36)}-${stat.size.toString(36)}`;
+      p = this.prepareUncached(file, key).then((img) => ({ ...img, version }));
+      this.pending.set(key, p);
+      p.catch(() => this.pending.delete(key));
+    }
+    return p;
+  }
+
+  private async prepareUncached(file: string, key: string): Promise<Omit<PreparedImage, 'version'>> {
+    const ext = path.extname(file).toLowerCase();
+    if (ext === '.bmp') {
+      const { width, height, rgb } = decodeBmpToRgb(await fs.promises.readFile(file));
+      const out = this.cachePath(key);
+      if (!fs.existsSync(out)) {
+        const png = await sharp()(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer();
+        await this.writeAtomic(out, png);
+      }
+      return { path: file, displayPath: out, width, height };
+    }
+    const meta = await sharp()(file).metadata();
+    if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${file}`);
+    if (BROWSER_FORMATS.has(ext) && meta.format !== 'tiff') {
+      return { path: file, displayPath: file, width: meta.width, height: meta.height };
+    }
+    const out = this.cachePath(key);
+    if (!fs.existsSync(out)) {
+      const png = await sharp()(file).png({ compressionLevel: 3 }).toBuffer();
+      await this.writeAtomic(out, png);
+    }
+    return { path: file, displayPath: out, width: meta.width, height: meta.height };
+  }
+
+  private cachePath(key: string): string {
+    const hash = crypto.createHash('sha1').update(key).digest('hex').slice(0, 20);
+    return path.join(this.cacheDir, `${hash}.png`);
+  }
+
+  private async writeAtomic(target: string, bytes: Buffer): Promise<void> {
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    await fs.promises.writeFile(tmp, bytes);
+    await fs.promises.rename(tmp, target);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The visual TPS editor: a CustomEditorProvider over TpsEditorDocument.
+ * Documents hold the model and edits; sessions connect one document to one webview panel.
+ */
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { getField } from '../../shared/tps/model';
+import { TpsEditorDocument } from './document';
+import { editorHtml } from './html';
+import type { ImageCache } from './images';
+import { findSpecimenImage } from './imageLookup';
+import { EditorSession, editorSettings } from './session';
+
+export const TPS_EDITOR_VIEW_TYPE = 'landmarks.tpsEditor';
+
+export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorDocument> {
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<TpsEditorDocument>>();
+  readonly onDidChangeCustomDocument = this.changeEmitter.event;
+  /** Open panels, most recently active last. */
+  readonly sessions: EditorSession[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly images: ImageCache,
+    private readonly log: (message: string) => void,
+  ) {
+    context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('landmarks.editor')) return;
+        const settings = editorSettings();
+        for (const s of this.sessions) if (s.ready) void s.post({ type: 'settings', settings });
+      }),
+    );
+  }
+
+  async openCustomDocument(
+    uri: vscode.Uri,
+    openContext: vscode.CustomDocumentOpenContext,
+    _token: vscode.CancellationToken,
+  ): Promise<TpsEditorDocument> {
+    const document = await TpsEditorDocument.open(uri, openContext.backupId);
+    const subscriptions: vscode.Disposable[] = [
+      document.onDidEdit(({ label, edit }) =>
+        this.changeEmitter.fire({
+          document,
+          label,
+          undo: () => document.undo(edit),
+          redo: () => document.redo(edit),
+        }),
+      ),
+    ];
+    if (uri.scheme === 'file') {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)),
+      );
+      const reload = () => void document.reloadFromDisk();
+      subscriptions.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload));
+    }
+    document.onDidDispose(() => subscriptions.forEach((d) => d.dispose()));
+    return document;
+  }
+
+  async resolveCustomEditor(
+    document: TpsEditorDocument,
+    panel: vscode.WebviewPanel,
+    _token: vscode.CancellationToken,
+  ): Promise<void> {
+    const ext = this.context.extensionUri;
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(ext, 'dist', 'webview'),
+        vscode.Uri.joinPath(ext, 'media'),
+        vscode.Uri.file(this.images.folder),
+        ...this.imageRoots(document),
+      ],
+    };
+    const session = new EditorSession(document, panel, this.images, this.log);
+    this.sessions.push(session);
+    panel.onDidChangeViewState(() => {
+      if (panel.active) this.bringToFront(session);
+    });
+    panel.onDidDispose(() => {
+      const i = this.sessions.indexOf(session);
+      if (i >= 0) this.sessions.splice(i, 1);
+      session.dispose();
+    });
+    panel.webview.html = editorHtml(
+      panel.webview,
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(ext, 'dist', 'webview', 'editor.js')),
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(ext, 'media', 'editor.css')),
+      path.basename(document.uri.fsPath),
+    );
+  }
+
+  /** The folders the webview may load photos from: the TPS file's folder and each photo's. */
+  private imageRoots(document: TpsEditorDocument): vscode.Uri[] {
+    const dirs = new Set<string>();
+    if (document.uri.scheme === 'file') dirs.add(path.dirname(document.uri.fsPath));
+    for (const s of document.tps.specimens) {
+      const found = findSpecimenImage(document.uri.fsPath, getField(s, 'IMAGE'));
+      if (found.path) dirs.add(path.dirname(found.path));
+    }
+    for (const f of vscode.workspace.workspaceFolders ?? []) if (f.uri.scheme === 'file') dirs.add(f.uri.fsPath);
+    return [...dirs].map((d) => vscode.Uri.file(d));
+  }
+
+  private bringToFront(session: EditorSession): void {
+    const i = this.sessions.indexOf(session);
+    if (i >= 0) this.sessions.splice(i, 1);
+    this.sessions.push(session);
+  }
+
+  /** The session of `uri`, or of the active panel, or the most recent one. */
+  session(uri?: vscode.Uri): EditorSession | undefined {
+    if (uri) {
+      const key = uri.toString();
+      for (let i = this.sessions.length - 1; i >= 0; i--) if (this.sessions[i].document.uri.toString() === key) return this.sessions[i];
+      return undefined;
+    }
+    return this.sessions.find((s) => s.panel.active) ?? this.sessions[this.sessions.length - 1];
+  }
+
+  saveCustomDocument(document: TpsEditorDocument, cancellation: vscode.CancellationToken): Thenable<void> {
+    return document.save(cancellation);
+  }
+
+  saveCustomDocumentAs(document: TpsEditorDocument, destination: vscode.Uri, cancellation: vscode.CancellationToken): Thenable<void> {
+    return document.saveAs(destination, cancellation);
+  }
+
+  revertCustomDocument(document: TpsEditorDocument, cancellation: vscode.CancellationToken): Thenable<void> {
+    return document.revert(cancellation);
+  }
+
+  backupCustomDocument(
+    document: TpsEditorDocument,
+    context: vscode.CustomDocumentBackupContext,
+    cancellation: vscode.CancellationToken,
+  ): Thenable<vscode.CustomDocumentBackup> {
+    return document.backup(context.destination, cancellation);
+  }
+}

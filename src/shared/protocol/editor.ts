@@ -1,0 +1,105 @@
+/**
+ * The protocol between the extension (the TPS custom editor provider) and the editor webview.
+ * Pure types: imported by src/extension/editor (host side) and src/webview/editor (DOM side).
+ * Every message is a member of a discriminated union on `type`.
+ *
+ * Coordinates: landmarks travel in TPS coordinates (tpsDig: origin bottom-left, y up), exactly
+ * as stored in the document. The webview converts to image pixels for drawing through
+ * src/shared/tps/coords.ts, and converts drags back before posting an edit.
+ */
+import type { TpsLandmark } from '../tps/model';
+import type { LandmarkEdit } from '../editing/edits';
+
+/** What the webview needs to draw one specimen. */
+export interface SpecimenView {
+  /** 0-based index in the document. */
+  index: number;
+  /** Display name: IMAGE= (file name), else ID=, else "Specimen N". */
+  name: string;
+  /** IMAGE= as written, if any. */
+  imageField?: string;
+  /** ID= if any. */
+  id?: string;
+  landmarks: TpsLandmark[];
+}
+
+/** Where the photo of a specimen is, as the host found it. */
+export interface ImageInfo {
+  specimen: number;
+  /** webview URI of a file the browser can show (JPEG/PNG; TIFF/BMP converted to PNG). */
+  src?: string;
+  /** Pixel size of the original photo (TPS coordinates refer to it). */
+  width?: number;
+  height?: number;
+  /** Absolute path of the photo on disk, when found. */
+  path?: string;
+  /** Why there is no image: "IMAGE= missing", "not found: ...", "cannot read: ...". */
+  problem?: string;
+}
+
+export interface EditorSettings {
+  /** Marker radius in screen pixels, constant at any zoom. */
+  landmarkSize: number;
+}
+
+/** Extension -> webview. */
+export type HostToWebview =
+  | {
+      type: 'init';
+      fileName: string;
+      specimens: SpecimenView[];
+      settings: EditorSettings;
+      /** Specimen to show first (state restored by the webview wins when valid). */
+      selected: number;
+      /** Errors from parsing the file, shown as a banner. */
+      problems: string[];
+    }
+  /** The document changed (edit, undo, redo, revert): the full specimen list, cheap for TPS sizes. */
+  | { type: 'update'; specimens: SpecimenView[]; problems: string[] }
+  | { type: 'image'; image: ImageInfo }
+  | { type: 'settings'; settings: EditorSettings }
+  /** Show this specimen (from the outline, a results view or a test). */
+  | { type: 'select'; specimen: number; landmark?: number }
+  /**
+   * Test hook: act as if the user dragged landmark `landmark` of `specimen` to image pixel
+   * (x, y) (origin top-left, y down). The webview runs the same code path a drag ends with.
+   */
+  | { type: 'testAction'; action: TestAction };
+
+export type TestAction =
+  | { kind: 'move'; specimen: number; landmark: number; x: number; y: number }
+  | { kind: 'add'; specimen: number; x: number; y: number }
+  | { kind: 'key'; key: string; shiftKey?: boolean; ctrlKey?: boolean };
+
+/** What the webview drew, posted after every render of a specimen (used by tests and status). */
+export interface RenderReport {
+  specimen: number;
+  /** Landmark slots in the specimen. */
+  landmarks: number;
+  /** Markers drawn (slots minus missing). */
+  drawn: number;
+  missing: number;
+  imageLoaded: boolean;
+  /** Natural size of the image drawn (or of the blank canvas when there is no image). */
+  imageWidth: number;
+  imageHeight: number;
+  /** Image-pixel positions (origin top-left) of the markers, null for missing ones. */
+  positions: ({ x: number; y: number } | null)[];
+  /** Current zoom (screen pixels per image pixel). */
+  zoom: number;
+  /** Marker radius in screen pixels. */
+  markerRadius: number;
+  selectedLandmark: number | null;
+  /** Problem shown to the user for this specimen (e.g. image missing). */
+  problem?: string;
+}
+
+/** Webview -> extension. */
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'edit'; edit: LandmarkEdit }
+  | { type: 'requestImage'; specimen: number }
+  | { type: 'selected'; specimen: number }
+  | { type: 'rendered'; report: RenderReport }
+  | { type: 'openAsText' }
+  | { type: 'log'; level: 'info' | 'error'; message: string };

@@ -1,0 +1,765 @@
+/**
+ * The visual TPS editor webview: draws a specimen's photo with numbered landmarks, zoom and pan,
+ * drag/add/delete/mark-missing, a specimen list and a landmark table. Talks to the extension only
+ * through src/shared/protocol/editor.ts; every change is posted as an edit and comes back as an
+ * `update`, so the extension's document stays the single source of truth (undo/redo, save).
+ */
+import type {
+  EditorSettings,
+  HostToWebview,
+  ImageInfo,
+  RenderReport,
+  SpecimenView,
+  TestAction,
+  WebviewToHost,
+} from '../../shared/protocol/editor';
+import type { LandmarkEdit } from '../../shared/editing/edits';
+import type { TpsPoint } from '../../shared/tps/model';
+import {
+  blankFrame,
+  fitView,
+  imageToScreen,
+  photoFrame,
+  roundCoord,
+  screenToImage,
+  toImage,
+  toTps,
+  zoomAt,
+  type Frame,
+  type View,
+} from './geometry';
+import { h, svg } from './dom';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+interface SavedState {
+  current: number;
+  selectedLandmark: number | null;
+}
+
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewToHost) => vscode.postMessage(m);
+
+// ---------------------------------------------------------------- state
+let specimens: SpecimenView[] = [];
+let fileName = '';
+let problems: string[] = [];
+let settings: EditorSettings = { landmarkSize: 7 };
+let current = 0;
+let selected: number | null = null;
+let addMode = false;
+let view: View = { scale: 1, tx: 0, ty: 0 };
+let fitScale = 1;
+/** Frame the current view was fitted for (to keep zoom between same-size photos). */
+let viewFrameKey = '';
+const images = new Map<number, ImageInfo>();
+const requested = new Set<number>();
+/** Frames of blank canvases, fixed once computed so edits do not shift the canvas. */
+const blankFrames = new Map<number, Frame>();
+/** Specimen whose photo element finished loading (src). */
+let loadedSrc = '';
+let imageError = '';
+/** A marker being dragged: its live image position. */
+let drag: { landmark: number; pointerId: number; pos: TpsPoint; moved: boolean } | null = null;
+let pan: { pointerId: number; x: number; y: number; tx: number; ty: number } | null = null;
+/** Actions waiting for a specimen's frame (tests can act on a specimen not yet shown). */
+const pendingFrame: { specimen: number; run: () => void }[] = [];
+
+// ---------------------------------------------------------------- DOM
+const app = document.getElementById('app') as HTMLElement;
+app.textContent = '';
+app.removeAttribute('data-loading');
+
+const specimenList = h('ul', { id: 'specimen-list', role: 'listbox', tabindex: '0', 'aria-label': 'Specimens' });
+const specimenCount = h('div', { class: 'sidebar-title' });
+const btnPrev = button('‹ Prev', 'Previous specimen (PageUp)', () => showSpecimen(current - 1));
+const btnNext = button('Next ›', 'Next specimen (PageDown)', () => showSpecimen(current + 1));
+const title = h('span', { class: 'title', id: 'specimen-title' });
+const btnZoomOut = button('−', 'Zoom out (-)', () => zoomBy(1 / 1.25));
+const btnZoomIn = button('+', 'Zoom in (+)', () => zoomBy(1.25));
+const btnFit = button('Fit', 'Fit to window (0)', () => fit());
+const zoomLabel = h('span', { class: 'zoom', id: 'zoom-label' });
+const btnAdd = button('Add', 'Add mode (A): click on the photo to add a landmark; Ctrl/Cmd+click adds anytime', () => setAddMode(!addMode));
+const btnMissing = button('Missing', 'Mark the selected landmark missing (M)', () => markMissing());
+const btnDelete = button('Delete', 'Delete the selected landmark (Delete)', () => deleteSelected());
+const btnText = button('Open as text', 'Open this file in the text editor', () => post({ type: 'openAsText' }));
+const banner = h('div', { class: 'banner', id: 'banner', role: 'alert' });
+const viewport = h('div', { id: 'viewport', tabindex: '0', 'aria-label': 'Specimen photo with landmarks' });
+const photo = h('img', { id: 'photo', alt: '', draggable: 'false' }) as HTMLImageElement;
+const blank = h('div', { id: 'blank' });
+const overlay = svg('svg', { id: 'overlay', role: 'group', 'aria-label': 'Landmarks' }) as SVGSVGElement;
+const notice = h('div', { id: 'notice', role: 'status' });
+const statusLeft = h('span', { id: 'status-left' });
+const statusRight = h('span', { id: 'status-right' });
+const landmarkTable = h('tbody', { id: 'landmark-rows' });
+
+viewport.append(blank, photo, overlay, notice);
+app.append(
+  h('div', { class: 'layout' }, [
+    h('aside', { class: 'sidebar' }, [specimenCount, specimenList]),
+    h('main', { class: 'main' }, [
+      h('div', { class: 'toolbar', role: 'toolbar' }, [
+        btnPrev,
+        btnNext,
+        title,
+        h('span', { class: 'sep' }),
+        btnZoomOut,
+        zoomLabel,
+        btnZoomIn,
+        btnFit,
+        h('span', { class: 'sep' }),
+        btnAdd,
+        btnMissing,
+        btnDelete,
+        h('span', { class: 'spacer' }),
+        btnText,
+      ]),
+      banner,
+      viewport,
+      h('div', { class: 'statusbar' }, [statusLeft, statusRight]),
+    ]),
+    h('aside', { class: 'landmarks' }, [
+      h('div', { class: 'sidebar-title' }, ['Landmarks']),
+      h('table', { class: 'landmark-table' }, [
+        h('thead', {}, [h('tr', {}, [h('th', {}, ['#']), h('th', {}, ['x']), h('th', {}, ['y'])])]),
+        landmarkTable,
+      ]),
+      h('div', { class: 'help' }, [
+        'Drag a landmark to move it. Tab/Shift+Tab: next/previous landmark; arrows nudge it (Shift: ×10); ',
+        'M: missing; Delete: remove; A: add mode; PageUp/PageDown or ←/→: specimens; wheel, +/−, 0: zoom; drag the photo to pan.',
+      ]),
+    ]),
+  ]),
+);
+
+function button(label: string, tip: string, onClick: () => void): HTMLButtonElement {
+  const b = h('button', { type: 'button', title: tip, 'aria-label': tip }, [label]) as HTMLButtonElement;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+// ---------------------------------------------------------------- frames and view
+function frameOf(index: number): Frame | undefined {
+  const info = images.get(index);
+  if (info?.src && info.width && info.height && !imageErrorFor(index)) return photoFrame(info.width, info.height);
+  if (info && (!info.src || imageErrorFor(index))) {
+    let f = blankFrames.get(index);
+    if (!f) {
+      f = info.width && info.height ? { ...photoFrame(info.width, info.height), blank: true } : blankFrame(specimens[index]?.landmarks ?? []);
+      blankFrames.set(index, f);
+    }
+    return f;
+  }
+  return undefined;
+}
+
+function imageErrorFor(index: number): boolean {
+  return index === current && imageError !== '';
+}
+
+function viewportSize(): { w: number; h: number } {
+  const r = viewport.getBoundingClientRect();
+  return { w: Math.max(1, r.width), h: Math.max(1, r.height) };
+}
+
+function fit(): void {
+  const frame = frameOf(current);
+  if (!frame) return;
+  const { w, h: hh } = viewportSize();
+  view = fitView(frame, w, hh);
+  fitScale = view.scale;
+  draw();
+}
+
+function zoomBy(factor: number, sx?: number, sy?: number): void {
+  const { w, h: hh } = viewportSize();
+  view = zoomAt(view, factor, sx ?? w / 2, sy ?? hh / 2, fitScale);
+  draw();
+}
+
+// ---------------------------------------------------------------- specimens
+function showSpecimen(index: number, options: { keepSelection?: boolean } = {}): void {
+  if (specimens.length === 0) return;
+  const next = Math.max(0, Math.min(specimens.length - 1, index));
+  const changed = next !== current;
+  current = next;
+  if (changed || !options.keepSelection) selected = options.keepSelection ? selected : null;
+  imageError = '';
+  saveState();
+  post({ type: 'selected', specimen: current });
+  requestImage(current);
+  requestImage(current + 1);
+  requestImage(current - 1);
+  renderSpecimenList();
+  renderLandmarkTable();
+  applyImage();
+  report();
+}
+
+function requestImage(index: number): void {
+  if (index < 0 || index >= specimens.length || requested.has(index)) return;
+  requested.add(index);
+  post({ type: 'requestImage', specimen: index });
+}
+
+/** Warms the browser's cache for a neighbour's photo so next/previous is instant. */
+function prefetch(info: ImageInfo): void {
+  if (!info.src || Math.abs(info.specimen - current) !== 1) return;
+  const img = new Image();
+  img.src = info.src;
+  void img.decode().catch(() => undefined);
+}
+
+function applyImage(): void {
+  const info = images.get(current);
+  const frame = frameOf(current);
+  if (!info || !frame) {
+    photo.hidden = true;
+    blank.hidden = true;
+    notice.textContent = 'Loading photo…';
+    notice.hidden = false;
+    draw();
+    return;
+  }
+  const key = `${frame.blank ? 'blank' : 'photo'}:${frame.x0},${frame.y0},${frame.width}x${frame.height}`;
+  if (info.src && !imageError) {
+    if (photo.getAttribute('src') !== info.src) {
+      loadedSrc = '';
+      photo.src = info.src;
+    }
+    photo.hidden = false;
+    blank.hidden = true;
+    photo.style.width = `${frame.width}px`;
+    photo.style.height = `${frame.height}px`;
+    notice.hidden = loadedSrc === info.src;
+    notice.textContent = 'Loading photo…';
+  } else {
+    photo.hidden = true;
+    photo.removeAttribute('src');
+    loadedSrc = '';
+    blank.hidden = false;
+    blank.style.width = `${frame.width}px`;
+    blank.style.height = `${frame.height}px`;
+    notice.hidden = false;
+    notice.textContent = `${imageError || info.problem || 'No photo.'} Landmarks are drawn on a blank canvas.`;
+  }
+  if (key !== viewFrameKey) {
+    viewFrameKey = key;
+    fit();
+  } else draw();
+  pendingFrame.splice(0).forEach((p) => (p.specimen === current ? p.run() : pendingFrame.push(p)));
+}
+
+photo.addEventListener('load', () => {
+  loadedSrc = photo.getAttribute('src') ?? '';
+  notice.hidden = true;
+  draw();
+  report();
+});
+photo.addEventListener('error', () => {
+  if (!photo.getAttribute('src')) return;
+  imageError = `The photo could not be decoded by the browser (${images.get(current)?.path ?? 'unknown file'}).`;
+  post({ type: 'log', level: 'error', message: imageError });
+  applyImage();
+  report();
+});
+
+// ---------------------------------------------------------------- drawing
+function landmarkImagePositions(frame: Frame): (TpsPoint | null)[] {
+  const lms = specimens[current]?.landmarks ?? [];
+  return lms.map((p, i) => {
+    if (drag && drag.landmark === i) return drag.pos;
+    return p ? toImage(p, frame) : null;
+  });
+}
+
+function draw(): void {
+  const frame = frameOf(current);
+  const sp = specimens[current];
+  title.textContent = sp ? `${sp.name}  (${current + 1} / ${specimens.length})` : fileName;
+  btnPrev.disabled = current <= 0;
+  btnNext.disabled = current >= specimens.length - 1;
+  btnAdd.setAttribute('aria-pressed', String(addMode));
+  btnAdd.classList.toggle('active', addMode);
+  viewport.classList.toggle('add-mode', addMode);
+  btnMissing.disabled = selected === null || !sp?.landmarks[selected];
+  btnDelete.disabled = selected === null;
+  zoomLabel.textContent = `${Math.round(view.scale * 100)}%`;
+  const transform = `translate(${view.tx}px, ${view.ty}px) scale(${view.scale})`;
+  photo.style.transform = transform;
+  blank.style.transform = `translate(${view.tx + (frame?.x0 ?? 0) * view.scale}px, ${view.ty + (frame?.y0 ?? 0) * view.scale}px) scale(${view.scale})`;
+  photo.classList.toggle('pixelated', view.scale >= 3);
+  drawMarkers(frame);
+  updateStatus();
+}
+
+function drawMarkers(frame: Frame | undefined): void {
+  const focusedIndex = (document.activeElement as Element | null)?.getAttribute?.('data-landmark');
+  overlay.textContent = '';
+  if (!frame) return;
+  const r = settings.landmarkSize;
+  const positions = landmarkImagePositions(frame);
+  positions.forEach((p, i) => {
+    if (!p) return;
+    const s = imageToScreen(p, view);
+    const g = svg('g', {
+      class: `marker${i === selected ? ' selected' : ''}`,
+      tabindex: '0',
+      role: 'button',
+      'data-landmark': String(i),
+      transform: `translate(${s.x.toFixed(2)} ${s.y.toFixed(2)})`,
+      'aria-label': `Landmark ${i + 1} at x ${fmt(specimens[current].landmarks[i]?.x)}, y ${fmt(specimens[current].landmarks[i]?.y)}`,
+    });
+    g.append(
+      svg('circle', { class: 'halo', r: String(r + 3) }),
+      svg('circle', { class: 'dot', r: String(r) }),
+      svg('line', { class: 'cross', x1: '-2', x2: '2', y1: '0', y2: '0' }),
+      svg('line', { class: 'cross', x1: '0', x2: '0', y1: '-2', y2: '2' }),
+    );
+    const label = svg('text', { class: 'label', x: String(r + 3), y: String(-r - 2) });
+    label.textContent = String(i + 1);
+    g.append(label);
+    g.addEventListener('pointerdown', (e) => startDrag(e as PointerEvent, i));
+    g.addEventListener('focus', () => {
+      if (selected !== i) {
+        selected = i;
+        saveState();
+        draw();
+        renderLandmarkTable();
+        (overlay.querySelector(`[data-landmark="${i}"]`) as SVGGElement | null)?.focus();
+      }
+    });
+    overlay.append(g);
+  });
+  if (focusedIndex !== null && focusedIndex !== undefined) {
+    (overlay.querySelector(`[data-landmark="${focusedIndex}"]`) as SVGGElement | null)?.focus({ preventScroll: true });
+  }
+}
+
+function fmt(v: number | undefined): string {
+  if (v === undefined) return '–';
+  return Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(5)).toString();
+}
+
+function updateStatus(): void {
+  const sp = specimens[current];
+  if (!sp) {
+    statusLeft.textContent = '';
+    return;
+  }
+  const missing = sp.landmarks.filter((p) => p === null).length;
+  const lm = selected !== null ? sp.landmarks[selected] : undefined;
+  const sel =
+    selected === null
+      ? 'No landmark selected'
+      : lm
+        ? `Landmark ${selected + 1}: x ${fmt(lm.x)}, y ${fmt(lm.y)} (TPS)`
+        : `Landmark ${selected + 1} is missing: click on the photo to place it`;
+  statusLeft.textContent = `${sp.landmarks.length} landmarks${missing ? `, ${missing} missing` : ''} · ${sel}`;
+}
+
+function renderSpecimenList(): void {
+  specimenCount.textContent = `${specimens.length} specimen${specimens.length === 1 ? '' : 's'}`;
+  specimenList.textContent = '';
+  specimens.forEach((s, i) => {
+    const missing = s.landmarks.filter((p) => p === null).length;
+    const info = images.get(i);
+    const li = h('li', { role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
+      h('span', { class: 'num' }, [String(i + 1)]),
+      h('span', { class: 'name', title: s.imageField ?? s.name }, [s.name]),
+      h('span', { class: 'count', title: `${s.landmarks.length} landmarks${missing ? `, ${missing} missing` : ''}` }, [
+        `${s.landmarks.length}${missing ? ` (${missing}?)` : ''}`,
+      ]),
+      ...(info && !info.src ? [h('span', { class: 'badge', title: info.problem ?? 'no photo' }, ['no photo'])] : []),
+    ]);
+    li.addEventListener('click', () => showSpecimen(i));
+    specimenList.append(li);
+  });
+  specimenList.setAttribute('aria-activedescendant', `specimen-${current}`);
+  (specimenList.children[current] as HTMLElement | undefined)?.scrollIntoView({ block: 'nearest' });
+}
+
+function renderLandmarkTable(): void {
+  const sp = specimens[current];
+  landmarkTable.textContent = '';
+  if (!sp) return;
+  sp.landmarks.forEach((p, i) => {
+    const tr = h('tr', { class: `${i === selected ? 'selected' : ''}${p ? '' : ' missing'}`, 'data-landmark': String(i) }, [
+      h('td', {}, [String(i + 1)]),
+      h('td', {}, [p ? fmt(p.x) : 'missing']),
+      h('td', {}, [p ? fmt(p.y) : '']),
+    ]);
+    tr.addEventListener('click', () => selectLandmark(i, true));
+    landmarkTable.append(tr);
+  });
+}
+
+function selectLandmark(i: number | null, focus: boolean): void {
+  selected = i;
+  saveState();
+  draw();
+  renderLandmarkTable();
+  if (focus && i !== null) (overlay.querySelector(`[data-landmark="${i}"]`) as SVGGElement | null)?.focus();
+  else if (focus) viewport.focus();
+}
+
+function setAddMode(on: boolean): void {
+  addMode = on;
+  draw();
+}
+
+// ---------------------------------------------------------------- reporting
+let reportTimer: ReturnType<typeof setTimeout> | undefined;
+/** Posts what was drawn once the drawing settles (after loads, edits, zooms). */
+function report(): void {
+  if (reportTimer) clearTimeout(reportTimer);
+  reportTimer = setTimeout(() => {
+    reportTimer = undefined;
+    const frame = frameOf(current);
+    const sp = specimens[current];
+    if (!frame || !sp) return;
+    const info = images.get(current);
+    const imageLoaded = !!info?.src && !imageError && loadedSrc === info.src && photo.complete && photo.naturalWidth > 0;
+    if (info?.src && !imageError && !imageLoaded) return; // the load event reports
+    const positions = landmarkImagePositions(frame).map((p) => (p ? { x: p.x, y: p.y } : null));
+    const r: RenderReport = {
+      specimen: current,
+      landmarks: sp.landmarks.length,
+      drawn: overlay.querySelectorAll('g.marker').length,
+      missing: sp.landmarks.filter((p) => p === null).length,
+      imageLoaded,
+      imageWidth: imageLoaded ? photo.naturalWidth : frame.width,
+      imageHeight: imageLoaded ? photo.naturalHeight : frame.height,
+      positions,
+      zoom: view.scale,
+      markerRadius: settings.landmarkSize,
+      selectedLandmark: selected,
+      ...(frame.blank ? { problem: notice.textContent ?? 'no photo' } : {}),
+    };
+    post({ type: 'rendered', report: r });
+  }, 30);
+}
+
+// ---------------------------------------------------------------- edits
+function postEdit(edit: LandmarkEdit): void {
+  post({ type: 'edit', edit });
+}
+
+function commitMove(specimen: number, landmark: number, imagePoint: TpsPoint): void {
+  const frame = frameOf(specimen);
+  if (!frame) return;
+  const t = toTps(imagePoint, frame);
+  const to = { x: roundCoord(t.x, frame), y: roundCoord(t.y, frame) };
+  const from = specimens[specimen]?.landmarks[landmark] ?? null;
+  postEdit({ kind: 'move', specimen, index: landmark, from, to });
+}
+
+function commitAdd(specimen: number, imagePoint: TpsPoint): void {
+  const frame = frameOf(specimen);
+  const sp = specimens[specimen];
+  if (!frame || !sp) return;
+  const t = toTps(imagePoint, frame);
+  const index = sp.landmarks.length;
+  postEdit({ kind: 'add', specimen, index, point: { x: roundCoord(t.x, frame), y: roundCoord(t.y, frame) } });
+  selected = index;
+  saveState();
+}
+
+function markMissing(): void {
+  const sp = specimens[current];
+  if (selected === null || !sp || !sp.landmarks[selected]) return;
+  postEdit({ kind: 'setMissing', specimen: current, index: selected, previous: sp.landmarks[selected] });
+}
+
+function deleteSelected(): void {
+  const sp = specimens[current];
+  if (selected === null || !sp || selected >= sp.landmarks.length) return;
+  const index = selected;
+  postEdit({ kind: 'delete', specimen: current, index, previous: sp.landmarks[index] });
+  selected = sp.landmarks.length > 1 ? Math.min(index, sp.landmarks.length - 2) : null;
+  saveState();
+}
+
+function nudge(dx: number, dy: number): void {
+  const sp = specimens[current];
+  const frame = frameOf(current);
+  if (selected === null || !sp || !frame) return;
+  const p = sp.landmarks[selected];
+  if (!p) return;
+  const img = toImage(p, frame);
+  commitMove(current, selected, { x: img.x + dx, y: img.y + dy });
+}
+
+// ---------------------------------------------------------------- pointer input
+function localPoint(e: MouseEvent): TpsPoint {
+  const r = viewport.getBoundingClientRect();
+  return { x: e.clientX - r.left, y: e.clientY - r.top };
+}
+
+function startDrag(e: PointerEvent, landmark: number): void {
+  if (e.button !== 0) return;
+  e.stopPropagation();
+  e.preventDefault();
+  const frame = frameOf(current);
+  const p = specimens[current]?.landmarks[landmark];
+  if (!frame || !p) return;
+  selected = landmark;
+  saveState();
+  drag = { landmark, pointerId: e.pointerId, pos: toImage(p, frame), moved: false };
+  viewport.setPointerCapture(e.pointerId);
+  renderLandmarkTable();
+  draw();
+  (overlay.querySelector(`[data-landmark="${landmark}"]`) as SVGGElement | null)?.focus({ preventScroll: true });
+}
+
+viewport.addEventListener('pointerdown', (e) => {
+  if (e.button !== 0 && e.button !== 1) return;
+  const frame = frameOf(current);
+  if (!frame) return;
+  const s = localPoint(e);
+  const img = screenToImage(s, view);
+  const sp = specimens[current];
+  if (e.button === 0 && sp && (addMode || e.ctrlKey || e.metaKey)) {
+    commitAdd(current, img);
+    e.preventDefault();
+    return;
+  }
+  if (e.button === 0 && sp && selected !== null && sp.landmarks[selected] === null) {
+    commitMove(current, selected, img); // place a missing landmark
+    e.preventDefault();
+    return;
+  }
+  pan = { pointerId: e.pointerId, x: e.clientX, y: e.clientY, tx: view.tx, ty: view.ty };
+  viewport.setPointerCapture(e.pointerId);
+  viewport.classList.add('panning');
+  viewport.focus({ preventScroll: true });
+});
+
+viewport.addEventListener('pointermove', (e) => {
+  const s = localPoint(e);
+  const frame = frameOf(current);
+  if (frame) {
+    const img = screenToImage(s, view);
+    const t = toTps(img, frame);
+    statusRight.textContent = `x ${fmt(t.x)}  y ${fmt(t.y)}`;
+  }
+  if (drag && e.pointerId === drag.pointerId) {
+    drag.pos = screenToImage(s, view);
+    drag.moved = true;
+    draw();
+  } else if (pan && e.pointerId === pan.pointerId) {
+    view = { ...view, tx: pan.tx + e.clientX - pan.x, ty: pan.ty + e.clientY - pan.y };
+    draw();
+  }
+});
+
+function endPointer(e: PointerEvent, cancelled: boolean): void {
+  if (drag && e.pointerId === drag.pointerId) {
+    const d = drag;
+    drag = null;
+    if (d.moved && !cancelled) commitMove(current, d.landmark, d.pos);
+    else draw();
+  }
+  if (pan && e.pointerId === pan.pointerId) {
+    pan = null;
+    viewport.classList.remove('panning');
+    report();
+  }
+}
+viewport.addEventListener('pointerup', (e) => endPointer(e, false));
+viewport.addEventListener('pointercancel', (e) => endPointer(e, true));
+
+viewport.addEventListener(
+  'wheel',
+  (e) => {
+    e.preventDefault();
+    const s = localPoint(e);
+    const delta = e.deltaMode === 1 ? e.deltaY * 16 : e.deltaY;
+    zoomBy(Math.exp(-delta * 0.0015), s.x, s.y);
+    report();
+  },
+  { passive: false },
+);
+
+new ResizeObserver(() => {
+  const frame = frameOf(current);
+  if (!frame) return;
+  // Keep fitted views fitted when the panel is resized.
+  if (Math.abs(view.scale - fitScale) < 1e-9) fit();
+  else draw();
+}).observe(viewport);
+
+// ---------------------------------------------------------------- keyboard
+function onKey(e: KeyboardEvent): boolean {
+  const target = e.target as Element | null;
+  if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return false;
+  if (e.ctrlKey || e.metaKey || e.altKey) return false; // leave Ctrl+Z, Ctrl+S... to VS Code
+  const step = e.shiftKey ? 10 : 1;
+  switch (e.key) {
+    case 'PageUp':
+      showSpecimen(current - 1);
+      return true;
+    case 'PageDown':
+      showSpecimen(current + 1);
+      return true;
+    case 'Home':
+      showSpecimen(0);
+      return true;
+    case 'End':
+      showSpecimen(specimens.length - 1);
+      return true;
+    case 'ArrowLeft':
+    case 'ArrowRight':
+    case 'ArrowUp':
+    case 'ArrowDown': {
+      const dx = e.key === 'ArrowLeft' ? -step : e.key === 'ArrowRight' ? step : 0;
+      const dy = e.key === 'ArrowUp' ? -step : e.key === 'ArrowDown' ? step : 0;
+      if (target === specimenList) {
+        showSpecimen(current + (dx || dy > 0 ? Math.sign(dx || dy) : -1));
+        return true;
+      }
+      if (selected !== null && specimens[current]?.landmarks[selected]) nudge(dx, dy);
+      else if (dx) showSpecimen(current + dx / step);
+      else return false;
+      return true;
+    }
+    case 'Delete':
+    case 'Backspace':
+      deleteSelected();
+      return true;
+    case 'm':
+    case 'M':
+      markMissing();
+      return true;
+    case 'a':
+    case 'A':
+      setAddMode(!addMode);
+      return true;
+    case 'Escape':
+      if (addMode) setAddMode(false);
+      else selectLandmark(null, true);
+      return true;
+    case '+':
+    case '=':
+      zoomBy(1.25);
+      report();
+      return true;
+    case '-':
+    case '_':
+      zoomBy(1 / 1.25);
+      report();
+      return true;
+    case '0':
+    case 'f':
+    case 'F':
+      fit();
+      report();
+      return true;
+    default:
+      return false;
+  }
+}
+
+document.addEventListener('keydown', (e) => {
+  if ((e.target as Element | null)?.tagName === 'BUTTON' && (e.key === 'Enter' || e.key === ' ')) return;
+  if (onKey(e)) e.preventDefault();
+});
+
+// ---------------------------------------------------------------- host messages
+function saveState(): void {
+  const s: SavedState = { current, selectedLandmark: selected };
+  vscode.setState(s);
+}
+
+function renderProblems(): void {
+  banner.hidden = problems.length === 0;
+  banner.textContent = problems.length ? `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${fileName}: ${problems.slice(0, 3).join(' · ')}${problems.length > 3 ? ' …' : ''}` : '';
+}
+
+function runTestAction(action: TestAction): void {
+  switch (action.kind) {
+    case 'move':
+    case 'add': {
+      const run = () => (action.kind === 'move' ? commitMove(action.specimen, action.landmark, action) : commitAdd(action.specimen, action));
+      if (frameOf(action.specimen)) run();
+      else {
+        pendingFrame.push({ specimen: action.specimen, run });
+        showSpecimen(action.specimen);
+      }
+      return;
+    }
+    case 'key': {
+      const target = document.activeElement ?? document.body;
+      target.dispatchEvent(new KeyboardEvent('keydown', { key: action.key, shiftKey: !!action.shiftKey, ctrlKey: !!action.ctrlKey, bubbles: true, cancelable: true }));
+      return;
+    }
+  }
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'init': {
+      fileName = m.fileName;
+      specimens = m.specimens;
+      settings = m.settings;
+      problems = m.problems;
+      const saved = vscode.getState() as SavedState | undefined;
+      const start = saved && saved.current >= 0 && saved.current < specimens.length ? saved.current : m.selected;
+      current = Math.max(0, Math.min(specimens.length - 1, start));
+      selected = saved && saved.current === current ? saved.selectedLandmark : null;
+      renderProblems();
+      if (specimens.length === 0) {
+        notice.hidden = false;
+        notice.textContent = `${fileName} has no specimens.`;
+        renderSpecimenList();
+        draw();
+        return;
+      }
+      showSpecimen(current, { keepSelection: true });
+      return;
+    }
+    case 'update': {
+      specimens = m.specimens;
+      problems = m.problems;
+      if (current >= specimens.length) current = Math.max(0, specimens.length - 1);
+      if (selected !== null && selected >= (specimens[current]?.landmarks.length ?? 0)) selected = null;
+      renderProblems();
+      renderSpecimenList();
+      renderLandmarkTable();
+      applyImage();
+      report();
+      return;
+    }
+    case 'image': {
+      images.set(m.image.specimen, m.image);
+      if (m.image.specimen === current) {
+        applyImage();
+        renderSpecimenList();
+        report();
+      } else prefetch(m.image);
+      return;
+    }
+    case 'settings':
+      settings = m.settings;
+      draw();
+      report();
+      return;
+    case 'select':
+      showSpecimen(m.specimen);
+      if (m.landmark !== undefined) selectLandmark(m.landmark, true);
+      report();
+      return;
+    case 'testAction':
+      runTestAction(m.action);
+      return;
+  }
+});
+
+window.addEventListener('error', (e) => post({ type: 'log', level: 'error', message: `${e.message} (${e.filename}:${e.lineno})` }));
+post({ type: 'ready' });

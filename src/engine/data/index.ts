@@ -2,3 +2,4 @@
 export * from './image';
 export * from './cache';
 export * from './training-set';
+export * from './from-dataset';

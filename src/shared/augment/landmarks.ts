@@ -47,8 +47,9 @@ export function flipFlatHorizontal(flat: ArrayLike<number>, width: number, perm:
     const j = perm[i];
     const x = flat[2 * j];
     const y = flat[2 * j + 1];
-    out[2 * i] = Number.isFinite(x) ? width - 1 - x : NaN;
-    out[2 * i + 1] = Number.isFinite(y) ? y : NaN;
+    const present = Number.isFinite(x) && Number.isFinite(y);
+    out[2 * i] = present ? width - 1 - x : NaN;
+    out[2 * i + 1] = present ? y : NaN;
   }
   return out;
 }

@@ -29,6 +29,9 @@ export function writeFileAtomicExclusiveSync(file: string, data: string | Uint8A
   fs.writeFileSync(tmp, data);
   try {
     fs.linkSync(tmp, file); // EEXIST when the target exists: never clobbers
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${file} exists: not overwriting it`);
+    throw e;
   } finally {
     fs.rmSync(tmp, { force: true });
   }

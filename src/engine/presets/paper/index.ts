@@ -12,7 +12,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { BackendName } from '../../../shared/protocol/engine';
 import { paperX7 } from '../../../shared/augment/channels';
-import { normalisedToOriginal, originalToNormalised, toFlat, wholeImageFrame } from '../../../shared/augment/frame';
+import { normalisedToOriginal } from '../../../shared/augment/frame';
+import { buildTrainingSet } from '../../data/training-set';
 import { decodeResized } from '../../image-source';
 import { loadLayersModel } from '../../model-io/layers-io';
 import { ArrayBatches, type ArraySet } from '../../train/arrays';
@@ -31,26 +32,27 @@ async function toArraySet(
   augment: boolean,
   log: (m: string) => void,
 ): Promise<ArraySet> {
+  const set = await buildTrainingSet(
+    samples.map((s) => ({ name: s.name, imagePath: s.imagePath, landmarks: s.landmarks.map((p) => (p ? { x: p[0], y: p[1] } : null)) })),
+    { width, height },
+    { landmarkCount: landmarks, fit: 'stretch' },
+  );
+  for (const k of set.skipped) log(`skipped ${k.imagePath}: ${k.why}`);
   const versions = augment ? 7 : 1;
   const px = width * height;
-  const images = new Float32Array(samples.length * versions * px);
-  const targets = new Float32Array(samples.length * versions * 2 * landmarks);
-  let n = 0;
-  for (const s of samples) {
-    const img = await decodeResized(s.imagePath, width, height);
-    const frame = wholeImageFrame(img.originalWidth, img.originalHeight, width, height);
-    const flat = toFlat(
-      s.landmarks.map((p) => (p ? { x: p[0], y: p[1] } : null)),
-      (p) => originalToNormalised(frame, p),
-    );
-    const greys = augment ? paperX7(img.rgb).map((v) => v.grey) : [img.grey];
+  const n = set.samples.length * versions;
+  const images = new Float32Array(n * px);
+  const targets = new Float32Array(n * 2 * landmarks);
+  let i = 0;
+  for (const s of set.samples) {
+    const greys = augment ? paperX7(s.image.rgb).map((v) => v.grey) : [s.image.grey];
     for (const g of greys) {
-      images.set(g, n * px);
-      targets.set(flat, n * 2 * landmarks);
-      n++;
+      images.set(g, i * px);
+      targets.set(s.target, i * 2 * landmarks);
+      i++;
     }
   }
-  log(`decoded ${samples.length} image(s) at ${width}x${height}${augment ? ' with x7 augmentation' : ''}: ${n} examples`);
+  log(`${set.samples.length} image(s) at ${width}x${height}${augment ? ' with x7 augmentation' : ''}: ${n} examples (cache hits ${set.cache.hits})`);
   return { images, targets, count: n, height, width, channels: 1, outputs: 2 * landmarks };
 }
 
@@ -127,7 +129,7 @@ async function load(dir: string, ctx: LoadContext): Promise<Predictor> {
     landmarkCount: metadata.landmarkCount,
     async predict(imagePath: string) {
       const img = await decodeResized(imagePath, width, height);
-      const frame = wholeImageFrame(img.originalWidth, img.originalHeight, width, height);
+      const frame = img.frame;
       const y = tf.tidy(() => model.predict(tf.tensor4d(img.grey, [1, height, width, 1])) as tfjs.Tensor);
       const v = await y.data();
       y.dispose();

@@ -1,0 +1,105 @@
+/**
+ * Prediction: images (one file, or a folder, optionally recursive) -> landmarks in original
+ * photo pixels -> a TPS file in tpsDig convention (y up, via src/shared/tps/coords.ts) with
+ * IMAGE= relative to the TPS file's folder, ID=, and a COMMENT naming the model. Refuses to
+ * replace an existing file unless `overwrite`; written atomically. Images that cannot be
+ * decoded are reported and skipped. Coordinates are clamped into the photo (a negative value
+ * would read back as tpsDig's missing-landmark code) and rounded to 0.01 px.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PredictOptions, PredictResult } from '../shared/protocol/engine';
+import { listImageFiles } from '../shared/dataset/images';
+import { imageToTps } from '../shared/tps/coords';
+import type { TpsDocument, TpsSpecimen } from '../shared/tps/model';
+import { writeTps } from '../shared/tps/write';
+import { eta, type JobEnv } from './env';
+import { isImageFile } from './image-source';
+import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from './model-io/atomic';
+import { openModel } from './open-model';
+import type { Prediction } from './presets/preset';
+
+export interface PredictedImage {
+  imagePath: string;
+  prediction: Prediction;
+}
+
+export async function listInputImages(images: string, recursive = false): Promise<string[]> {
+  const p = path.resolve(images);
+  if (!fs.existsSync(p)) throw new Error(`${p}: no such image file or folder`);
+  if (fs.statSync(p).isFile()) {
+    if (!isImageFile(p)) throw new Error(`${p}: not an image file (.jpg .jpeg .png .tif .tiff .bmp)`);
+    return [p];
+  }
+  const files = await listImageFiles(p, { recursive });
+  if (files.length === 0) throw new Error(`${p}: no image files${recursive ? '' : ' (use --recursive for subfolders)'}`);
+  return files;
+}
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** One specimen of the output TPS: pixel landmarks -> tpsDig coordinates. */
+export function predictionSpecimen(
+  imagePath: string,
+  prediction: Prediction,
+  tpsDir: string,
+  id: number,
+  comment: string,
+): TpsSpecimen {
+  const { width, height } = prediction;
+  const landmarks = prediction.landmarks.map(([x, y]) => {
+    const cx = Math.min(Math.max(x, 0), Math.max(0, width - 1));
+    const cy = Math.min(Math.max(y, 0), Math.max(0, height - 1));
+    const t = imageToTps({ x: cx, y: cy }, height);
+    return { x: round2(t.x), y: round2(t.y) };
+  });
+  const rel = path.relative(tpsDir, imagePath).split(path.sep).join('/');
+  const fields = [
+    { key: 'IMAGE', value: rel, line: 0 },
+    { key: 'ID', value: String(id), line: 0 },
+    { key: 'COMMENT', value: comment + (prediction.confidence !== undefined ? `; confidence ${prediction.confidence.toFixed(3)}` : ''), line: 0 },
+  ];
+  return { landmarks, fields, curves: [], line: 0 };
+}
+
+export async function predictImages(options: PredictOptions, env: JobEnv): Promise<PredictResult> {
+  const started = Date.now();
+  const out = path.resolve(options.out);
+  if (fs.existsSync(out) && !options.overwrite) {
+    throw new Error(`${out} exists: not overwriting it (pass overwrite / --overwrite to replace it)`);
+  }
+  if (!out.toLowerCase().endsWith('.tps')) throw new Error(`${out}: the output must be a .tps file`);
+  const files = await listInputImages(options.images, options.recursive);
+  const modelDir = path.resolve(options.model);
+  const { predictor, metadata } = await openModel(env.tf, env.backend, modelDir, env.log);
+  const comment = `predicted by ${path.basename(modelDir)} (preset ${metadata.preset}, ${metadata.landmarkCount} landmarks)`;
+  const specimens: TpsSpecimen[] = [];
+  const skipped: PredictResult['skipped'] = [];
+  const tpsDir = path.dirname(out);
+  try {
+    for (const [i, file] of files.entries()) {
+      if (env.cancel.cancelled) throw new Error('prediction cancelled: nothing written');
+      try {
+        const p = await predictor.predict(file);
+        specimens.push(predictionSpecimen(file, p, tpsDir, specimens.length, comment));
+      } catch (e) {
+        const why = (e as Error).message;
+        skipped.push({ path: file, why });
+        env.log(`skipped ${file}: ${why}`);
+      }
+      env.progress({ kind: 'step', stage: 'predict', done: i + 1, total: files.length, etaSeconds: eta(started, i + 1, files.length) });
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    predictor.dispose();
+  }
+  if (specimens.length === 0) {
+    throw new Error(`no image could be predicted (${skipped.length} skipped${skipped[0] ? `: ${skipped[0].path}: ${skipped[0].why}` : ''})`);
+  }
+  const doc: TpsDocument = { specimens, diagnostics: [], eol: '\n', finalNewline: true };
+  const text = writeTps(doc);
+  if (options.overwrite) writeFileAtomicSync(out, text);
+  else writeFileAtomicExclusiveSync(out, text);
+  env.log(`wrote ${specimens.length} specimen(s) to ${out}${skipped.length ? `, ${skipped.length} image(s) skipped` : ''}`);
+  return { kind: 'predict', out, predicted: specimens.length, skipped, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,16 @@
+/** The preset registry: name -> Preset. */
+import type { PresetName } from '../../shared/protocol/engine';
+import type { Preset } from './preset';
+import { paperPreset } from './paper';
+
+const presets: Partial<Record<PresetName, Preset>> = { paper: paperPreset };
+
+export function getPreset(name: PresetName): Preset {
+  const p = presets[name];
+  if (!p) throw new Error(`preset "${name}" is not available (known: ${Object.keys(presets).join(', ')})`);
+  return p;
+}
+
+export function presetNames(): PresetName[] {
+  return Object.keys(presets) as PresetName[];
+}

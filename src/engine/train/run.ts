@@ -1,0 +1,190 @@
+/**
+ * A training job: data -> split -> the preset's training -> metadata.json -> validation error
+ * in original pixels. Used by the child process, the CLI, rounds and fine-tuning.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { EvaluationResult, PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
+import { Rng } from '../../shared/augment/rng';
+import type { JobEnv } from '../env';
+import { ENGINE_VERSION, readMetadata, writeMetadata } from '../model-io/metadata';
+import { openModel } from '../open-model';
+import { getPreset } from '../presets';
+import type { ModelMetadata, ResolvedTrainOptions, Sample } from '../presets/preset';
+import { summarise } from './pixel-errors';
+import { loadSamples, type SampleSource } from './samples';
+
+export interface TrainJob extends Omit<TrainOptions, 'data' | 'images' | 'landmarkSubset'> {
+  sources: SampleSource[];
+  /** Keep checkpoint/ after a complete run (default true: lets a later run resume / extend). */
+  keepCheckpoint?: boolean;
+}
+
+export const CHECKPOINT_DIR = 'checkpoint';
+
+export function splitSamples(samples: Sample[], share: number, seed: number): { train: Sample[]; validation: Sample[] } {
+  const shuffled = new Rng(seed ^ 0x5bd1e995).shuffle([...samples]);
+  const n = shuffled.length;
+  let nVal = Math.round(n * share);
+  if (n >= 2) nVal = Math.min(n - 1, Math.max(1, nVal));
+  else nVal = 0;
+  return { validation: shuffled.slice(0, nVal), train: shuffled.slice(nVal) };
+}
+
+export function trainOptionsToJob(o: TrainOptions): TrainJob {
+  const { data, images, landmarkSubset, ...rest } = o;
+  return { ...rest, sources: [{ data, images, landmarkSubset }] };
+}
+
+export async function trainModel(options: TrainOptions, env: JobEnv): Promise<TrainResult> {
+  return runTrainJob(trainOptionsToJob(options), env);
+}
+
+export async function validationErrors(
+  env: JobEnv,
+  modelDir: string,
+  samples: Sample[],
+): Promise<EvaluationResult | undefined> {
+  if (samples.length === 0) return undefined;
+  const { predictor } = await openModel(env.tf, env.backend, modelDir, env.log);
+  try {
+    const rows = [];
+    for (const s of samples) {
+      const p = await predictor.predict(s.imagePath);
+      rows.push({ name: s.name, image: s.imagePath, manual: s.landmarks, predicted: p.landmarks, scale: s.scale });
+    }
+    return summarise(rows, 'validation', modelDir);
+  } finally {
+    predictor.dispose();
+  }
+}
+
+export async function runTrainJob(job: TrainJob, env: JobEnv): Promise<TrainResult> {
+  const started = Date.now();
+  const presetName: PresetName = job.preset ?? 'default';
+  const preset = getPreset(presetName);
+  const d = preset.defaults(env.backend);
+  const options: ResolvedTrainOptions = {
+    inputSize: job.inputSize ?? d.inputSize,
+    epochs: job.epochs ?? d.epochs,
+    batchSize: job.batchSize ?? d.batchSize,
+    learningRate: job.learningRate ?? d.learningRate,
+    validationSplit: job.validationSplit ?? d.validationSplit,
+    seed: job.seed ?? 1,
+    patience: job.patience ?? d.patience,
+  };
+  if (!(options.epochs >= 1)) throw new Error(`epochs must be at least 1 (got ${options.epochs})`);
+  if (!(options.batchSize >= 1)) throw new Error(`batch size must be at least 1 (got ${options.batchSize})`);
+  const dataLabel = job.sources.map((s) => s.data).join(' + ');
+  const set = await loadSamples(job.sources, { include: job.include, exclude: job.exclude });
+  for (const e of set.errors) env.log(`data error: ${e}`);
+  for (const s of set.skipped) env.log(`skipped ${s.name} (${s.file}): ${s.why}`);
+  if (set.samples.length < 2) {
+    throw new Error(
+      `${dataLabel}: ${set.samples.length} usable specimen(s) (need at least 2 with images and landmarks); ` +
+        `${set.skipped.length} skipped${set.skipped[0] ? `, e.g. ${set.skipped[0].name}: ${set.skipped[0].why}` : ''}`,
+    );
+  }
+  const { train, validation } = splitSamples(set.samples, options.validationSplit, options.seed);
+  env.log(
+    `training preset ${presetName} on ${dataLabel}: ${train.length} train / ${validation.length} validation image(s), ` +
+      `${set.landmarkCount} landmarks, input ${options.inputSize.join('x')}, ${options.epochs} epochs, batch ${options.batchSize}, ` +
+      `backend ${env.backend}, seed ${options.seed}`,
+  );
+  const modelDir = path.resolve(job.out);
+  const checkpointDir = path.join(modelDir, CHECKPOINT_DIR);
+  if (!job.resume && fs.existsSync(path.join(modelDir, 'metadata.json'))) {
+    env.log(`${modelDir} holds a model: it will be replaced when the first epoch is done`);
+  }
+  if (!job.resume) fs.rmSync(checkpointDir, { recursive: true, force: true });
+  fs.mkdirSync(checkpointDir, { recursive: true });
+  if (job.initFrom) {
+    const init = readMetadata(job.initFrom, set.landmarkCount);
+    if (init.preset !== presetName) throw new Error(`${job.initFrom}: a ${init.preset} model cannot initialise preset ${presetName}`);
+  }
+
+  const outcome = await preset.train({
+    tf: env.tf,
+    backend: env.backend,
+    train,
+    validation,
+    landmarkCount: set.landmarkCount,
+    options,
+    modelDir,
+    checkpointDir,
+    resume: !!job.resume,
+    initFrom: job.initFrom,
+    cancel: env.cancel,
+    progress: (p) => env.progress(p),
+    log: env.log,
+  });
+  if (outcome.bestEpoch === 0) {
+    if (outcome.cancelled) {
+      return {
+        kind: 'train',
+        modelDir,
+        epochs: outcome.epochs,
+        bestEpoch: 0,
+        bestValLoss: NaN,
+        cancelled: true,
+        seconds: (Date.now() - started) / 1000,
+      };
+    }
+    throw new Error(`training produced no model (no epoch completed)`);
+  }
+  const metadata: ModelMetadata = {
+    format: 'landmarks-model',
+    version: 1,
+    preset: presetName,
+    landmarkCount: set.landmarkCount,
+    inputSize: options.inputSize,
+    normalisation: { image: 'grey [0,1]', coordinates: '[-1,1] of the model input frame (original pixels in TPS files)' },
+    training: {
+      data: dataLabel,
+      images: set.samples.length,
+      trainImages: train.length,
+      validationImages: validation.length,
+      epochs: outcome.epochs,
+      bestEpoch: outcome.bestEpoch,
+      bestValLoss: outcome.bestValLoss,
+      batchSize: options.batchSize,
+      learningRate: options.learningRate,
+      seed: options.seed,
+      seconds: (Date.now() - started) / 1000,
+      cancelled: outcome.cancelled,
+      ...(job.sources.some((s) => s.landmarkSubset) ? { landmarkSubset: job.sources[0].landmarkSubset } : {}),
+      ...(job.initFrom ? { initFrom: path.resolve(job.initFrom) } : {}),
+    },
+    backend: env.backend,
+    presetData: { ...(outcome.presetData ?? {}), ...(outcome.history ? { history: outcome.history } : {}) },
+    createdAt: new Date().toISOString(),
+    engineVersion: ENGINE_VERSION,
+  };
+  writeMetadata(modelDir, metadata);
+  let evaluation: EvaluationResult | undefined;
+  if (validation.length) {
+    env.progress({ kind: 'step', stage: 'validate', done: 0, total: validation.length });
+    evaluation = await validationErrors(env, modelDir, validation);
+    if (evaluation) {
+      metadata.metrics = {
+        meanPx: evaluation.mean,
+        medianPx: evaluation.median,
+        p90Px: evaluation.p90,
+        perLandmarkMeanPx: evaluation.landmarks.map((l) => l.mean),
+      };
+      writeMetadata(modelDir, metadata);
+      env.log(`validation error: mean ${evaluation.mean.toFixed(2)} px, median ${evaluation.median.toFixed(2)} px, p90 ${evaluation.p90.toFixed(2)} px`);
+    }
+  }
+  if (job.keepCheckpoint === false && !outcome.cancelled) fs.rmSync(checkpointDir, { recursive: true, force: true });
+  return {
+    kind: 'train',
+    modelDir,
+    epochs: outcome.epochs,
+    bestEpoch: outcome.bestEpoch,
+    bestValLoss: outcome.bestValLoss,
+    cancelled: outcome.cancelled,
+    validation: evaluation,
+    seconds: (Date.now() - started) / 1000,
+  };
+}

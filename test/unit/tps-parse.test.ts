@@ -161,6 +161,11 @@ describe('parseTps: missing landmarks', () => {
     assert.ok(warnings(doc).some((d) => d.specimen === 1 && /negative/.test(d.message)));
   });
 
+  it('still reads -1 -1 as missing when another landmark lies just outside the image', () => {
+    const doc = parseTps('LM=3\n-2.5 100\n-1 -1\n300 -0.5\n');
+    assert.deepStrictEqual(pts(doc), [{ x: -2.5, y: 100 }, null, { x: 300, y: -0.5 }]);
+  });
+
   it('keeps -3 -7 (different values) as a coordinate', () => {
     const doc = parseTps('LM=2\n10 20\n-3 -7\n');
     assert.deepStrictEqual(pts(doc)[1], { x: -3, y: -7 });

@@ -2,6 +2,7 @@
 export * from './model';
 export * from './lines';
 export * from './parse';
+export * from './missing';
 export * from './write';
 export * from './coords';
 export * from './resolve';

@@ -12,17 +12,12 @@
  * in order with their raw value (so `VARIABLES=OrigNum=57` keeps its nested `=`); unknown
  * fields; lines nobody understands (kept verbatim in `extraLines`, with a warning).
  *
- * Missing landmarks — the rule (decided per file, see `markMissingLandmarks`):
- *   A landmark is missing (`null`) when its x and y are the same negative integer (tpsDig's
- *   `-1 -1`, also `-99 -99`, `-999 -999`), or either coordinate is `NA`/`NaN` — but only in a
- *   file that looks like pixel coordinates: no landmark in the file has exactly one negative
- *   coordinate and no negative coordinate has a fractional part (Procrustes-aligned or centred
- *   data has both, so its negative values are always kept as coordinates), and never in a
- *   specimen whose other landmarks are all negative (a whole specimen negated, as in some
- *   exported data sets, which keeps its values and gets a warning).
+ * Missing landmarks (`null`): tpsDig's `-1 -1` codes and `NA`, by the per-file rule documented
+ * in ./missing.ts (Procrustes-aligned negatives and negated specimens stay coordinates).
  */
 import type { TpsCurve, TpsDiagnostic, TpsDocument, TpsField, TpsLandmark, TpsPoint, TpsSpecimen } from './model';
 import { eolString, splitLines } from './lines';
+import { markMissingLandmarks } from './missing';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NA = /^(?:NA|NaN)$/i;
@@ -287,7 +282,9 @@ export function parseTps(text: string, file?: string): TpsDocument {
     else diag('warning', 1, 'empty file: no specimens');
   }
 
-  markMissingLandmarks(specimens, (severity, line, message, specimen) => diag(severity, line, message, specimen));
+  markMissingLandmarks(specimens, (index) =>
+    diag('warning', specimens[index].line, 'every coordinate of this specimen is negative (a negated specimen?): kept as coordinates', index),
+  );
   checkConsistency(specimens, (severity, line, message, specimen) => diag(severity, line, message, specimen));
   diagnostics.sort((a, b) => a.line - b.line);
 
@@ -303,33 +300,6 @@ export function parseTps(text: string, file?: string): TpsDocument {
 }
 
 type Report = (severity: 'error' | 'warning', line: number, message: string, specimen?: number) => void;
-
-/** A tpsDig-style missing-landmark code: the same negative integer for x and y. */
-function isMissingCode(p: TpsPoint): boolean {
-  return p.x < 0 && p.x === p.y && Number.isInteger(p.x);
-}
-
-/**
- * Applies the file-level missing-landmark rule documented at the top of this module:
- * replaces missing codes with null in place.
- */
-export function markMissingLandmarks(specimens: TpsSpecimen[], report?: Report): void {
-  const points = specimens.flatMap((s) => s.landmarks.filter((p): p is TpsPoint => p !== null));
-  const mixedSigns = points.some((p) => p.x < 0 !== p.y < 0);
-  const fractionalNegative = points.some((p) => (p.x < 0 && !Number.isInteger(p.x)) || (p.y < 0 && !Number.isInteger(p.y)));
-  const pixelLike = !mixedSigns && !fractionalNegative;
-  if (!pixelLike) return;
-  specimens.forEach((s, index) => {
-    const present = s.landmarks.filter((p): p is TpsPoint => p !== null);
-    const others = present.filter((p) => !isMissingCode(p));
-    const negated = others.length > 0 && others.every((p) => p.x < 0 && p.y < 0);
-    if (negated) {
-      report?.('warning', s.line, 'every coordinate of this specimen is negative (a negated specimen?): kept as coordinates', index);
-      return;
-    }
-    s.landmarks = s.landmarks.map((p) => (p && isMissingCode(p) ? null : p));
-  });
-}
 
 function checkConsistency(specimens: TpsSpecimen[], report: Report): void {
   // Landmark counts differing within the file.

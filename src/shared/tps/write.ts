@@ -2,12 +2,13 @@
  * TPS writer, tpsDig style. Pure: no fs.
  *
  * Per specimen: `LM=n`, n rows `x y` (a missing landmark is written `-1 -1`, tpsDig's code,
- * which `parseTps` reads back as missing), the CURVES/OUTLINES blocks, any kept verbatim lines,
- * then the fields in their order (IMAGE, ID, SCALE, ...). The file header (leading comments) and
+ * or `NA NA` where `-1 -1` would read back as a coordinate, see ./missing.ts), the
+ * CURVES/OUTLINES blocks, any kept verbatim lines, then the fields in their order (IMAGE, ID, SCALE, ...). The file header (leading comments) and
  * the source's line endings and final newline are kept. Numbers are written with the shortest
  * text that parses back to the same double, so parse -> write -> parse gives the same values.
  */
-import type { TpsDocument, TpsLandmark, TpsPoint, TpsSpecimen } from './model';
+import type { TpsDocument, TpsPoint, TpsSpecimen } from './model';
+import { missingRow } from './missing';
 import { eolString } from './lines';
 
 /** Shortest decimal text that re-parses to the same number (no exponent for ordinary pixel values). */
@@ -21,14 +22,13 @@ function row(p: TpsPoint): string {
   return `${formatNumber(p.x)} ${formatNumber(p.y)}`;
 }
 
-function landmarkRow(p: TpsLandmark): string {
-  return p ? row(p) : '-1 -1';
-}
-
-/** The lines of one specimen, without line endings. */
-export function specimenLines(s: TpsSpecimen): string[] {
+/**
+ * The lines of one specimen, without line endings. `missing` is the row written for a missing
+ * landmark (see ./missing.ts: `-1 -1`, or `NA NA` where that would read back as a coordinate).
+ */
+export function specimenLines(s: TpsSpecimen, missing: string = missingRow([s], s)): string[] {
   const out: string[] = [`LM=${s.landmarks.length}`];
-  for (const p of s.landmarks) out.push(landmarkRow(p));
+  for (const p of s.landmarks) out.push(p ? row(p) : missing);
   for (const block of s.curves) {
     out.push(`${block.key}=${block.curves.length}`);
     for (const pts of block.curves) {
@@ -51,7 +51,7 @@ export interface WriteOptions {
 export function writeTps(doc: TpsDocument, options: WriteOptions = {}): string {
   const eol = options.eol ?? (doc.lineEnding ? eolString(doc.lineEnding) : doc.eol);
   const lines: string[] = [...(doc.header ?? [])];
-  for (const s of doc.specimens) lines.push(...specimenLines(s));
+  for (const s of doc.specimens) lines.push(...specimenLines(s, missingRow(doc.specimens, s)));
   const finalNewline = options.finalNewline ?? doc.finalNewline;
   return lines.join(eol) + (finalNewline && lines.length ? eol : '');
 }

@@ -99,15 +99,19 @@ export class ImageCache {
     }
     const meta = await sharp()(file).metadata();
     if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${file}`);
+    // Sizes of the upright photo (EXIF orientation applied), as the engine and browsers see it.
+    const swap = (meta.orientation ?? 1) >= 5;
+    const width = swap ? meta.height : meta.width;
+    const height = swap ? meta.width : meta.height;
     if (BROWSER_FORMATS.has(ext) && meta.format !== 'tiff') {
-      return { path: file, displayPath: file, width: meta.width, height: meta.height };
+      return { path: file, displayPath: file, width, height };
     }
     const out = this.cachePath(key);
     if (!fs.existsSync(out)) {
-      const png = await sharp()(file).png({ compressionLevel: 3 }).toBuffer();
+      const png = await sharp()(file).rotate().png({ compressionLevel: 3 }).toBuffer();
       await this.writeAtomic(out, png);
     }
-    return { path: file, displayPath: out, width: meta.width, height: meta.height };
+    return { path: file, displayPath: out, width, height };
   }
 
   private cachePath(key: string): string {

@@ -8,7 +8,7 @@ import { getField } from '../../shared/tps/model';
 import { TpsEditorDocument } from './document';
 import { editorHtml } from './html';
 import type { ImageCache } from './images';
-import { findSpecimenImage } from './imageLookup';
+import { createListingCache, findSpecimenImage } from './imageLookup';
 import { EditorSession, editorSettings } from './session';
 
 export const TPS_EDITOR_VIEW_TYPE = 'landmarks.tpsEditor';
@@ -72,7 +72,7 @@ export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorD
         vscode.Uri.joinPath(ext, 'dist', 'webview'),
         vscode.Uri.joinPath(ext, 'media'),
         vscode.Uri.file(this.images.folder),
-        ...this.imageRoots(document),
+        ...(await this.imageRoots(document)),
       ],
     };
     const session = new EditorSession(document, panel, this.images, this.log);
@@ -94,12 +94,15 @@ export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorD
   }
 
   /** The folders the webview may load photos from: the TPS file's folder and each photo's. */
-  private imageRoots(document: TpsEditorDocument): vscode.Uri[] {
+  private async imageRoots(document: TpsEditorDocument): Promise<vscode.Uri[]> {
     const dirs = new Set<string>();
-    if (document.uri.scheme === 'file') dirs.add(path.dirname(document.uri.fsPath));
-    for (const s of document.tps.specimens) {
-      const found = findSpecimenImage(document.uri.fsPath, getField(s, 'IMAGE'));
-      if (found.path) dirs.add(path.dirname(found.path));
+    if (document.uri.scheme === 'file') {
+      dirs.add(path.dirname(document.uri.fsPath));
+      const cache = createListingCache();
+      for (const s of document.tps.specimens) {
+        const found = await findSpecimenImage(document.uri.fsPath, getField(s, 'IMAGE'), cache);
+        if (found.path) dirs.add(path.dirname(found.path));
+      }
     }
     for (const f of vscode.workspace.workspaceFolders ?? []) if (f.uri.scheme === 'file') dirs.add(f.uri.fsPath);
     return [...dirs].map((d) => vscode.Uri.file(d));

@@ -132,7 +132,7 @@ export class EditorSession implements vscode.Disposable {
     const s = this.document.tps.specimens[specimen];
     if (!s) return { specimen, problem: `no specimen ${specimen + 1}` };
     const field = getField(s, 'IMAGE');
-    const found = findSpecimenImage(this.document.uri.fsPath, field);
+    const found = await findSpecimenImage(this.document.uri.fsPath, field);
     if (!found.path) return { specimen, problem: found.problem };
     try {
       const img = await this.images.prepare(found.path);

@@ -343,7 +343,7 @@ function drawMarkers(frame: Frame | undefined): void {
 
 function fmt(v: number | undefined): string {
   if (v === undefined) return '–';
-  return Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(5)).toString();
+  return Math.abs(v) >= 1 ? String(Number(v.toFixed(2))) : String(Number(v.toPrecision(4)));
 }
 
 function updateStatus(): void {

@@ -1,6 +1,97 @@
-import type * as vscode from 'vscode';
+/**
+ * Registers the workbench: commands landmarks.train / predict / evaluate / cancel / showLog,
+ * the engine host (output channel "Landmarks Engine", status bar item) and the training and
+ * results views. Returns an API the integration tests use to look inside (`api.workbench`).
+ */
+import * as vscode from 'vscode';
+import type { EvaluationResult, PredictResult, TrainResult } from '../../shared/protocol/engine';
+import type { ResultsModel, ResultsRendered } from '../../shared/protocol/views';
+import type { EngineClient } from '../engine-client';
+import { evaluateCommand } from './evaluate-command';
+import { predictCommand } from './predict-command';
+import { trainCommand } from './train-command';
+import type { TrainingRendered } from './training-panel';
+import { Workbench, type LastPrediction, type LastTraining } from './workbench';
 
-/** Train / predict / evaluate commands and views. Placeholder until the workbench module lands. */
-export function registerWorkbench(_context: vscode.ExtensionContext): Record<string, never> {
-  return {};
+export type { TrainCommandOptions } from './train-command';
+export type { PredictCommandOptions } from './predict-command';
+export type { EvaluateCommandOptions } from './evaluate-command';
+
+export interface WorkbenchApi {
+  /** The engine client (forks dist/engine.js on first use). */
+  readonly engine: EngineClient;
+  /** The models folder for a path in the workspace. */
+  modelsFolder(near?: string): string;
+  lastTraining(): LastTraining | undefined;
+  lastPrediction(): LastPrediction | undefined;
+  /** The training view's last render report, or one matching `pred` when it comes. */
+  waitForTrainingRender(pred?: (r: TrainingRendered) => boolean, timeoutMs?: number): Promise<TrainingRendered>;
+  /** The open results view's model (undefined when none). */
+  resultsModel(): ResultsModel | undefined;
+  /** The results view's render report, when it comes. */
+  waitForResultsRender(pred?: (r: ResultsRendered) => boolean, timeoutMs?: number): Promise<ResultsRendered>;
+  /** Writes the results view's per-landmark CSV to `file`; returns its text. */
+  exportCsv(file: string): Promise<string>;
+  /** Opens a specimen of the results view in the TPS editor, as a click on its card does. */
+  openSpecimen(name: string): Promise<{ file: string; index: number } | undefined>;
+}
+
+export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchApi {
+  const wb = new Workbench(context);
+  const guard =
+    <A extends unknown[], R>(name: string, fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R | undefined> => {
+      try {
+        return await fn(...a);
+      } catch (e) {
+        // Never let a command failure escape as an unexplained error.
+        wb.host.log(`${name}: ${(e as Error)?.stack ?? String(e)}`);
+        void vscode.window.showErrorMessage(`${name} failed: ${(e as Error)?.message ?? String(e)}`, 'Show log').then((p) => p && wb.host.output.show(true));
+        return undefined;
+      }
+    };
+  context.subscriptions.push(
+    wb,
+    vscode.commands.registerCommand(
+      'landmarks.train',
+      guard('Train', (arg?: unknown): Promise<TrainResult | undefined> => trainCommand(wb, arg)),
+    ),
+    vscode.commands.registerCommand(
+      'landmarks.predict',
+      guard('Predict', (...args: unknown[]): Promise<PredictResult | undefined> => predictCommand(wb, ...args)),
+    ),
+    vscode.commands.registerCommand(
+      'landmarks.evaluate',
+      guard('Evaluate', (...args: unknown[]): Promise<EvaluationResult | undefined> => evaluateCommand(wb, ...args)),
+    ),
+    vscode.commands.registerCommand('landmarks.cancel', () => wb.host.cancelInteractive()),
+    vscode.commands.registerCommand('landmarks.showLog', () => wb.host.output.show(true)),
+  );
+
+  const needResults = () => {
+    if (!wb.resultsPanel || wb.resultsPanel.isDisposed) throw new Error('no results view is open');
+    return wb.resultsPanel;
+  };
+  return {
+    get engine() {
+      return wb.host.client;
+    },
+    modelsFolder: (near) => wb.modelsFolder(near),
+    lastTraining: () => wb.lastTraining,
+    lastPrediction: () => wb.lastPrediction,
+    waitForTrainingRender: (pred, timeoutMs) => {
+      if (!wb.trainingPanel) return Promise.reject(new Error('no training view is open'));
+      return wb.trainingPanel.waitForRender(pred, timeoutMs);
+    },
+    resultsModel: () => (wb.resultsPanel && !wb.resultsPanel.isDisposed ? wb.resultsPanel.model : undefined),
+    waitForResultsRender: (pred, timeoutMs) => {
+      try {
+        return needResults().waitForRender(pred, timeoutMs);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    exportCsv: (file) => wb.exportCsv(file),
+    openSpecimen: (name) => wb.openSpecimen(name),
+  };
 }

@@ -84,7 +84,7 @@ export interface ImagePoint {
 export interface ResultsImage {
   /** Specimen name as matched by the evaluation. */
   name: string;
-  /** Webview URI of the photo, when it was found and can be shown. */
+  /** The photo the browser can show: a file path on the host side, its webview URI in the webview. */
   src?: string;
   /** Why there is no photo, when there is none. */
   missing?: string;

@@ -1,0 +1,95 @@
+/**
+ * "Evaluate predictions": picks the manual and the predicted TPS (or takes them from the
+ * explorer selection / an options argument), asks the engine for the comparison and opens the
+ * results view. Optionally writes the per-landmark CSV at once (for scripts and tests).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { EvaluationResult } from '../../shared/protocol/engine';
+import { describeError } from './train-command';
+import type { Workbench } from './workbench';
+
+export interface EvaluateCommandOptions {
+  manual: string;
+  predicted: string;
+  images?: string;
+  /** Write the per-landmark table here as CSV too. */
+  csv?: string;
+  title?: string;
+}
+
+function isEvaluateOptions(v: unknown): v is EvaluateCommandOptions {
+  return typeof v === 'object' && v !== null && typeof (v as { manual?: unknown }).manual === 'string' && typeof (v as { predicted?: unknown }).predicted === 'string';
+}
+
+const looksPredicted = (p: string) => /predict/i.test(path.basename(p));
+
+async function pickTps(title: string, exclude?: string, preferPredicted?: boolean): Promise<string | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.{tps,TPS}', '**/{node_modules,.git}/**', 500);
+  type Item = vscode.QuickPickItem & { fsPath?: string; browse?: boolean };
+  const items: Item[] = files
+    .filter((u) => u.fsPath !== exclude)
+    .sort((a, b) => (preferPredicted === undefined ? 0 : Number(looksPredicted(b.fsPath) === preferPredicted) - Number(looksPredicted(a.fsPath) === preferPredicted)) || a.fsPath.localeCompare(b.fsPath))
+    .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath)), fsPath: u.fsPath }));
+  items.push({ label: '$(folder-opened) Browse (a TPS file or a folder of TPS files)...', browse: true });
+  const pick = await vscode.window.showQuickPick(items, { title });
+  if (!pick) return undefined;
+  if (!pick.browse) return pick.fsPath;
+  const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, filters: { 'TPS landmarks': ['tps', 'TPS'] }, title });
+  return uris?.[0]?.fsPath;
+}
+
+export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promise<EvaluationResult | undefined> {
+  let opts: EvaluateCommandOptions | undefined;
+  if (isEvaluateOptions(args[0])) opts = args[0];
+  else {
+    const selected = (Array.isArray(args[1]) ? (args[1] as unknown[]) : [args[0]]).filter((u): u is vscode.Uri => u instanceof vscode.Uri).map((u) => u.fsPath);
+    let manual: string | undefined;
+    let predicted: string | undefined;
+    if (selected.length >= 2) {
+      const [a, b] = selected;
+      [manual, predicted] = looksPredicted(a) && !looksPredicted(b) ? [b, a] : [a, b];
+    } else if (selected.length === 1) {
+      if (looksPredicted(selected[0])) predicted = selected[0];
+      else manual = selected[0];
+    }
+    manual ??= await pickTps('Evaluate predictions: the MANUAL landmarks (ground truth)', predicted, false);
+    if (!manual) return undefined;
+    predicted ??= await pickTps('Evaluate predictions: the PREDICTED landmarks', manual, true);
+    if (!predicted) return undefined;
+    opts = { manual, predicted };
+  }
+  for (const p of [opts.manual, opts.predicted]) {
+    if (!fs.existsSync(p)) {
+      void vscode.window.showErrorMessage(`Evaluate: ${p} does not exist.`);
+      return undefined;
+    }
+  }
+  let evaluation: EvaluationResult;
+  try {
+    evaluation = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Evaluating predictions', cancellable: true },
+      async (_progress, token) => {
+        const job = wb.host.client.evaluate({ manual: path.resolve(opts.manual), predicted: path.resolve(opts.predicted), images: opts.images });
+        token.onCancellationRequested(() => job.cancel());
+        return (await job.result).evaluation;
+      },
+    );
+  } catch (e) {
+    const { message, hint } = describeError(e, 'Evaluation');
+    void vscode.window.showErrorMessage(`${message} ${hint}`, 'Show log').then((p) => p && wb.host.output.show(true));
+    return undefined;
+  }
+  if (evaluation.matched === 0) {
+    void vscode.window.showErrorMessage(
+      `Evaluate: no specimen of ${path.basename(opts.predicted)} matches one of ${path.basename(opts.manual)} by image name. ` +
+        `Unmatched: ${[...evaluation.unmatchedPredicted.slice(0, 3)].join(', ')}. Check IMAGE= in both files.`,
+    );
+    return evaluation;
+  }
+  const title = opts.title ?? `Results: ${path.basename(opts.predicted)} vs ${path.basename(opts.manual)}`;
+  await wb.showResults(evaluation, title, opts.images);
+  if (opts.csv) await wb.exportCsv(opts.csv);
+  return evaluation;
+}

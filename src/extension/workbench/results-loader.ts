@@ -1,0 +1,65 @@
+/**
+ * From an engine evaluation to the results view's model: reads both TPS files, finds the photos
+ * of the manual specimens (sizes from the image headers, TIFF/BMP converted for the browser by
+ * the editor's image cache), and builds the model. No vscode import.
+ */
+import type { EvaluationResult } from '../../shared/protocol/engine';
+import type { ResultsModel } from '../../shared/protocol/views';
+import type { ImageCache } from '../editor/images';
+import { buildResultsModel, indexSpecimens, matchKey, type PhotoInfo, type SpecimenLite } from './results-model';
+import { loadTps, resolveImage } from './tps-source';
+
+export interface LoadResultsOptions {
+  title: string;
+  evaluation: EvaluationResult;
+  /** Folder of images when IMAGE= is not enough. */
+  imagesDir?: string;
+  images: ImageCache;
+}
+
+export interface LoadedResults {
+  model: ResultsModel;
+  /** Manual specimens by match key: where "open specimen" goes. */
+  manualByKey: Map<string, SpecimenLite>;
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}
+
+export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResults> {
+  const { evaluation } = opts;
+  const manual = loadTps(evaluation.manualPath);
+  let predicted: SpecimenLite[] = [];
+  try {
+    predicted = loadTps(evaluation.predictedPath).specimens;
+  } catch {
+    // Predictions kept only in memory (e.g. a training's validation): errors still show.
+  }
+  const manualByKey = indexSpecimens(manual.specimens);
+  const wanted = new Set<SpecimenLite>();
+  for (const im of evaluation.images) {
+    const s = manualByKey.get(matchKey(im.manualImage ?? im.name)) ?? manualByKey.get(matchKey(im.name));
+    if (s) wanted.add(s);
+  }
+  const photos = new Map<SpecimenLite, PhotoInfo>();
+  await pool([...wanted], 4, async (s) => {
+    const file = resolveImage(s, opts.imagesDir);
+    if (!file) {
+      photos.set(s, { missing: s.image ? `photo not found: ${s.image} (looked beside ${s.file})` : `no IMAGE= for specimen ${s.index + 1} of ${s.file}` });
+      return;
+    }
+    try {
+      const p = await opts.images.prepare(file);
+      photos.set(s, { src: p.displayPath, width: p.width, height: p.height });
+    } catch (e) {
+      photos.set(s, { missing: `cannot read ${file}: ${(e as Error).message}` });
+    }
+  });
+  const model = buildResultsModel({ title: opts.title, evaluation, manual: manual.specimens, predicted, photos });
+  return { model, manualByKey };
+}

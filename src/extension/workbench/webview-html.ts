@@ -1,0 +1,62 @@
+/** HTML shell for the workbench webviews: strict CSP with a nonce, theme colours from VS Code. */
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+
+export function nonce(): string {
+  return crypto.randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+}
+
+/**
+ * A page that loads only its own bundle (dist/webview/<name>.js) with a nonce, images from the
+ * webview's allowed roots, and nothing remote.
+ */
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, name: 'training' | 'results', title: string): string {
+  const n = nonce();
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${name}.js`));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data: blob:`,
+    `style-src ${webview.cspSource} 'nonce-${n}'`,
+    `script-src 'nonce-${n}'`,
+    `font-src ${webview.cspSource}`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>${title.replace(/[<>&"]/g, '')}</title>
+<style nonce="${n}">${BASE_CSS}</style>
+</head>
+<body>
+<div id="app" data-view="${name}"></div>
+<script nonce="${n}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+const BASE_CSS = `
+:root { --manual: #2ea043; --predicted: #f0883e; --err: #e5534b; }
+body.vscode-light { --manual: #1a7f37; --predicted: #bc4c00; --err: #cf222e; }
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground);
+  background: var(--vscode-editor-background); margin: 0; padding: 12px 16px; }
+h1 { font-size: 1.3em; font-weight: 600; margin: 0 0 4px; }
+h2 { font-size: 1.1em; font-weight: 600; margin: 18px 0 6px; }
+.muted { color: var(--vscode-descriptionForeground); }
+button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none;
+  padding: 4px 12px; cursor: pointer; border-radius: 2px; font: inherit; }
+button:hover { background: var(--vscode-button-hoverBackground); }
+button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
+button:disabled { opacity: 0.5; cursor: default; }
+button:focus-visible, .card:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 2px; }
+table { border-collapse: collapse; }
+th, td { padding: 2px 10px; text-align: right; border-bottom: 1px solid var(--vscode-editorWidget-border, #8884); }
+th { font-weight: 600; }
+td:first-child, th:first-child { text-align: left; }
+.banner { padding: 6px 10px; margin: 8px 0; border-left: 3px solid var(--vscode-editorWarning-foreground, orange);
+  background: var(--vscode-textBlockQuote-background); }
+.banner.error { border-left-color: var(--vscode-editorError-foreground, red); }
+.row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+canvas { display: block; }
+`;

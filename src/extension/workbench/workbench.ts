@@ -1,0 +1,128 @@
+/**
+ * The workbench's state shared by its commands: the engine host, the open training and results
+ * views, the last runs (for tests and follow-up actions), and the helpers they share
+ * (models folder, results view, CSV export, open a specimen in the TPS editor).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { EvaluationResult, PredictResult, TrainOptions, TrainResult } from '../../shared/protocol/engine';
+import { ImageCache } from '../editor/images';
+import { EngineHost } from './engine-host';
+import { ResultsPanel } from './results-panel';
+import { loadResults } from './results-loader';
+import { matchKey, type SpecimenLite } from './results-model';
+import { tableCsv } from './stats';
+import type { TrainingPanel } from './training-panel';
+
+export interface LastTraining {
+  options?: TrainOptions;
+  result?: TrainResult;
+  error?: string;
+}
+
+export interface LastPrediction {
+  result?: PredictResult;
+  error?: string;
+}
+
+/** What activate() exports about the TPS editor (only what the workbench uses). */
+interface EditorExports {
+  editor?: { select?(specimen: number, uri?: vscode.Uri): Promise<void> };
+}
+
+export class Workbench implements vscode.Disposable {
+  readonly host: EngineHost;
+  trainingPanel: TrainingPanel | undefined;
+  resultsPanel: ResultsPanel | undefined;
+  lastTraining: LastTraining | undefined;
+  lastPrediction: LastPrediction | undefined;
+  private readonly images: ImageCache;
+  private manualByKey = new Map<string, SpecimenLite>();
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.host = new EngineHost(context);
+    this.images = new ImageCache(path.join(context.globalStorageUri.fsPath, 'image-cache'));
+  }
+
+  /** The models folder of the workspace folder holding `near` (or the first one). */
+  modelsFolder(near?: string): string {
+    const setting = vscode.workspace.getConfiguration('landmarks').get<string>('modelsFolder', 'models') || 'models';
+    if (path.isAbsolute(setting)) return setting;
+    const folder =
+      (near ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(near)) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+    const root = folder?.uri.fsPath ?? (near ? (fs.existsSync(near) && fs.statSync(near).isDirectory() ? near : path.dirname(near)) : process.cwd());
+    return path.join(root, setting);
+  }
+
+  async showResults(evaluation: EvaluationResult, title: string, imagesDir?: string): Promise<ResultsPanel> {
+    const loaded = await loadResults({ title, evaluation, imagesDir, images: this.images });
+    this.manualByKey = loaded.manualByKey;
+    this.resultsPanel?.dispose();
+    const panel = new ResultsPanel(this.context.extensionUri, loaded.model, {
+      openSpecimen: async (_model, name) => {
+        await this.openSpecimen(name);
+      },
+      exportCsv: async () => {
+        const def = path.join(path.dirname(evaluation.predictedPath), `${path.basename(evaluation.predictedPath, path.extname(evaluation.predictedPath))}-errors.csv`);
+        const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(def), filters: { CSV: ['csv'] }, title: 'Export the per-landmark errors' });
+        if (uri) {
+          await this.exportCsv(uri.fsPath);
+          void vscode.window.showInformationMessage(`Per-landmark errors written to ${vscode.workspace.asRelativePath(uri)}.`);
+        }
+      },
+    });
+    this.resultsPanel = panel;
+    return panel;
+  }
+
+  async openTrainingResults(result: TrainResult): Promise<void> {
+    if (!result.validation) {
+      void vscode.window.showInformationMessage('This training has no validation results to show.');
+      return;
+    }
+    try {
+      await this.showResults(result.validation, `Validation: ${path.basename(result.modelDir)}`, this.lastTraining?.options?.images);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Cannot open the results: ${(e as Error).message}`);
+    }
+  }
+
+  /** Writes the open results view's per-landmark table as CSV (atomically); returns the text. */
+  async exportCsv(file: string): Promise<string> {
+    const panel = this.resultsPanel;
+    if (!panel) throw new Error('No results view is open: evaluate predictions first.');
+    const m = panel.model;
+    const count = m.table.reduce((n, r) => n + r.count, 0);
+    const text = tableCsv(m.table, { count, mean: m.overall.mean, median: m.overall.median, p90: m.overall.p90 });
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, text);
+    await fs.promises.rename(tmp, file);
+    return text;
+  }
+
+  /** Opens the manual specimen `name` in the visual TPS editor and shows it. */
+  async openSpecimen(name: string): Promise<{ file: string; index: number } | undefined> {
+    const s = this.manualByKey.get(matchKey(name));
+    if (!s) {
+      void vscode.window.showWarningMessage(`Specimen ${name} was not found in the manual landmarks.`);
+      return undefined;
+    }
+    const uri = vscode.Uri.file(s.file);
+    await vscode.commands.executeCommand('vscode.openWith', uri, 'landmarks.tpsEditor');
+    const api = this.context.extension.exports as EditorExports | undefined;
+    try {
+      await api?.editor?.select?.(s.index, uri);
+    } catch (e) {
+      this.host.log(`open specimen: could not select specimen ${s.index + 1} of ${s.file}: ${(e as Error).message}`);
+    }
+    return { file: s.file, index: s.index };
+  }
+
+  dispose(): void {
+    this.trainingPanel?.dispose();
+    this.resultsPanel?.dispose();
+    this.host.dispose();
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The live training view: run settings, a status line (epoch, losses, ETA), training and
+ * validation loss curves drawn as SVG, and at the end the model folder and the validation
+ * error per landmark. Talks to the host only through src/shared/protocol/views.ts.
+ */
+import type { LossPoint, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
+import { addStyle, el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../common/vscode-api';
+import { addProgress, chartScales, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
+
+const vscode = vscodeApi<TrainingFromView>();
+
+const STYLE = `
+.grid { stroke: var(--vscode-editorWidget-border, #8884); stroke-width: 1; }
+.axis text { fill: var(--vscode-descriptionForeground); font-size: 11px; }
+.train { stroke: var(--vscode-charts-blue, #3794ff); fill: none; stroke-width: 2; }
+.val { stroke: var(--vscode-charts-orange, #d18616); fill: none; stroke-width: 2; }
+.valdot { fill: var(--vscode-charts-orange, #d18616); }
+.best { stroke: var(--vscode-charts-green, #89d185); stroke-dasharray: 4 3; stroke-width: 1.5; }
+.legend { display: flex; gap: 16px; margin: 4px 0; }
+.swatch.train-c { background: var(--vscode-charts-blue, #3794ff); }
+.swatch.val-c { background: var(--vscode-charts-orange, #d18616); }
+.swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; }
+dt { color: var(--vscode-descriptionForeground); }
+dd { margin: 0; word-break: break-all; }
+#status { font-size: 1.1em; margin: 8px 0; }
+.bar { height: 10px; background: var(--vscode-charts-orange, #d18616); display: inline-block; vertical-align: middle; }
+`;
+
+interface State {
+  run?: TrainingRunInfo;
+  backend?: { name: string; reason: string };
+  epochs: number;
+  train: LossPoint[];
+  val: LossPoint[];
+  last?: Extract<TrainingToView, { type: 'progress' }>;
+  final?: TrainingFinal;
+  failed?: { message: string; hint: string };
+}
+
+const state: State = { epochs: 0, train: [], val: [] };
+const app = document.getElementById('app') as HTMLElement;
+addStyle(STYLE);
+
+function runState(): 'running' | 'done' | 'failed' | 'cancelled' {
+  if (state.failed) return 'failed';
+  if (state.final) return state.final.cancelled ? 'cancelled' : 'done';
+  return 'running';
+}
+
+function header(): HTMLElement {
+  const r = state.run;
+  const box = el('div');
+  box.append(el('h1', {}, r ? `Training on ${r.dataset.split(/[\\/]/).pop()}` : 'Training'));
+  if (!r) return box;
+  const dl = el('dl');
+  const row = (k: string, v: string) => dl.append(el('dt', {}, k), el('dd', {}, v));
+  row('Dataset', r.dataset);
+  row('Model folder', r.modelDir);
+  row('Preset', r.preset);
+  row('Epochs', r.epochs > 0 ? String(r.epochs) : 'preset default');
+  row('Input size', r.inputSize || 'preset default');
+  row('Validation share', `${Math.round(r.validationSplit * 100)} %`);
+  row('Backend', state.backend ? `${state.backend.name} (${state.backend.reason})` : 'starting...');
+  box.append(dl);
+  return box;
+}
+
+function statusLine(): HTMLElement {
+  const s = el('div', { id: 'status' });
+  const p = state.last;
+  if (state.failed) {
+    s.append(el('div', { class: 'banner error' }, el('strong', {}, state.failed.message), el('br'), state.failed.hint));
+    return s;
+  }
+  if (state.final) {
+    const f = state.final;
+    s.append(
+      el(
+        'div',
+        { class: 'banner' },
+        f.cancelled
+          ? `Cancelled after epoch ${f.epochs}. The best checkpoint (epoch ${f.bestEpoch}) was kept.`
+          : `Done: ${f.epochs} epochs in ${fmtDuration(f.seconds)}; best epoch ${f.bestEpoch} (validation loss ${fmtLoss(f.bestValLoss)}).`,
+      ),
+    );
+    return s;
+  }
+  if (!p) {
+    s.append('Starting the engine and loading the images...');
+    return s;
+  }
+  const parts = [`Epoch ${p.epoch}/${p.epochs}`];
+  if (p.batches > 1) parts.push(`batch ${p.batch}/${p.batches}`);
+  parts.push(`training loss ${fmtLoss(p.trainLoss)}`);
+  const lastVal = state.val[state.val.length - 1];
+  if (lastVal) parts.push(`validation loss ${fmtLoss(lastVal.y)}`);
+  if (p.valErrorPx !== undefined) parts.push(`validation error ${fmt(p.valErrorPx, 1)} px`);
+  if (p.etaSeconds !== undefined) parts.push(`about ${fmtDuration(p.etaSeconds)} left`);
+  s.append(parts.join(' · '));
+  if (p.message) s.append(el('div', { class: 'muted' }, p.message));
+  return s;
+}
+
+function chart(): SVGSVGElement {
+  const width = Math.max(360, Math.min(900, (app.clientWidth || 700) - 8));
+  const L: ChartLayout = { width, height: 300, left: 64, right: 16, top: 12, bottom: 36 };
+  const { x, y } = chartScales([state.train, state.val], state.epochs, L);
+  const root = svg('svg', { width: L.width, height: L.height, viewBox: `0 0 ${L.width} ${L.height}`, role: 'img', 'aria-label': 'Loss curves' });
+  const axis = svg('g', { class: 'axis' });
+  const yt = y.log ? logTicks(y.domain[0], y.domain[1]) : niceTicks(y.domain[0], y.domain[1], 5);
+  for (const t of yt) {
+    axis.append(svg('line', { class: 'grid', x1: L.left, x2: L.width - L.right, y1: y(t), y2: y(t) }));
+    const label = svg('text', { x: L.left - 6, y: y(t) + 4, 'text-anchor': 'end' });
+    label.textContent = fmtLoss(t);
+    axis.append(label);
+  }
+  const xt = niceTicks(0, x.domain[1], Math.min(10, Math.max(2, Math.round(x.domain[1]))))
+    .filter((t) => Number.isInteger(t));
+  for (const t of xt) {
+    axis.append(svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: L.top, y2: L.height - L.bottom }));
+    const label = svg('text', { x: x(t), y: L.height - L.bottom + 14, 'text-anchor': 'middle' });
+    label.textContent = String(t);
+    axis.append(label);
+  }
+  const xl = svg('text', { x: (L.left + L.width - L.right) / 2, y: L.height - 4, 'text-anchor': 'middle' });
+  xl.textContent = 'epoch';
+  axis.append(xl);
+  const yl = svg('text', { x: 12, y: L.height / 2, transform: `rotate(-90 12 ${L.height / 2})`, 'text-anchor': 'middle' });
+  yl.textContent = y.log ? 'loss (log scale)' : 'loss';
+  axis.append(yl);
+  root.append(axis);
+  if (state.final && state.final.bestEpoch > 0) {
+    root.append(svg('line', { class: 'best', x1: x(state.final.bestEpoch), x2: x(state.final.bestEpoch), y1: L.top, y2: L.height - L.bottom }));
+  }
+  root.append(svg('path', { class: 'train', d: pathData(state.train, x, y) }));
+  root.append(svg('path', { class: 'val', d: pathData(state.val, x, y) }));
+  for (const p of state.val) if (Number.isFinite(p.y) && p.y > 0) root.append(svg('circle', { class: 'valdot', cx: x(p.x), cy: y(p.y), r: 3 }));
+  return root;
+}
+
+function legend(): HTMLElement {
+  return el(
+    'div',
+    { class: 'legend' },
+    el('span', {}, el('span', { class: 'swatch train-c' }), `training loss (${state.train.length} points)`),
+    el('span', {}, el('span', { class: 'swatch val-c' }), `validation loss (${state.val.length} epochs)`),
+  );
+}
+
+function finalBlock(): HTMLElement | undefined {
+  const f = state.final;
+  if (!f) return undefined;
+  const box = el('div');
+  box.append(el('h2', {}, 'Model'), el('div', {}, `Saved to ${f.modelDir}`));
+  if (f.perLandmark?.length) {
+    box.append(el('h2', {}, `Validation error per landmark (pixels; mean ${fmt(f.meanErrorPx)})`));
+    const max = Math.max(...f.perLandmark.map((l) => l.mean), 1e-9);
+    const t = el('table');
+    t.append(el('tr', {}, el('th', {}, 'Landmark'), el('th', {}, 'Mean'), el('th', {}, 'Median'), el('th', {}, 'p90'), el('th', {}, '')));
+    for (const l of f.perLandmark) {
+      const bar = el('span', { class: 'bar' });
+      bar.style.width = `${Math.round((l.mean / max) * 160)}px`;
+      t.append(el('tr', {}, el('td', {}, String(l.index)), el('td', {}, fmt(l.mean)), el('td', {}, fmt(l.median)), el('td', {}, fmt(l.p90)), el('td', {}, bar)));
+    }
+    box.append(t);
+  }
+  return box;
+}
+
+function buttons(): HTMLElement {
+  const row = el('div', { class: 'row' });
+  const st = runState();
+  if (st === 'running') {
+    const c = el('button', { id: 'cancel' }, 'Cancel training');
+    c.addEventListener('click', () => {
+      c.setAttribute('disabled', '');
+      c.textContent = 'Cancelling...';
+      vscode.postMessage({ type: 'cancel' });
+    });
+    row.append(c);
+  }
+  if (state.final?.hasResults) {
+    const b = el('button', { id: 'open-results' }, 'Open results');
+    b.addEventListener('click', () => vscode.postMessage({ type: 'openResults' }));
+    row.append(b);
+  }
+  if (state.final) {
+    const b = el('button', { class: 'secondary' }, 'Reveal model folder');
+    b.addEventListener('click', () => vscode.postMessage({ type: 'revealModel' }));
+    row.append(b);
+  }
+  const log = el('button', { class: 'secondary' }, 'Show engine log');
+  log.addEventListener('click', () => vscode.postMessage({ type: 'showLog' }));
+  row.append(log);
+  return row;
+}
+
+let scheduled = false;
+function render(): void {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    app.replaceChildren(header(), statusLine(), buttons(), el('h2', {}, 'Loss'), legend(), chart());
+    const f = finalBlock();
+    if (f) app.append(f);
+    vscode.postMessage({ type: 'rendered', trainPoints: state.train.length, valPoints: state.val.length, state: runState() });
+  });
+}
+
+window.addEventListener('message', (ev: MessageEvent<TrainingToView>) => {
+  const m = ev.data;
+  switch (m.type) {
+    case 'init':
+      state.run = m.run;
+      state.epochs = m.run.epochs;
+      break;
+    case 'backend':
+      state.backend = { name: m.name, reason: m.reason };
+      break;
+    case 'progress':
+      state.last = m;
+      state.epochs = m.epochs;
+      addProgress(state.train, state.val, m);
+      break;
+    case 'done':
+      state.final = m.final;
+      break;
+    case 'failed':
+      state.failed = { message: m.message, hint: m.hint };
+      break;
+  }
+  render();
+});
+window.addEventListener('resize', render);
+vscode.postMessage({ type: 'ready' });
+render();

@@ -1,0 +1,120 @@
+/** `tps check` through the real CLI entry (src/cli.ts run by node + tsx, as dist/cli.js would be). */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { command } from '../../src/cli/tps';
+import { dataPath, repoRoot, requireData } from '../helpers/data';
+
+interface Issue {
+  line: number;
+  specimen?: number;
+  message: string;
+}
+interface FileReport {
+  path: string;
+  specimens: number;
+  landmarks: number[];
+  errors: Issue[];
+  warnings: Issue[];
+}
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the command in-process (fast), capturing what it prints. */
+async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.join(' '));
+  try {
+    const code = await command.run(args);
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describe('CLI: tps check', function () {
+  it('--json on the whole shared data folder: every file, right counts, no errors, exit 0', function () {
+    const root = requireData(this);
+    const r = cli('tps', 'check', root, '--json');
+    assert.strictEqual(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { files: FileReport[] };
+    assert.deepStrictEqual(Object.keys(out), ['files']);
+    assert.strictEqual(out.files.length, 4 + 23 + 293 * 3 + 290 + 286 + 292);
+    const byPath = new Map(out.files.map((f) => [path.relative(root, f.path), f]));
+    const expect = (rel: string, specimens: number, landmarks: number[]): void => {
+      const f = byPath.get(rel);
+      assert.ok(f, rel);
+      assert.deepStrictEqual(Object.keys(f), ['path', 'specimens', 'landmarks', 'errors', 'warnings']);
+      assert.strictEqual(f.specimens, specimens, rel);
+      assert.deepStrictEqual(f.landmarks, landmarks, rel);
+      assert.deepStrictEqual(f.errors, [], rel);
+    };
+    expect('mollusk/landmarks.tps', 150, [15]);
+    expect('drosophila-wings/landmarks.tps', 46, [12]);
+    expect('beetles/pronotum/landmarks.tps', 4, [8]);
+    expect('beetles/mandible-right/landmarks.tps', 16, [18]);
+    expect('tps-corpus/benkraj_mosquito_wings.tps', 200, [0, 14, 15]);
+    expect('tps-corpus/traitfest_mlmorph_test_CRCRLF.tps', 13, [10]);
+    expect('beetles/manual-256x192/mg/001.TPS', 1, [16]);
+    expect('beetles/mandible-right/all-specimens/Md 039.TPS', 1, [18]);
+    assert.ok(out.files.every((f) => f.errors.length === 0));
+    // Images: the datasets with photos resolve, the beetle manual landmarks have none.
+    for (const rel of ['mollusk/landmarks.tps', 'drosophila-wings/landmarks.tps', 'beetles/mandible-right/all-specimens/Md 039.TPS']) {
+      assert.deepStrictEqual(byPath.get(rel)?.warnings, [], rel);
+    }
+    const w = byPath.get('beetles/manual-256x192/pronotum/p_001.TPS')?.warnings;
+    assert.deepStrictEqual(w, [{ line: 10, specimen: 0, message: 'image not found: IMAGE=Prono_001' }]);
+    const wings = byPath.get('tps-corpus/benkraj_mosquito_wings.tps');
+    assert.ok(wings?.warnings.some((x) => x.specimen === 87 && /15 landmarks/.test(x.message)));
+  });
+
+  it('exit 1 with errors (line, specimen) for a malformed file; plain-text report names file:line', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tps-cli-'));
+    try {
+      const bad = path.join(dir, 'bad.tps');
+      fs.writeFileSync(bad, 'LM=3\n1 2\n3 4\nID=a\nLM=2\n1 2\n3 4\nID=b\n');
+      const r = cli('tps', 'check', bad, '--json');
+      assert.strictEqual(r.code, 1);
+      const out = JSON.parse(r.stdout) as { files: FileReport[] };
+      assert.strictEqual(out.files.length, 1);
+      assert.strictEqual(out.files[0].path, bad);
+      assert.strictEqual(out.files[0].specimens, 2);
+      assert.deepStrictEqual(out.files[0].landmarks, [2, 3]);
+      assert.strictEqual(out.files[0].errors.length, 1);
+      assert.strictEqual(out.files[0].errors[0].line, 1);
+      assert.strictEqual(out.files[0].errors[0].specimen, 0);
+      const text = await inProcess('check', dir);
+      assert.strictEqual(text.code, 1);
+      assert.match(text.stdout, /bad\.tps:1 \(specimen 1\): LM=3 but only 2 landmark row/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a readable file exits 0; bad usage exits 2; a missing path is an error', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const ok = await inProcess('check', tps);
+    assert.strictEqual(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /46 specimen\(s\), landmarks 12/);
+    assert.strictEqual((await inProcess('check')).code, 2);
+    assert.strictEqual((await inProcess('frobnicate')).code, 2);
+    assert.strictEqual((await inProcess('check', tps, '--bogus')).code, 2);
+    const missing = await inProcess('check', dataPath('no-such-file.tps'), '--json');
+    assert.strictEqual(missing.code, 1);
+    assert.match((JSON.parse(missing.stdout) as { files: FileReport[] }).files[0].errors[0].message, /no such file|ENOENT/);
+  });
+});

@@ -86,7 +86,7 @@ export function run(): Promise<void> {
       load(name);
     } catch (e) {
       // A suite that does not load is a failure, not a silent omission.
-      const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      const message = e instanceof Error ? e.message : String(e);
       mocha.suite.addTest(
         new Mocha.Test(`suite "${name}" loads`, () => {
           throw new Error(`test/integration/${name}.test.ts could not be loaded: ${message}`);

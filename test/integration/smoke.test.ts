@@ -1,6 +1,7 @@
 /** The extension loads in a real VS Code: activation, commands, the TPS language, a screenshot. */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { contributedCommands, getApi, getExtension, screenshot, screenshotsAvailable, waitFor } from './helpers';
@@ -11,6 +12,39 @@ describe('smoke', function () {
     assert.ok(getExtension().isActive, 'extension is not active after activate()');
     assert.ok(api.editor !== undefined, 'LandmarksApi.editor is missing');
     assert.ok(api.workbench !== undefined, 'LandmarksApi.workbench is missing');
+  });
+
+  it('ships every file its manifest points to', function () {
+    const ext = getExtension();
+    const pkg = ext.packageJSON as {
+      main?: string;
+      contributes?: { languages?: { configuration?: string }[]; grammars?: { path?: string }[] };
+    };
+    const referenced = [
+      pkg.main,
+      ...(pkg.contributes?.languages ?? []).map((l) => l.configuration),
+      ...(pkg.contributes?.grammars ?? []).map((g) => g.path),
+    ].filter((p): p is string => !!p);
+    assert.ok(referenced.length >= 3, `manifest references only ${referenced.join(', ')}`);
+    const missing = referenced.filter((rel) => !fs.existsSync(path.join(ext.extensionPath, rel)));
+    assert.deepStrictEqual(missing, [], `missing from ${ext.extensionPath}: ${missing.join(', ')}`);
+  });
+
+  it('ships sharp with its native module and the tfjs wasm binaries', async function () {
+    const root = getExtension().extensionPath;
+    const modules = path.join(root, 'node_modules');
+    const wasm = path.join(modules, '@tensorflow', 'tfjs-backend-wasm', 'dist', 'tfjs-backend-wasm.wasm');
+    assert.ok(fs.existsSync(wasm), `${wasm} is missing`);
+    const img = path.join(modules, '@img');
+    const natives = fs.existsSync(img)
+      ? fs.readdirSync(img).filter((d) => d.startsWith('sharp-') && !d.startsWith('sharp-libvips'))
+      : [];
+    assert.ok(natives.length > 0, `no native sharp package (@img/sharp-<platform>) in ${img}`);
+    // Loads in this extension host's Node, from the installed copy, and decodes a real photo.
+    const photo = requireData(this, 'drosophila-wings', 'images', '63001.jpg');
+    const sharp = require(path.join(modules, 'sharp')) as typeof import('sharp');
+    const meta = await sharp(photo).metadata();
+    assert.deepStrictEqual([meta.width, meta.height, meta.format], [632, 480, 'jpeg']);
   });
 
   it('registers every command it contributes', async function () {

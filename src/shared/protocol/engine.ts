@@ -77,8 +77,30 @@ export interface RoundsOptions extends Omit<TrainOptions, 'out' | 'exclude' | 'i
   out: string;
 }
 
+/** One data set (part) of a fine-tuning run, with its landmark subset map. */
+export interface FinetunePart {
+  /** A TPS file, or a folder of one-specimen TPS files. */
+  data: string;
+  images?: string;
+  /** Keep only these 0-based landmark indices, in this order (every part must end with the same count). */
+  landmarkSubset?: number[];
+  /** A name for reports, e.g. "pronotum". */
+  label?: string;
+}
+
+/** Pretrain on several parts (landmark subsets mapped to a common count), then fine-tune on one. */
+export interface FinetuneOptions extends Omit<TrainOptions, 'data' | 'images' | 'landmarkSubset' | 'initFrom'> {
+  pretrain: FinetunePart[];
+  target: FinetunePart;
+  /** Epochs of the pretraining (default: `epochs`). */
+  pretrainEpochs?: number;
+  /** Reuse a finished pretrained model from `<out>/pretrained` when there is one. */
+  reusePretrained?: boolean;
+}
+
 export type EngineRequest =
   | { type: 'train'; id: string; options: TrainOptions }
+  | { type: 'finetune'; id: string; options: FinetuneOptions }
   | { type: 'predict'; id: string; options: PredictOptions }
   | { type: 'evaluate'; id: string; options: EvaluateOptions }
   | { type: 'rounds'; id: string; options: RoundsOptions }
@@ -173,12 +195,27 @@ export interface EvaluateResult {
 export interface RoundsResult {
   kind: 'rounds';
   rounds: number;
+  /** True when cancelled: the evaluation covers the rounds that finished. */
+  cancelled?: boolean;
+  /** Round model folders (`<out>/round-01`, ...). */
+  roundDirs?: string[];
   evaluation: EvaluationResult;
   predictedTps: string;
   seconds: number;
 }
 
-export type EngineResult = TrainResult | PredictResult | EvaluateResult | RoundsResult;
+export interface FinetuneResult {
+  kind: 'finetune';
+  /** The pretrained model folder (`<out>/pretrained`). */
+  pretrainedDir: string;
+  /** The fine-tuned model folder (`<out>`). */
+  modelDir: string;
+  pretrain: TrainResult;
+  finetune: TrainResult;
+  seconds: number;
+}
+
+export type EngineResult = TrainResult | PredictResult | EvaluateResult | RoundsResult | FinetuneResult;
 
 export type EngineEvent =
   | { type: 'ready'; backend: BackendReport; pid: number }

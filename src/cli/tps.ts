@@ -33,9 +33,7 @@ export interface CheckReport {
 }
 
 function issue(d: TpsDiagnostic): CheckIssue {
-  const out: CheckIssue = { line: d.line, message: d.message };
-  if (d.specimen !== undefined) out.specimen = d.specimen;
-  return out;
+  return d.specimen !== undefined ? { line: d.line, specimen: d.specimen, message: d.message } : { line: d.line, message: d.message };
 }
 
 /** Checks one TPS file; `displayPath` is what the report shows. */

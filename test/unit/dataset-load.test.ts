@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { listImageFiles, loadDataset, loadTpsFile, resolveImage, resolveImagePath } from '../../src/shared/dataset';
+import { listImageFiles, loadDataset, loadTpsFile, resolveImage, resolveImagePath, saveTpsFile } from '../../src/shared/dataset';
 import { dataPath, requireData } from '../helpers/data';
 
 describe('dataset: image resolution and loading on the real layouts', function () {
@@ -113,6 +113,22 @@ describe('dataset: image resolution and loading on the real layouts', function (
       );
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('saveTpsFile writes atomically, keeps the source style, and can refuse to overwrite', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tps-save-'));
+    try {
+      const file = path.join(dir, 'out.tps');
+      fs.writeFileSync(file, 'LM=1\r\n1 2\r\nIMAGE=a.jpg\r\n');
+      const doc = await loadTpsFile(file);
+      doc.specimens[0].landmarks[0] = { x: 3.5, y: 4 };
+      await saveTpsFile(file, doc);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'LM=1\r\n3.5 4\r\nIMAGE=a.jpg\r\n');
+      assert.deepStrictEqual(fs.readdirSync(dir), ['out.tps'], 'no temporary file left');
+      await assert.rejects(saveTpsFile(file, doc, { noOverwrite: true }), /already exists/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

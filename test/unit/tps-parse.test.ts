@@ -225,3 +225,15 @@ describe('parseTps: malformed input', () => {
     assert.strictEqual(getField(doc.specimens[0], 'IMAGE'), 'a.jpg');
   });
 });
+
+describe('parseTps: line starts for editors', () => {
+  it('gives the offset of each logical line, whatever the line endings (BOM included)', () => {
+    for (const eol of ['\n', '\r\n', '\r', '\r\r\n']) {
+      const text = '\uFEFF' + ['LM=1', '1 2', 'ID=a'].join(eol);
+      const doc = parseTps(text);
+      assert.deepStrictEqual(doc.lineStarts, [1, 1 + 4 + eol.length, 1 + 4 + 3 + 2 * eol.length], JSON.stringify(eol));
+      const line3 = doc.lineStarts?.[2] ?? -1;
+      assert.strictEqual(text.slice(line3), 'ID=a');
+    }
+  });
+});

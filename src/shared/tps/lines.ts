@@ -13,6 +13,8 @@ export interface SplitText {
   lineEnding: LineEnding;
   /** Whether the text ended with a line break. */
   finalNewline: boolean;
+  /** Offset in the given text (a BOM included) where each logical line starts. */
+  lineStarts: number[];
 }
 
 /** One logical line break: any run of CRs followed by LF, or a lone CR. */
@@ -34,12 +36,22 @@ export function detectLineEnding(text: string): LineEnding {
 }
 
 export function splitLines(text: string): SplitText {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = bom ? text.slice(1) : text;
   const finalNewline = /[\r\n]$/.test(body);
   const lines = body.split(BREAK);
   if (finalNewline) lines.pop();
   if (lines.length === 1 && lines[0] === '') lines.pop();
-  return { lines, lineEnding: detectLineEnding(body), finalNewline };
+  const lineStarts: number[] = [];
+  const re = /\r*\n|\r/g;
+  let start = bom;
+  for (let i = 0; i < lines.length; i++) {
+    lineStarts.push(start);
+    re.lastIndex = start - bom + lines[i].length;
+    const m = re.exec(body);
+    start = m ? m.index + m[0].length + bom : text.length;
+  }
+  return { lines, lineEnding: detectLineEnding(body), finalNewline, lineStarts };
 }
 
 /** The string for a line-ending style; CR CR LF is normalised to CRLF. */

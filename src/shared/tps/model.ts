@@ -75,6 +75,12 @@ export interface TpsDocument {
   header?: string[];
   /** The source's exact line-ending style (CR CR LF is written back as CRLF). */
   lineEnding?: 'LF' | 'CRLF' | 'CR' | 'CRCRLF';
+  /**
+   * Character offset in the source text of each logical line's start (`lineStarts[line - 1]`).
+   * Diagnostics count CR CR LF as one line break, where editors (VS Code) see two: map a
+   * diagnostic to an editor position through this offset (e.g. `document.positionAt`).
+   */
+  lineStarts?: number[];
 }
 
 /** Case-insensitive lookup of a field's value (first occurrence). */

@@ -294,6 +294,7 @@ export function parseTps(text: string, file?: string): TpsDocument {
     eol: eolString(split.lineEnding) === '\r\n' ? '\r\n' : '\n',
     finalNewline: split.finalNewline,
     lineEnding: split.lineEnding,
+    lineStarts: split.lineStarts,
   };
   if (header.length) doc.header = header;
   return doc;

@@ -1,0 +1,38 @@
+/**
+ * Writing TPS files safely (Node fs): the text goes to a temporary file beside the target, which
+ * is then renamed over it, so a crash never leaves a half-written file.
+ */
+import { promises as fsp } from 'fs';
+import * as path from 'path';
+import type { TpsDocument } from '../tps/model';
+import { writeTps, type WriteOptions } from '../tps/write';
+
+/** Writes `text` to `file` atomically (temp file in the same folder + rename). */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  try {
+    await fsp.writeFile(tmp, text, 'utf8');
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+export interface SaveTpsOptions extends WriteOptions {
+  /** Refuse to replace an existing file (e.g. never overwrite manual annotations with predictions). */
+  noOverwrite?: boolean;
+}
+
+/** Writes a TPS document to `file` atomically; with `noOverwrite`, fails if the file exists. */
+export async function saveTpsFile(file: string, doc: TpsDocument, options: SaveTpsOptions = {}): Promise<void> {
+  if (options.noOverwrite) {
+    const exists = await fsp.stat(file).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new Error(`${file} already exists: not overwriting it`);
+  }
+  await writeFileAtomic(file, writeTps(doc, options));
+}

@@ -12,7 +12,7 @@ import Mocha from 'mocha';
 import { ENV, type SuiteResult } from './helpers/env';
 
 /** Loaded in this order. */
-export const SUITES: readonly string[] = ['smoke', 'editor', 'workbench'];
+export const SUITES: readonly string[] = ['smoke', 'editor', 'language', 'workbench'];
 
 /** One report line: to the console (VS Code's log) and to $LANDMARKS_TEST_LOG for the driver. */
 function out(line: string): void {

@@ -1,0 +1,159 @@
+/**
+ * The visual TPS editor inside a real VS Code: opens real TPS files (copied with their photos
+ * into a scratch folder) in the custom editor, checks what the webview drew, edits through the
+ * webview's own message path, undo/redo/save/revert, and re-reads the file from disk.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { requireData } from '../helpers/data';
+import { parseTps } from '../../src/shared/tps/parse';
+import type { RenderReport } from '../../src/shared/protocol/editor';
+import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+
+type EditorApi = Awaited<ReturnType<typeof getApi>>['editor'];
+
+/** Opens `file` with VS Code's default editor for .tps (ours) and waits for a loaded render. */
+async function openInEditor(api: EditorApi, file: string, predicate: (r: RenderReport) => boolean): Promise<{ uri: vscode.Uri; report: RenderReport }> {
+  const uri = vscode.Uri.file(file);
+  await vscode.commands.executeCommand('vscode.open', uri);
+  await waitFor(`the Landmark Editor for ${path.basename(file)} to be ready`, () => api.state(uri)?.ready, { timeoutMs: 60_000 });
+  const report = await api.waitForRender(uri, predicate, 60_000);
+  return { uri, report };
+}
+
+function activeTab(): vscode.Tab | undefined {
+  return vscode.window.tabGroups.activeTabGroup.activeTab;
+}
+
+async function shoot(name: string): Promise<void> {
+  if (!screenshotsAvailable()) return;
+  await sleep(500); // let the webview paint the last frame
+  const png = await screenshot(name);
+  assert.ok(fs.statSync(png).size > 20_000, `screenshot ${png} looks empty`);
+}
+
+describe('editor', function () {
+  this.timeout(180_000);
+  afterEach(async () => closeAllEditors());
+
+  it('is the default editor for .tps and draws the beetle pronotum photo with its 8 landmarks', async function () {
+    requireData(this, 'beetles', 'pronotum', 'landmarks.tps');
+    const dir = await scratchDir('pronotum');
+    const [tps] = await copyData(dir, ['beetles/pronotum/landmarks.tps', 'beetles/pronotum/images']);
+    const api = (await getApi()).editor;
+    const { uri, report } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
+    const tab = activeTab();
+    assert.ok(tab?.input instanceof vscode.TabInputCustom, 'the active tab is not a custom editor');
+    assert.strictEqual((tab.input as vscode.TabInputCustom).viewType, 'landmarks.tpsEditor');
+    assert.strictEqual(report.landmarks, 8);
+    assert.strictEqual(report.drawn, 8);
+    assert.deepStrictEqual([report.imageWidth, report.imageHeight], [3264, 2448]);
+    const lms = parseTps(fs.readFileSync(tps, 'utf8')).specimens[0].landmarks;
+    report.positions.forEach((p, i) => assert.deepStrictEqual(p, { x: lms[i]!.x, y: 2448 - lms[i]!.y }, `landmark ${i + 1}`));
+    assert.strictEqual(api.state(uri)?.specimens, 4);
+    await shoot('editor-beetle-pronotum');
+  });
+
+  it('moves a landmark through the webview, undoes, redoes, saves, and the file on disk has the new value', async function () {
+    requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const dir = await scratchDir('wings-edit');
+    const [tps] = await copyData(dir, ['drosophila-wings/landmarks.tps', 'drosophila-wings/images/63001.jpg', 'drosophila-wings/images/63002.jpg']);
+    const original = fs.readFileSync(tps, 'utf8');
+    const api = (await getApi()).editor;
+    const { uri, report } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
+    assert.strictEqual(report.drawn, 12);
+    assert.deepStrictEqual([report.imageWidth, report.imageHeight], [632, 480]);
+    const before = api.state(uri)!.landmarks[0][2]!;
+
+    // Landmark 3 of specimen 1 to image pixel (200, 100) = TPS (200, 480 - 100).
+    await api.testAction({ kind: 'move', specimen: 0, landmark: 2, x: 200, y: 100 }, uri);
+    const moved = await api.waitForRender(uri, (r) => r.positions[2]?.x === 200 && r.positions[2]?.y === 100);
+    assert.strictEqual(moved.drawn, 12);
+    assert.deepStrictEqual(api.state(uri)!.landmarks[0][2], { x: 200, y: 380 });
+    await waitFor('the tab to be dirty', () => activeTab()?.isDirty);
+
+    await vscode.commands.executeCommand('undo');
+    await waitFor('undo to restore landmark 3', () => api.state(uri)!.landmarks[0][2]?.x === before.x);
+    assert.deepStrictEqual(api.state(uri)!.landmarks[0][2], before);
+    await api.waitForRender(uri, (r) => r.positions[2]?.x === before.x && r.positions[2]?.y === 480 - before.y);
+    await waitFor('the tab to be clean after undo', () => activeTab()?.isDirty === false);
+
+    await vscode.commands.executeCommand('redo');
+    await waitFor('redo to move landmark 3 again', () => api.state(uri)!.landmarks[0][2]?.x === 200);
+    assert.ok(activeTab()?.isDirty, 'the tab is not dirty after redo');
+
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitFor('the tab to be clean after save', () => activeTab()?.isDirty === false);
+    const saved = fs.readFileSync(tps, 'utf8');
+    const doc = parseTps(saved, tps);
+    const orig = parseTps(original, tps);
+    assert.deepStrictEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.strictEqual(doc.specimens.length, orig.specimens.length);
+    assert.deepStrictEqual(doc.specimens[0].landmarks[2], { x: 200, y: 380 });
+    // Everything else is unchanged: other landmarks, other specimens, IMAGE= and ID= fields.
+    doc.specimens.forEach((s, i) => {
+      s.landmarks.forEach((p, j) => {
+        if (i === 0 && j === 2) return;
+        assert.deepStrictEqual(p, orig.specimens[i].landmarks[j], `specimen ${i + 1} landmark ${j + 1}`);
+      });
+      assert.deepStrictEqual(s.fields.map((f) => [f.key, f.value]), orig.specimens[i].fields.map((f) => [f.key, f.value]));
+    });
+    assert.deepStrictEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'a temporary file was left behind');
+  });
+
+  it('reverts unsaved edits, and "Open as text" / "Open in Landmark Editor" switch editors', async function () {
+    requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const dir = await scratchDir('wings-revert');
+    const [tps] = await copyData(dir, ['drosophila-wings/landmarks.tps', 'drosophila-wings/images/63001.jpg']);
+    const original = fs.readFileSync(tps, 'utf8');
+    const api = (await getApi()).editor;
+    const { uri } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
+    await api.testAction({ kind: 'move', specimen: 0, landmark: 0, x: 10, y: 10 }, uri);
+    await waitFor('the edit', () => api.state(uri)!.landmarks[0][0]?.x === 10);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await waitFor('revert to restore landmark 1', () => api.state(uri)!.landmarks[0][0]?.x === 290);
+    await waitFor('the tab to be clean', () => activeTab()?.isDirty === false);
+    assert.strictEqual(fs.readFileSync(tps, 'utf8'), original, 'revert wrote to disk');
+
+    await vscode.commands.executeCommand('landmarks.openAsText', uri);
+    await waitFor('a text editor on the file', () => vscode.window.activeTextEditor?.document.uri.fsPath === uri.fsPath);
+    assert.strictEqual(vscode.window.activeTextEditor!.document.languageId, 'tps');
+    await vscode.commands.executeCommand('landmarks.openInEditor');
+    await waitFor('the custom editor to be active again', () => {
+      const input = activeTab()?.input;
+      return input instanceof vscode.TabInputCustom && input.uri.fsPath === uri.fsPath;
+    });
+  });
+
+  it('shows the landmarks of a specimen whose photo is missing on a blank canvas, and says so', async function () {
+    requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const dir = await scratchDir('wings-missing');
+    const [tps] = await copyData(dir, ['drosophila-wings/landmarks.tps']);
+    const api = (await getApi()).editor;
+    const { report } = await openInEditor(api, tps, (r) => r.specimen === 0);
+    assert.strictEqual(report.imageLoaded, false);
+    assert.strictEqual(report.drawn, 12);
+    assert.match(report.problem ?? '', /Image not found: IMAGE=63001\.jpg/);
+    await shoot('editor-missing-photo');
+  });
+
+  it('draws a mollusk shell and a fly wing with their landmarks (screenshots)', async function () {
+    requireData(this, 'mollusk', 'landmarks.tps');
+    requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const api = (await getApi()).editor;
+    // Read-only: opened in place, nothing is edited.
+    const mollusk = await openInEditor(api, path.join(requireData(this, 'mollusk'), 'landmarks.tps'), (r) => r.specimen === 0 && r.imageLoaded);
+    assert.strictEqual(mollusk.report.drawn, 15);
+    assert.strictEqual(mollusk.report.imageWidth, 2000);
+    await shoot('editor-mollusk');
+    await api.select(5, mollusk.uri);
+    const sixth = await api.waitForRender(mollusk.uri, (r) => r.specimen === 5 && r.imageLoaded, 60_000);
+    assert.strictEqual(sixth.drawn, 15);
+    await closeAllEditors();
+    const wing = await openInEditor(api, path.join(requireData(this, 'drosophila-wings'), 'landmarks.tps'), (r) => r.specimen === 0 && r.imageLoaded);
+    assert.strictEqual(wing.report.drawn, 12);
+    await shoot('editor-wing');
+  });
+});

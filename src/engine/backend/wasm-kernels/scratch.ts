@@ -6,19 +6,15 @@ import * as tf from '../tf';
 
 export const WASM = 'wasm';
 
-/** Shipped kernel functions we replaced, kept so our replacements can still call them. */
-const shippedFuncs = new Map<string, tf.KernelFunc>();
-
-export function rememberShipped(kernelName: string, func: tf.KernelFunc): void {
-  if (!shippedFuncs.has(kernelName)) shippedFuncs.set(kernelName, func);
-}
+/** Shipped kernels we replaced, kept so our replacements can still call them (null: none shipped). */
+const shipped = new Map<string, tf.KernelConfig | null>();
 
 /** The shipped wasm kernel function, even where we registered a replacement. */
 export function shippedKernel(kernelName: string): tf.KernelFunc {
-  const saved = shippedFuncs.get(kernelName);
-  if (saved) return saved;
-  const config = tf.getKernel(kernelName, WASM);
-  if (!config) throw new Error(`wasm kernel ${kernelName} is not registered (is @tensorflow/tfjs-backend-wasm loaded?)`);
+  const saved = shipped.get(kernelName);
+  if (saved) return saved.kernelFunc;
+  const config = saved === null ? undefined : tf.getKernel(kernelName, WASM);
+  if (!config) throw new Error(`wasm ships no ${kernelName} kernel (or @tensorflow/tfjs-backend-wasm is not loaded)`);
   return config.kernelFunc;
 }
 
@@ -73,17 +69,24 @@ export function withScratch(backend: tf.KernelBackend, body: (s: Scratch) => tf.
 /** Registers `config` for wasm, replacing (and remembering) the shipped kernel if there is one. */
 export function replaceKernel(config: tf.KernelConfig): void {
   const existing = tf.getKernel(config.kernelName, WASM);
-  if (existing) {
-    if (existing.kernelFunc === config.kernelFunc) return; // already ours
-    rememberShipped(config.kernelName, existing.kernelFunc);
-    tf.unregisterKernel(config.kernelName, WASM);
-  }
+  if (existing?.kernelFunc === config.kernelFunc) return; // already ours
+  if (!shipped.has(config.kernelName)) shipped.set(config.kernelName, existing ?? null);
+  if (existing) tf.unregisterKernel(config.kernelName, WASM);
+  const original = shipped.get(config.kernelName);
   tf.registerKernel({
     ...config,
     backendName: WASM,
     // Keep the shipped setup (it binds the wasm function our replacement may still call).
-    setupFunc: config.setupFunc ?? existing?.setupFunc,
+    setupFunc: config.setupFunc ?? original?.setupFunc,
   });
+}
+
+/** Puts the shipped kernel back (or none, where wasm ships none). For benchmarks and tests. */
+export function restoreShipped(kernelName: string): void {
+  if (!shipped.has(kernelName)) return;
+  if (tf.getKernel(kernelName, WASM)) tf.unregisterKernel(kernelName, WASM);
+  const original = shipped.get(kernelName);
+  if (original) tf.registerKernel(original);
 }
 
 export function checkChannelsLast(kernelName: string, dataFormat: string | undefined): void {

@@ -1,0 +1,5 @@
+/** Error metrics of landmark predictions: pure. */
+export * from './stats';
+export * from './errors';
+export * from './match';
+export * from './evaluation';

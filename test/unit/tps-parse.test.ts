@@ -35,6 +35,12 @@ describe('parseTps: pitfalls', () => {
     assert.strictEqual(errors(doc).length, 0);
   });
 
+  it('splits a landmark row glued to the next LM= line (concatenated files ending in a row)', () => {
+    const doc = parseTps('LM=1\n128 134LM=1\n5 6\n');
+    assert.deepStrictEqual(doc.specimens.map((s) => s.landmarks), [[{ x: 128, y: 134 }], [{ x: 5, y: 6 }]]);
+    assert.deepStrictEqual(doc.diagnostics, []);
+  });
+
   it('skips a BOM, leading and separating blank lines, trailing spaces and tabs', () => {
     const doc = parseTps('\uFEFF\n\n  \nLM=2  \n1\t2\t\n 3   4 \n\nID=x \n\n\nLM=2\n5 6\n7 8\n');
     assert.strictEqual(doc.specimens.length, 2);
@@ -217,6 +223,12 @@ describe('parseTps: malformed input', () => {
     assert.deepStrictEqual(doc.specimens[0].extraLines, ['12.3\t51.5\t7.25', 'Total difference: 872.825']);
     assert.strictEqual(getField(doc.specimens[0], 'IMAGE'), 'r.jpg');
     assert.strictEqual(errors(doc).length, 0);
+  });
+
+  it('says 3D (LM3=) is not supported, reading x and y', () => {
+    const doc = parseTps('LM3=2\n1 2 3\n4 5 6\nID=a\n');
+    assert.deepStrictEqual(pts(doc), [{ x: 1, y: 2 }, { x: 4, y: 5 }]);
+    assert.ok(errors(doc).some((d) => d.line === 1 && /LM3/.test(d.message)));
   });
 
   it('reports a short POINTS= block', () => {

@@ -23,12 +23,12 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NA = /^(?:NA|NaN)$/i;
 const FIELD = /^([A-Za-z][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
 /** A field value that swallowed the next specimen's LM= line (file without a final newline, concatenated). */
-const GLUED_LM = /^(.*?\S)\s*(LM\s*=\s*\d+)$/i;
+const GLUED_LM = /^(.*?\S)\s*(LM3?\s*=\s*\d+)$/i;
 
 type Line =
   | { kind: 'blank' }
   | { kind: 'comment'; text: string }
-  | { kind: 'lm'; raw: string; count: number | undefined; text: string }
+  | { kind: 'lm'; raw: string; count: number | undefined; text: string; dims: 2 | 3 }
   | { kind: 'field'; key: string; value: string; text: string }
   | { kind: 'row'; values: number[]; text: string }
   | { kind: 'text'; text: string };
@@ -51,9 +51,9 @@ function classify(raw: string): Line[] {
   if (field) {
     const key = field[1];
     const value = field[2].trim();
-    if (/^LM$/i.test(key)) {
+    if (/^LM3?$/i.test(key)) {
       const count = /^\d+$/.test(value) ? Number(value) : undefined;
-      return [{ kind: 'lm', raw: value, count, text }];
+      return [{ kind: 'lm', raw: value, count, text, dims: key.endsWith('3') ? 3 : 2 }];
     }
     const glued = GLUED_LM.exec(value);
     if (glued) {
@@ -65,6 +65,12 @@ function classify(raw: string): Line[] {
   const tokens = text.split(/\s+/);
   const values = tokens.map(parseNumberToken);
   if (values.every((v): v is number => v !== undefined)) return [{ kind: 'row', values, text }];
+  // A last landmark row that swallowed the next file's LM= line (`128 134LM=8`).
+  const glued = GLUED_LM.exec(text);
+  if (glued && /\d\.?$/.test(glued[1])) {
+    const row = classify(glued[1]);
+    if (row.length === 1 && row[0].kind === 'row') return [...row, ...classify(glued[2])];
+  }
   return [{ kind: 'text', text: raw.replace(/\s+$/, '') }];
 }
 
@@ -165,6 +171,9 @@ export function parseTps(text: string, file?: string): TpsDocument {
           const index = specimens.length;
           if (ln.count === undefined) {
             diag('error', lineNo, `LM=${ln.raw}: the landmark count is not a whole number; reading the rows that follow`, index);
+          }
+          if (ln.dims === 3) {
+            diag('error', lineNo, '3D landmarks (LM3=) are not supported: only x and y are read, z is dropped', index);
           }
           cur = {
             specimen: { landmarks: [], fields: [], curves: [], line: lineNo },

@@ -1,9 +1,115 @@
-// Placeholder until the owning module lands: replace this file.
+/**
+ * `finetune --pretrain <tps>[:1,2,5-8] ... --target <tps>[:landmarks] --out <dir> [train options]`
+ * or the paper's scenario 2: `finetune --scenario paper2 --pronotum <tps> --head <tps> --body <tps>
+ * --out <dir>` (pronotum 8; head drops its 5th, 6th; body its 1st, 6th, 9th; pretrain on the three
+ * parts, fine-tune on pronotum). Writes <out>/pretrained/ and the fine-tuned model in <out>.
+ */
+import { parseArgs } from 'util';
 import type { CliCommand } from './command';
+import type { FinetuneOptions, FinetunePart, PresetName } from '../shared/protocol/engine';
+import { paperScenario2, runFinetune } from '../engine/finetune';
+import {
+  evaluationTable,
+  parseBackend,
+  parseIntOption,
+  parseLandmarkList,
+  parseNumberOption,
+  parseSize,
+  runCli,
+  startEngine,
+  UsageError,
+} from './engine-common';
+
+export const USAGE = [
+  'usage: finetune --pretrain <tps>[:landmarks] [--pretrain ...] --target <tps>[:landmarks] --out <dir> [options]',
+  '       finetune --scenario paper2 --pronotum <tps> --head <tps> --body <tps> --out <dir> [options]',
+  '',
+  '  <tps>:landmarks   a landmark subset map, 1-based, e.g. body.tps:2-5,7,8,10,11',
+  '  --images <dir>    folder searched first for every part\'s images',
+  '  --pretrain-epochs N   epochs of the pretraining (default: --epochs)',
+  '  --reuse-pretrained    keep <out>/pretrained when it exists',
+  '  --preset default|paper  --epochs N  --batch-size N  --learning-rate X  --validation-split X',
+  '  --input-size WxH  --seed N  --patience N  --backend auto|native-gpu|native-cpu|wasm|cpu  --json',
+].join('\n');
+
+function part(spec: string, images: string | undefined): FinetunePart {
+  const m = /^(.*?):([\d,\s-]+)$/.exec(spec);
+  const data = m ? m[1] : spec;
+  return { data, ...(images ? { images } : {}), ...(m ? { landmarkSubset: parseLandmarkList('pretrain', m[2]) } : {}) };
+}
 
 export const command: CliCommand = {
-  async run(): Promise<number> {
-    console.error('finetune: not implemented yet');
-    return 2;
-  },
+  run: (args) =>
+    runCli(USAGE, async () => {
+      if (args.includes('--help') || args.includes('-h')) {
+        console.log(USAGE);
+        return 0;
+      }
+      const { values } = parseArgs({
+        args,
+        options: {
+          pretrain: { type: 'string', multiple: true },
+          target: { type: 'string' },
+          scenario: { type: 'string' },
+          pronotum: { type: 'string' },
+          head: { type: 'string' },
+          body: { type: 'string' },
+          images: { type: 'string' },
+          out: { type: 'string' },
+          preset: { type: 'string' },
+          epochs: { type: 'string' },
+          'pretrain-epochs': { type: 'string' },
+          'reuse-pretrained': { type: 'boolean' },
+          'batch-size': { type: 'string' },
+          'learning-rate': { type: 'string' },
+          'validation-split': { type: 'string' },
+          'input-size': { type: 'string' },
+          seed: { type: 'string' },
+          patience: { type: 'string' },
+          backend: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        strict: true,
+      });
+      if (!values.out) throw new UsageError('--out is required');
+      let parts: Pick<FinetuneOptions, 'pretrain' | 'target'>;
+      if (values.scenario !== undefined) {
+        if (values.scenario !== 'paper2') throw new UsageError(`--scenario ${values.scenario}: only paper2 is known`);
+        if (!values.pronotum || !values.head || !values.body) throw new UsageError('--scenario paper2 needs --pronotum, --head and --body');
+        parts = paperScenario2({ pronotum: values.pronotum, head: values.head, body: values.body, images: values.images });
+      } else {
+        if (!values.pretrain?.length || !values.target) throw new UsageError('--pretrain (one or more) and --target are required');
+        parts = { pretrain: values.pretrain.map((p) => part(p, values.images)), target: part(values.target, values.images) };
+      }
+      const preset = values.preset ?? 'default';
+      if (preset !== 'default' && preset !== 'paper') throw new UsageError(`--preset ${preset}: expected default or paper`);
+      const options: FinetuneOptions = { ...parts, out: values.out, preset: preset as PresetName };
+      const opt = <K extends keyof FinetuneOptions>(k: K, v: FinetuneOptions[K] | undefined): void => {
+        if (v !== undefined) options[k] = v;
+      };
+      opt('epochs', parseIntOption('epochs', values.epochs));
+      opt('pretrainEpochs', parseIntOption('pretrain-epochs', values['pretrain-epochs']));
+      opt('batchSize', parseIntOption('batch-size', values['batch-size']));
+      opt('learningRate', parseNumberOption('learning-rate', values['learning-rate'], 1e-9, 10));
+      opt('validationSplit', parseNumberOption('validation-split', values['validation-split'], 0, 0.9));
+      opt('inputSize', parseSize(values['input-size']));
+      opt('seed', parseIntOption('seed', values.seed, 0));
+      opt('patience', parseIntOption('patience', values.patience, 0));
+      if (values['reuse-pretrained']) options.reusePretrained = true;
+      const engine = await startEngine(parseBackend(values.backend));
+      try {
+        process.stderr.write(engine.backendLine + '\n');
+        const result = await runFinetune(options, engine.env);
+        if (values.json) console.log(JSON.stringify({ ...result, backend: engine.env.backend }));
+        else {
+          console.log(`pretrained: ${result.pretrainedDir} (best epoch ${result.pretrain.bestEpoch})`);
+          console.log(`fine-tuned: ${result.modelDir} (best epoch ${result.finetune.bestEpoch}) in ${result.seconds.toFixed(1)} s on ${engine.env.backend}`);
+          if (result.pretrain.validation) console.log(`pretrained model, validation error:\n${evaluationTable(result.pretrain.validation)}`);
+          if (result.finetune.validation) console.log(`fine-tuned model, validation error:\n${evaluationTable(result.finetune.validation)}`);
+        }
+        return result.finetune.cancelled || result.pretrain.cancelled ? 130 : 0;
+      } finally {
+        engine.close();
+      }
+    }),
 };

@@ -1,9 +1,116 @@
-// Placeholder until the owning module lands: replace this file.
+/**
+ * `train --data <tps> [--images <dir>] --out <model-dir> [--preset paper|default] [--epochs N]
+ *  [--batch-size N] [--input-size WxH] [--learning-rate X] [--validation-split X] [--seed N]
+ *  [--patience N] [--resume] [--init-from <model-dir>] [--landmarks 1,2,5-8] [--backend ...] [--json]`
+ * Progress on stderr; the result (TrainResult) as JSON on stdout with --json, else a summary.
+ * Ctrl-C cancels and keeps the best model. Exit 0 done, 1 failed, 2 bad usage, 130 cancelled.
+ */
+import { parseArgs } from 'util';
 import type { CliCommand } from './command';
+import type { PresetName, TrainOptions } from '../shared/protocol/engine';
+import { trainModel } from '../engine/train/run';
+import {
+  evaluationTable,
+  parseBackend,
+  parseIntOption,
+  parseLandmarkList,
+  parseNumberOption,
+  parseSize,
+  runCli,
+  startEngine,
+  UsageError,
+} from './engine-common';
+
+export const USAGE = [
+  'usage: train --data <tps-or-folder> --out <model-dir> [options]',
+  '',
+  '  --data <path>            TPS file, or folder of one-specimen TPS files',
+  '  --images <dir>           folder searched first for the images',
+  '  --out <dir>              model folder (model.json, weights.bin, metadata.json, checkpoint/)',
+  '  --preset default|paper   default: our CPU-friendly pipeline; paper: Le et al. exactly',
+  '  --epochs N  --batch-size N  --learning-rate X  --validation-split X (0..0.9)',
+  '  --input-size WxH         model input, e.g. 256x192 (default: the preset\'s for the backend)',
+  '  --seed N                 seeded split, shuffles, augmentation and initial weights (default 1)',
+  '  --patience N             stop after N epochs without validation improvement',
+  '  --resume                 continue from <out>/checkpoint',
+  '  --init-from <dir>        start from another model\'s weights (fine-tuning)',
+  '  --landmarks 1,2,5-8      train on these landmarks only (1-based)',
+  '  --backend auto|native-gpu|native-cpu|wasm|cpu',
+  '  --json                   print the result as JSON on stdout',
+].join('\n');
+
+export function parseTrainArgs(args: string[]): { options: TrainOptions; backend: ReturnType<typeof parseBackend>; json: boolean } {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      images: { type: 'string' },
+      out: { type: 'string' },
+      preset: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'validation-split': { type: 'string' },
+      'input-size': { type: 'string' },
+      seed: { type: 'string' },
+      patience: { type: 'string' },
+      resume: { type: 'boolean' },
+      'init-from': { type: 'string' },
+      landmarks: { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (!values.data) throw new UsageError('--data is required');
+  if (!values.out) throw new UsageError('--out is required');
+  const preset = values.preset ?? 'default';
+  if (preset !== 'default' && preset !== 'paper') throw new UsageError(`--preset ${preset}: expected default or paper`);
+  const options: TrainOptions = {
+    data: values.data,
+    out: values.out,
+    preset: preset as PresetName,
+    ...(values.images ? { images: values.images } : {}),
+  };
+  const set = <K extends keyof TrainOptions>(k: K, v: TrainOptions[K] | undefined): void => {
+    if (v !== undefined) options[k] = v;
+  };
+  set('epochs', parseIntOption('epochs', values.epochs));
+  set('batchSize', parseIntOption('batch-size', values['batch-size']));
+  set('learningRate', parseNumberOption('learning-rate', values['learning-rate'], 1e-9, 10));
+  set('validationSplit', parseNumberOption('validation-split', values['validation-split'], 0, 0.9));
+  set('inputSize', parseSize(values['input-size']));
+  set('seed', parseIntOption('seed', values.seed, 0));
+  set('patience', parseIntOption('patience', values.patience, 0));
+  set('initFrom', values['init-from']);
+  set('landmarkSubset', parseLandmarkList('landmarks', values.landmarks));
+  if (values.resume) options.resume = true;
+  return { options, backend: parseBackend(values.backend), json: !!values.json };
+}
 
 export const command: CliCommand = {
-  async run(): Promise<number> {
-    console.error('train: not implemented yet');
-    return 2;
-  },
+  run: (args) =>
+    runCli(USAGE, async () => {
+      if (args.includes('--help') || args.includes('-h')) {
+        console.log(USAGE);
+        return 0;
+      }
+      const { options, backend, json } = parseTrainArgs(args);
+      const engine = await startEngine(backend);
+      try {
+        process.stderr.write(engine.backendLine + '\n');
+        const result = await trainModel(options, engine.env);
+        if (json) console.log(JSON.stringify({ ...result, backend: engine.env.backend }));
+        else {
+          console.log(
+            `${result.cancelled ? 'cancelled' : 'trained'}: ${result.epochs} epoch(s), best epoch ${result.bestEpoch} ` +
+              `(val loss ${result.bestValLoss.toFixed(5)}), ${result.seconds.toFixed(1)} s on ${engine.env.backend}; model in ${result.modelDir}`,
+          );
+          if (result.validation) console.log(`validation error (original pixels):\n${evaluationTable(result.validation)}`);
+        }
+        return result.cancelled ? 130 : 0;
+      } finally {
+        engine.close();
+      }
+    }),
 };

@@ -1,6 +1,7 @@
 /** Runs one protocol request's job (train, predict, evaluate, rounds, finetune). */
 import type { EngineRequest, EngineResult } from '../shared/protocol/engine';
 import type { JobEnv } from './env';
+import { evaluateFiles } from './evaluate';
 import { runFinetune } from './finetune';
 import { predictImages } from './predict';
 import { runRounds } from './rounds';
@@ -27,7 +28,8 @@ export async function runJob(req: JobRequest, env: JobEnv): Promise<EngineResult
   }
 }
 
-async function runEvaluate(options: Extract<JobRequest, { type: 'evaluate' }>['options'], _env: JobEnv): Promise<EngineResult> {
-  void options;
-  throw new Error('evaluate is not available in this engine build yet');
+async function runEvaluate(options: Extract<JobRequest, { type: 'evaluate' }>['options'], env: JobEnv): Promise<EngineResult> {
+  const evaluation = await evaluateFiles(options);
+  env.log(`evaluated ${evaluation.matched} matched specimen(s): mean ${evaluation.mean.toFixed(2)} px`);
+  return { kind: 'evaluate', evaluation };
 }

@@ -9,7 +9,7 @@ import { getScale } from '../../shared/tps/model';
 import { landmarksToImage } from '../../shared/tps/coords';
 import { imageSize } from '../image-source';
 import type { Sample } from '../presets/preset';
-import { sameSpecimen } from './names';
+import { sameSpecimen } from '../../shared/names';
 
 export interface SampleSource {
   /** TPS file or folder of TPS files. */

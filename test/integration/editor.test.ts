@@ -85,6 +85,7 @@ describe('editor', function () {
     assert.ok(activeTab()?.isDirty, 'the tab is not dirty after redo');
 
     await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitFor(`the file on disk to change after save (tab dirty: ${activeTab()?.isDirty}, label ${activeTab()?.label})`, () => fs.readFileSync(tps, 'utf8') !== original);
     await waitFor('the tab to be clean after save', () => activeTab()?.isDirty === false);
     const saved = fs.readFileSync(tps, 'utf8');
     const doc = parseTps(saved, tps);

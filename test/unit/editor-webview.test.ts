@@ -123,7 +123,9 @@ describe('editor webview (headless Chromium)', function () {
     const html = editorHtml(fakeWebview, { toString: () => `${ORIGIN}/editor.js` } as never, { toString: () => `${ORIGIN}/editor.css` } as never, 'test');
     await page.route(`${ORIGIN}/**`, async (route) => {
       const url = new URL(route.request().url());
-      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: html });
+      // VS Code's default webview style comes first, as in VS Code (it caps img at 100% height).
+      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html', body: html.replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${ORIGIN}/vscode-default.css"><link rel="stylesheet"`) });
+      if (url.pathname === '/vscode-default.css') return route.fulfill({ contentType: 'text/css', body: 'img, video { max-width: 100%; max-height: 100%; }' });
       if (url.pathname === '/editor.js') return route.fulfill({ contentType: 'text/javascript', path: path.join(repoRoot, 'dist/webview/editor.js') });
       if (url.pathname === '/editor.css') return route.fulfill({ contentType: 'text/css', path: path.join(repoRoot, 'media/editor.css') });
       if (url.pathname.startsWith('/file/')) return route.fulfill({ path: decodeURI(url.pathname.slice('/file'.length)) });
@@ -157,6 +159,15 @@ describe('editor webview (headless Chromium)', function () {
       assert.ok(Math.abs(p.x - lms[i]!.x) < 1e-6 && Math.abs(p.y - (2448 - lms[i]!.y)) < 1e-6, `landmark ${i + 1} at ${JSON.stringify(p)}`);
     });
     assert.strictEqual(await host.page.locator('#overlay g.marker').count(), 8);
+    // The photo is drawn whole, at its aspect ratio, and every marker sits on it where it should.
+    const pb = (await host.page.locator('#photo').boundingBox())!;
+    assert.ok(Math.abs(pb.width / pb.height - 3264 / 2448) < 0.01, `photo drawn ${pb.width}x${pb.height}`);
+    for (let i = 0; i < 8; i++) {
+      const mb = (await host.page.locator(`#overlay g.marker[data-landmark="${i}"] circle.dot`).boundingBox())!;
+      const cx = mb.x + mb.width / 2, cy = mb.y + mb.height / 2;
+      const expectX = pb.x + (lms[i]!.x / 3264) * pb.width, expectY = pb.y + ((2448 - lms[i]!.y) / 2448) * pb.height;
+      assert.ok(Math.abs(cx - expectX) < 1 && Math.abs(cy - expectY) < 1, `marker ${i + 1} at ${cx},${cy}, expected ${expectX},${expectY}`);
+    }
     assert.deepStrictEqual(host.logs.filter((l) => /error|refused|violat/i.test(l)), [], 'console errors or CSP violations');
     fs.mkdirSync(artifacts, { recursive: true });
     await host.page.screenshot({ path: path.join(artifacts, 'webview-beetle-pronotum.png') });

@@ -1,7 +1,8 @@
 /**
- * MaxPoolGrad for wasm. The shipped kernel (tfjs-backend-wasm 4.22.0) is wrong with more than
- * one channel: it scatters the gradient to the wrong channels and drops the others (checked
- * against `cpu`), so every CNN with max pooling trained wrongly. This one runs in JS directly
+ * MaxPoolGrad for wasm. The shipped kernel (tfjs-backend-wasm 4.22.0) routes the gradient to the
+ * wrong element in some windows holding zeros and negative values (the 2x2 window
+ * [-1, 0, -2, -3] sends it to -1, not 0; checked against `cpu`), and to the last of tied maxima
+ * where TensorFlow and `cpu` pick the first. This one runs in JS directly
  * on the wasm heap: for each output it routes dy to the first maximum of its window (row-major,
  * like `cpu` and TensorFlow), skipping padding. NHWC, any window, stride and padding.
  */

@@ -171,21 +171,10 @@ export class EngineClient {
   }
 
   train(options: TrainOptions, handlers: JobHandlers = {}): EngineJob<TrainResult> {
-    const running = this.training;
-    if (running) {
-      throw new EngineBusyError(
-        `A training is already running in this workspace (started ${new Date(running.started).toLocaleTimeString()}). ` +
-          'Wait for it to finish or cancel it ("Landmarks: Cancel engine job"), then start again.',
-      );
-    }
     return this.submit<TrainResult>('train', (id) => ({ type: 'train', id, options }), handlers);
   }
 
   rounds(options: RoundsOptions, handlers: JobHandlers = {}): EngineJob<RoundsResult> {
-    const running = this.training;
-    if (running) {
-      throw new EngineBusyError('A training is already running in this workspace. Wait for it to finish or cancel it, then start again.');
-    }
     return this.submit<RoundsResult>('rounds', (id) => ({ type: 'rounds', id, options }), handlers);
   }
 
@@ -233,11 +222,29 @@ export class EngineClient {
 
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * The engine runs one job at a time: a second request is refused here with a message saying
+   * what runs (only one training per workspace; a prediction waits for the training to end).
+   */
+  private refuseWhileBusy(kind: JobKind): void {
+    const running = this.jobs[0];
+    if (!running) return;
+    const since = new Date(running.started).toLocaleTimeString();
+    if (running.kind === 'train' || running.kind === 'rounds') {
+      throw new EngineBusyError(
+        `A training is already running in this workspace (started ${since}). ` +
+          `Wait for it to finish or cancel it ("Landmarks: Cancel engine job"), then ${kind === 'train' ? 'start the new training' : `run the ${kind}`} again.`,
+      );
+    }
+    throw new EngineBusyError(`The engine is busy with a ${running.kind} (started ${since}). Wait for it to finish or cancel it, then run the ${kind} again.`);
+  }
+
   private submit<R extends EngineResult>(
     kind: JobKind,
     make: (id: string) => EngineRequest,
     handlers: JobHandlers,
   ): EngineJob<R> {
+    this.refuseWhileBusy(kind);
     const id = `${kind}-${process.pid}-${this.nextId++}`;
     const info: RunningJobInfo = { id, kind, started: Date.now() };
     let cancelledEarly = false;

@@ -86,8 +86,9 @@ describe('workbench engine client', function () {
   it('refuses a second training while one runs, and cancels the first', async () => {
     const c = make();
     const first = c.train({ data: 'slow', out: 'a' });
-    assert.throws(() => c.train({ data: 'wings.tps', out: 'b' }), EngineBusyError);
-    // A prediction may still run beside it.
+    assert.throws(() => c.train({ data: 'wings.tps', out: 'b' }), (e: unknown) => e instanceof EngineBusyError && /already running/.test(e.message));
+    // The engine runs one job at a time: a prediction is refused with a message too.
+    assert.throws(() => c.predict({ model: 'm', images: 'i', out: 'o.tps' }), (e: unknown) => e instanceof EngineBusyError && /run the predict again/.test(e.message));
     await new Promise((r) => setTimeout(r, 100));
     first.cancel();
     const r = await first.result;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EvaluationResult } from '../../shared/protocol/engine';
-import { describeError } from './train-command';
+import { describeError } from './messages';
 import type { Workbench } from './workbench';
 
 export interface EvaluateCommandOptions {
@@ -89,7 +89,7 @@ export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promis
     return evaluation;
   }
   const title = opts.title ?? `Results: ${path.basename(opts.predicted)} vs ${path.basename(opts.manual)}`;
-  await wb.showResults(evaluation, title, opts.images);
+  await wb.showResults(evaluation, title, { imagesDir: opts.images });
   if (opts.csv) await wb.exportCsv(opts.csv);
   return evaluation;
 }

@@ -12,8 +12,8 @@ import type { PredictResult } from '../../shared/protocol/engine';
 import { formatDuration } from './format';
 import { describeModel, listModels, readModelInfo } from './models';
 import { freeName } from './format';
-import { describeError } from './train-command';
-import { clearDirCache, isImageFile } from './tps-source';
+import { describeError } from './messages';
+import { isImageFile } from './tps-source';
 import type { Workbench } from './workbench';
 
 export interface PredictCommandOptions {
@@ -215,7 +215,7 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
     );
   } catch (e) {
     const cancelled = /cancel/i.test((e as Error)?.message ?? '');
-    clearDirCache();
+
     if (cancelled) {
       void vscode.window.showInformationMessage(`Prediction cancelled.${fs.existsSync(out) ? '' : ' No file was written.'}`);
       wb.lastPrediction = { error: 'cancelled' };
@@ -226,7 +226,7 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
     void vscode.window.showErrorMessage(`${message} ${hint}`, 'Show log').then((p) => p && wb.host.output.show(true));
     return undefined;
   }
-  clearDirCache();
+
   wb.lastPrediction = { result };
   const skipped = result.skipped.length ? ` ${result.skipped.length} skipped (${result.skipped.slice(0, 2).map((s) => `${path.basename(s.path)}: ${s.why}`).join('; ')}).` : '';
   wb.host.log(`predict: wrote ${result.out}: ${result.predicted} images in ${result.seconds.toFixed(1)} s.${skipped}`);

@@ -7,13 +7,17 @@ import type { EvaluationResult } from '../../shared/protocol/engine';
 import type { ResultsModel } from '../../shared/protocol/views';
 import type { ImageCache } from '../editor/images';
 import { buildResultsModel, indexSpecimens, matchKey, type PhotoInfo, type SpecimenLite } from './results-model';
-import { loadTps, resolveImage } from './tps-source';
+import { loadTps } from './tps-source';
 
 export interface LoadResultsOptions {
   title: string;
   evaluation: EvaluationResult;
   /** Folder of images when IMAGE= is not enough. */
   imagesDir?: string;
+  /** Manual TPS file/folder, when the evaluation's manualPath is not one (a training's validation). */
+  manualPath?: string;
+  /** Predicted TPS file/folder, when the evaluation's predictedPath is not one. */
+  predictedPath?: string;
   images: ImageCache;
 }
 
@@ -33,10 +37,10 @@ async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise
 
 export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResults> {
   const { evaluation } = opts;
-  const manual = loadTps(evaluation.manualPath);
+  const manual = await loadTps(opts.manualPath ?? evaluation.manualPath, { images: opts.imagesDir });
   let predicted: SpecimenLite[] = [];
   try {
-    predicted = loadTps(evaluation.predictedPath).specimens;
+    predicted = (await loadTps(opts.predictedPath ?? evaluation.predictedPath, { resolveImages: false })).specimens;
   } catch {
     // Predictions kept only in memory (e.g. a training's validation): errors still show.
   }
@@ -48,7 +52,7 @@ export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResul
   }
   const photos = new Map<SpecimenLite, PhotoInfo>();
   await pool([...wanted], 4, async (s) => {
-    const file = resolveImage(s, opts.imagesDir);
+    const file = s.imagePath;
     if (!file) {
       photos.set(s, { missing: s.image ? `photo not found: ${s.image} (looked beside ${s.file})` : `no IMAGE= for specimen ${s.index + 1} of ${s.file}` });
       return;
@@ -60,6 +64,16 @@ export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResul
       photos.set(s, { missing: `cannot read ${file}: ${(e as Error).message}` });
     }
   });
-  const model = buildResultsModel({ title: opts.title, evaluation, manual: manual.specimens, predicted, photos });
+  const model = buildResultsModel({
+    title: opts.title,
+    evaluation: {
+      ...evaluation,
+      manualPath: opts.manualPath ?? evaluation.manualPath,
+      predictedPath: opts.predictedPath ?? evaluation.predictedPath,
+    },
+    manual: manual.specimens,
+    predicted,
+    photos,
+  });
   return { model, manualByKey };
 }

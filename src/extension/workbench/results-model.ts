@@ -6,14 +6,17 @@
  */
 import type { EvaluationResult } from '../../shared/protocol/engine';
 import type { ImagePoint, ResultsImage, ResultsModel } from '../../shared/protocol/views';
+import { specimenKey } from '../../shared/names';
 import { tpsToImage } from '../../shared/tps/coords';
 import type { TpsLandmark } from '../../shared/tps/model';
 import { landmarkTable, overallSummary } from './stats';
 
 /** A specimen as the builder needs it. */
 export interface SpecimenLite {
-  /** 0-based index in its TPS file (or in the folder's file list). */
+  /** 0-based index in its TPS file. */
   index: number;
+  /** Specimen name: image base name, else ID=, else file#n (the shared dataset loader's rule). */
+  name: string;
   /** IMAGE= as written (may include folders or a Windows path), else ID=. */
   image?: string;
   id?: string;
@@ -21,6 +24,8 @@ export interface SpecimenLite {
   scale?: number;
   /** TPS file the specimen comes from (a folder dataset has one per specimen). */
   file: string;
+  /** The photo, when found. */
+  imagePath?: string;
 }
 
 /** What the host found out about a photo. */
@@ -31,20 +36,13 @@ export interface PhotoInfo {
   missing?: string;
 }
 
-/**
- * The engine's matching rule: image base name, ignoring folders, extension, case and leading
- * zeros in numbers (`Prono_001` matches `Prono_1.JPG`).
- */
+/** The shared matching rule (folders, extension, case, leading zeros and separators ignored). */
 export function matchKey(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? name;
-  return base
-    .replace(/\.(jpe?g|jpe|jfif|png|tiff?|bmp|gif|webp)$/i, '')
-    .toLowerCase()
-    .replace(/\d+/g, (d) => String(Number(d)));
+  return specimenKey(name);
 }
 
 export function specimenKeys(s: SpecimenLite): string[] {
-  const keys: string[] = [];
+  const keys: string[] = [matchKey(s.name)];
   if (s.image) keys.push(matchKey(s.image));
   if (s.id) keys.push(matchKey(s.id));
   return keys;

@@ -7,11 +7,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { PresetName, TrainOptions, TrainProgress, TrainResult } from '../../shared/protocol/engine';
-import type { TrainingFinal } from '../../shared/protocol/views';
-import { EngineBusyError, EngineCrashError, EngineJobError } from '../engine-client';
+import type { PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
+import { EngineBusyError } from '../engine-client';
 import { checkDataset } from './dataset-check';
-import { fileStamp, formatDuration, formatLoss, parseInputSize, slug } from './format';
+import { fileStamp, formatDuration, parseInputSize, slug } from './format';
+import { describeError, progressText, trainFinal } from './messages';
 import { TrainingPanel } from './training-panel';
 import { acquireTrainingLock } from './training-lock';
 import type { Workbench } from './workbench';
@@ -120,32 +120,6 @@ async function promptOptions(data: string, s: Settings): Promise<TrainCommandOpt
   return { data, preset: presetPick.label as PresetName, epochs: Number(epochs), inputSize, validationSplit: Number(split) };
 }
 
-/** The progress line: "epoch 3/20 · batch 4/9 · loss 0.0123 · val 0.0150 · ETA 1 min 05 s". */
-export function progressText(p: TrainProgress): string {
-  const parts = [`epoch ${p.epoch}/${p.epochs}`];
-  if (p.batches > 1 && p.batch < p.batches) parts.push(`batch ${p.batch}/${p.batches}`);
-  if (p.trainLoss !== undefined) parts.push(`loss ${formatLoss(p.trainLoss)}`);
-  if (p.valLoss !== undefined) parts.push(`val ${formatLoss(p.valLoss)}`);
-  if (p.valErrorPx !== undefined) parts.push(`${p.valErrorPx.toFixed(1)} px`);
-  if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
-  return parts.join(' · ');
-}
-
-export function trainFinal(r: TrainResult): TrainingFinal {
-  const v = r.validation;
-  return {
-    modelDir: r.modelDir,
-    cancelled: r.cancelled,
-    epochs: r.epochs,
-    bestEpoch: r.bestEpoch,
-    bestValLoss: r.bestValLoss,
-    seconds: r.seconds,
-    perLandmark: v?.landmarks.map((l) => ({ index: l.index, mean: l.mean, median: l.median, p90: l.p90 })),
-    meanErrorPx: v?.mean,
-    hasResults: !!v && v.images.length > 0,
-  };
-}
-
 export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainResult | undefined> {
   const s = settings();
   let opts: TrainCommandOptions | undefined;
@@ -178,7 +152,7 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
   // A bad dataset is explained before the engine starts.
   let report;
   try {
-    report = checkDataset(data, opts.images);
+    report = await checkDataset(data, opts.images);
   } catch (e) {
     void vscode.window.showErrorMessage(`Train: cannot read ${data}: ${(e as Error).message}`);
     return undefined;
@@ -226,7 +200,7 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
   wb.trainingPanel?.dispose();
   const panel = new TrainingPanel(wb.context.extensionUri, `Training: ${path.basename(data)}`, {
     onCancel: () => job?.cancel(),
-    onOpenResults: () => result && void wb.openTrainingResults(result),
+    onOpenResults: () => result && void wb.openTrainingResults(result, options).catch((e: Error) => vscode.window.showErrorMessage(`Cannot open the results: ${e.message}`)),
     onRevealModel: () => void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(out)),
   });
   wb.trainingPanel = panel;
@@ -284,18 +258,11 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
     : `Model saved to ${rel} (${result.epochs} epochs, best ${result.bestEpoch}, ${formatDuration(result.seconds)}).`;
   const buttons = v && v.images.length ? ['Open results', 'Predict a folder...'] : ['Predict a folder...'];
   void vscode.window.showInformationMessage(head + err, ...buttons).then((pick) => {
-    if (pick === 'Open results') void wb.openTrainingResults(result as TrainResult);
+    if (pick === 'Open results') {
+      void wb.openTrainingResults(result as TrainResult, options).catch((e: Error) => vscode.window.showErrorMessage(`Cannot open the results: ${e.message}`));
+    }
     if (pick === 'Predict a folder...') void vscode.commands.executeCommand('landmarks.predict');
   });
   return result;
 }
 
-/** What happened and what to do, for any failure of an engine job. */
-export function describeError(e: unknown, what: string): { message: string; hint: string } {
-  if (e instanceof EngineCrashError) return { message: `${what} failed: ${e.message}`, hint: e.hint };
-  if (e instanceof EngineJobError) {
-    return { message: `${what} failed: ${e.message}`, hint: 'Nothing you annotated was changed. Fix the problem named above and run it again; "Landmarks: Show engine log" has the details.' };
-  }
-  if (e instanceof EngineBusyError) return { message: e.message, hint: '' };
-  return { message: `${what} failed: ${(e as Error)?.message ?? String(e)}`, hint: 'See "Landmarks: Show engine log".' };
-}

@@ -4,6 +4,7 @@
  * (models folder, results view, CSV export, open a specimen in the TPS editor).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EvaluationResult, PredictResult, TrainOptions, TrainResult } from '../../shared/protocol/engine';
@@ -55,8 +56,12 @@ export class Workbench implements vscode.Disposable {
     return path.join(root, setting);
   }
 
-  async showResults(evaluation: EvaluationResult, title: string, imagesDir?: string): Promise<ResultsPanel> {
-    const loaded = await loadResults({ title, evaluation, imagesDir, images: this.images });
+  async showResults(
+    evaluation: EvaluationResult,
+    title: string,
+    more: { imagesDir?: string; manualPath?: string; predictedPath?: string } = {},
+  ): Promise<ResultsPanel> {
+    const loaded = await loadResults({ title, evaluation, images: this.images, ...more });
     this.manualByKey = loaded.manualByKey;
     this.resultsPanel?.dispose();
     const panel = new ResultsPanel(this.context.extensionUri, loaded.model, {
@@ -76,16 +81,53 @@ export class Workbench implements vscode.Disposable {
     return panel;
   }
 
-  async openTrainingResults(result: TrainResult): Promise<void> {
-    if (!result.validation) {
-      void vscode.window.showInformationMessage('This training has no validation results to show.');
-      return;
+  /**
+   * The results view for a training's validation images. The engine reports their errors; the
+   * predicted points come from predicting those images once more with the saved model, into
+   * <model>/validation-predicted.tps (kept: a TPS a person can open and compare).
+   */
+  async openTrainingResults(result: TrainResult, options?: TrainOptions): Promise<ResultsPanel | undefined> {
+    const v = result.validation;
+    if (!v || v.images.length === 0) {
+      void vscode.window.showInformationMessage('This training has no validation images to show.');
+      return undefined;
     }
-    try {
-      await this.showResults(result.validation, `Validation: ${path.basename(result.modelDir)}`, this.lastTraining?.options?.images);
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Cannot open the results: ${(e as Error).message}`);
+    const data = options?.data ?? this.lastTraining?.options?.data;
+    if (!data) throw new Error('the training dataset is unknown');
+    const predictedPath = path.join(result.modelDir, 'validation-predicted.tps');
+    if (!fs.existsSync(predictedPath)) {
+      const photos = v.images.map((i) => i.manualImage).filter((p): p is string => !!p && fs.existsSync(p));
+      if (photos.length) {
+        const tmp = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'landmarks-validation-'));
+        try {
+          for (const p of photos) {
+            const link = path.join(tmp, path.basename(p));
+            try {
+              await fs.promises.symlink(p, link);
+            } catch {
+              await fs.promises.copyFile(p, link);
+            }
+          }
+          await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: `Predicting the ${photos.length} validation images`, cancellable: true },
+            async (_p, token) => {
+              const job = this.host.client.predict({ model: result.modelDir, images: tmp, out: predictedPath });
+              token.onCancellationRequested(() => job.cancel());
+              await job.result;
+            },
+          );
+        } catch (e) {
+          this.host.log(`validation results: predicting the validation images failed: ${(e as Error).message}; showing errors only`);
+        } finally {
+          await fs.promises.rm(tmp, { recursive: true, force: true });
+        }
+      }
     }
+    return this.showResults(v, `Validation: ${path.basename(result.modelDir)}`, {
+      imagesDir: options?.images ?? this.lastTraining?.options?.images,
+      manualPath: data,
+      predictedPath,
+    });
   }
 
   /** Writes the open results view's per-landmark table as CSV (atomically); returns the text. */

@@ -9,7 +9,7 @@
  * Reports what it drew (`rendered`) so tests can check it.
  */
 import type { ResultsFromView, ResultsImage, ResultsModel, ResultsToView } from '../../shared/protocol/views';
-import { addStyle, el, fmt, vscodeApi } from '../common/vscode-api';
+import { addStyle, el, fmt, vscodeApi } from './dom';
 import { colourAt, rgb, robustMax, textOn } from './colour';
 import { cellAt, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
 

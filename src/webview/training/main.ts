@@ -4,7 +4,7 @@
  * error per landmark. Talks to the host only through src/shared/protocol/views.ts.
  */
 import type { LossPoint, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
-import { addStyle, el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../common/vscode-api';
+import { addStyle, el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../results/dom';
 import { addProgress, chartScales, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
 
 const vscode = vscodeApi<TrainingFromView>();

@@ -1,0 +1,171 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { requireData } from '../helpers/data';
+import { summarizeErrors } from '../../src/shared/metrics/errors';
+import type { EvaluationResult } from '../../src/shared/protocol/engine';
+import type { TpsLandmark } from '../../src/shared/tps/model';
+import { buildResultsModel, matchKey, type PhotoInfo, type SpecimenLite } from '../../src/extension/workbench/results-model';
+import { landmarkTable, quantileSorted, tableCsv, imagesCsv } from '../../src/extension/workbench/stats';
+import { loadTps } from '../../src/extension/workbench/tps-source';
+import { checkDataset } from '../../src/extension/workbench/dataset-check';
+import { listModels, describeModel } from '../../src/extension/workbench/models';
+
+/** An evaluation as the engine reports it, computed with the shared metrics. */
+function evaluate(manual: SpecimenLite[], predicted: SpecimenLite[], manualPath: string, predictedPath: string): EvaluationResult {
+  const byKey = new Map(predicted.map((p) => [matchKey(p.name), p]));
+  const pairs = manual
+    .filter((m) => byKey.has(matchKey(m.name)))
+    .map((m) => ({ name: m.name, manualImage: m.image, predictedImage: byKey.get(matchKey(m.name))?.image, manual: m.landmarks, predicted: byKey.get(matchKey(m.name))!.landmarks, scale: m.scale }));
+  const s = summarizeErrors(pairs);
+  return {
+    landmarks: s.landmarks,
+    mean: s.mean,
+    median: s.median,
+    p90: s.p90,
+    matched: pairs.length,
+    images: s.images,
+    unmatchedManual: manual.filter((m) => !byKey.has(matchKey(m.name))).map((m) => m.name),
+    unmatchedPredicted: [],
+    manualPath,
+    predictedPath,
+  };
+}
+
+const shift = (l: TpsLandmark, dx: number, dy: number): TpsLandmark => (l ? { x: l.x + dx, y: l.y + dy } : null);
+
+describe('workbench results model', function () {
+  it('quantiles and the per-landmark table in px and SCALE units', () => {
+    assert.strictEqual(quantileSorted([1, 2, 3, 4], 0.5), 2.5);
+    assert.strictEqual(quantileSorted([0, 10], 0.9), 9);
+    assert.ok(Number.isNaN(quantileSorted([], 0.5)));
+    const rows = landmarkTable(
+      [
+        { errors: [1, 4, null], scale: 0.5 },
+        { errors: [3, null, 2] },
+      ],
+      3,
+    );
+    assert.deepStrictEqual(rows.map((r) => [r.index, r.count, r.mean]), [[1, 2, 2], [2, 1, 4], [3, 1, 2]]);
+    assert.strictEqual(rows[0].meanScaled, 0.5, 'only images with a SCALE count in SCALE units');
+    assert.strictEqual(rows[2].meanScaled, undefined);
+    const csv = tableCsv(rows, { count: 4, mean: 2.5, median: 2.5, p90: 3.7 });
+    const lines = csv.trim().split('\n');
+    assert.strictEqual(lines[0], 'landmark,n,mean_px,median_px,p90_px,mean_scale,median_scale,p90_scale');
+    assert.strictEqual(lines[1], '1,2,2.0000,2.0000,2.8000,0.5000,0.5000,0.5000');
+    assert.strictEqual(lines[3], '3,1,2.0000,2.0000,2.0000,,,');
+    assert.strictEqual(lines[4], 'all,4,2.5000,2.5000,3.7000,,,');
+    assert.match(imagesCsv([{ name: 'a,"b"', errors: [1, null], mean: 1 }], 2), /^image,mean_px,lm1_px,lm2_px\n"a,""b""",1\.0000,1\.0000,\n$/);
+  });
+
+  it('matches real wing specimens, flips TPS y with the photo height, sorts worst first', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const manual = (await loadTps(tps)).specimens.slice(0, 12);
+    assert.strictEqual(manual.length, 12);
+    assert.ok(manual.every((s) => s.imagePath && fs.existsSync(s.imagePath)), 'wing photos resolve');
+    // Predictions: every landmark 2 px right; landmark 3 of the 5th image 30 px up (TPS y up).
+    const predicted: SpecimenLite[] = manual.map((m, i) => ({
+      ...m,
+      name: m.name.replace(/^0*/, '00'), // leading zeros differ: still the same specimen
+      landmarks: m.landmarks.map((l, k) => shift(l, 2, i === 4 && k === 2 ? 30 : 0)),
+    }));
+    const ev = evaluate(manual, predicted, tps, 'predicted.tps');
+    const photos = new Map<SpecimenLite, PhotoInfo>(manual.map((m) => [m, { src: m.imagePath, width: 632, height: 480 }]));
+    const model = buildResultsModel({ title: 't', evaluation: ev, manual, predicted, photos });
+    assert.strictEqual(model.images.length, 12);
+    assert.strictEqual(model.landmarkCount, 12);
+    assert.strictEqual(model.images[0].name, manual[4].name, 'the image with the big error comes first');
+    assert.ok(Math.abs((model.images[0].errors[2] ?? 0) - Math.hypot(2, 30)) < 1e-9);
+    const first = manual[4].landmarks[0]!;
+    assert.deepStrictEqual(model.images[0].manual[0], { x: first.x, y: 480 - first.y }, 'image pixels: y down from the top');
+    assert.deepStrictEqual(model.images[0].predicted[2], { x: manual[4].landmarks[2]!.x + 2, y: 480 - manual[4].landmarks[2]!.y - 30 });
+    assert.strictEqual(model.images[0].manualIndex, 4);
+    assert.strictEqual(model.table.length, 12);
+    assert.ok(Math.abs(model.table[0].mean - 2) < 1e-9);
+    assert.ok(Math.abs(model.table[2].mean - (11 * 2 + Math.hypot(2, 30)) / 12) < 1e-9);
+    assert.strictEqual(model.table[2].p90, 2, 'one outlier in 12 stays above the p90');
+    assert.ok(model.images[model.referenceIndex].src, 'the spatial view has a photo');
+    for (let i = 1; i < model.images.length; i++) assert.ok(model.images[i - 1].mean >= model.images[i].mean);
+  });
+
+  it('draws specimens without a photo upright from their own extent', () => {
+    const s: SpecimenLite = { index: 0, name: 'x', landmarks: [{ x: 10, y: 100 }, { x: 20, y: 0 }], file: 'f.tps' };
+    const ev: EvaluationResult = {
+      landmarks: [], mean: 0, median: 0, p90: 0, matched: 1,
+      images: [{ name: 'x', errors: [0, 0], mean: 0 }],
+      unmatchedManual: [], unmatchedPredicted: [], manualPath: 'm', predictedPath: 'p',
+    };
+    const model = buildResultsModel({ title: 't', evaluation: ev, manual: [s], predicted: [s], photos: new Map([[s, { missing: 'photo not found: x.jpg' }]]) });
+    const [a, b] = model.images[0].manual;
+    assert.ok(a && b && a.y < b.y, 'the higher TPS point is drawn above');
+    assert.strictEqual(model.images[0].missing, 'photo not found: x.jpg');
+  });
+});
+
+describe('workbench dataset check', function () {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-dataset-check-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('accepts the real wings data set', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const r = await checkDataset(tps);
+    assert.deepStrictEqual([r.specimens, r.landmarks, r.withImage], [46, 12, 46]);
+    assert.deepStrictEqual(r.errors, []);
+    assert.deepStrictEqual(r.warnings, []);
+  });
+
+  it('names the specimen with a wrong landmark count and the missing photos', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const lines = fs.readFileSync(tps, 'utf8').split('\n');
+    // Specimen 3 loses its last landmark row (LM=11 and 11 rows, still well-formed TPS).
+    const lm = lines.map((l, i) => (l.startsWith('LM=') ? i : -1)).filter((i) => i >= 0);
+    const third = lm[2];
+    lines.splice(third + 12, 1);
+    lines[third] = 'LM=11';
+    const bad = path.join(tmp, 'wings.tps');
+    fs.writeFileSync(bad, lines.join('\n'));
+    // Photos: only 5 of them beside the copy.
+    fs.mkdirSync(path.join(tmp, 'images'));
+    for (const f of fs.readdirSync(path.dirname(tps) + '/images').slice(0, 5)) fs.copyFileSync(path.join(path.dirname(tps), 'images', f), path.join(tmp, 'images', f));
+    const r = await checkDataset(bad);
+    assert.strictEqual(r.landmarks, 12);
+    assert.strictEqual(r.errors.length, 1, r.errors.join('\n'));
+    assert.match(r.errors[0], /Landmark counts differ: 45 specimens have 12 landmarks, but 6300\d \(wings\.tps, specimen 3\) has 11/);
+    assert.strictEqual(r.withImage, 5);
+    assert.match(r.warnings[0], /^41 of 46 photos not found/);
+  });
+
+  it('refuses a data set without any photo, saying where to put them', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    // Its own temporary folder: the loader also looks in the parent folder and its images/.
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lm-nophotos-')), 'wings');
+    fs.mkdirSync(dir);
+    fs.copyFileSync(tps, path.join(dir, 'landmarks.tps'));
+    try {
+      const r = await checkDataset(path.join(dir, 'landmarks.tps'));
+      assert.match(r.errors.join('\n'), /None of the 46 photos was found .*images\/ folder/);
+    } finally {
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+
+  it('lists trained models newest first with what the picker shows', () => {
+    const models = path.join(tmp, 'models');
+    const mk = (name: string, meta: object, t: number) => {
+      fs.mkdirSync(path.join(models, name), { recursive: true });
+      const f = path.join(models, name, 'metadata.json');
+      fs.writeFileSync(f, JSON.stringify(meta));
+      fs.utimesSync(f, t, t);
+    };
+    mk('old', { preset: 'paper', landmarkCount: 8, inputSize: [256, 192] }, 1000);
+    mk('new', { preset: 'default', landmarkCount: 12, inputSize: [128, 96], metrics: { meanPx: 3.14 } }, 2000);
+    fs.mkdirSync(path.join(models, 'not-a-model'));
+    const list = listModels(models);
+    assert.deepStrictEqual(list.map((m) => m.name), ['new', 'old']);
+    assert.strictEqual(describeModel(list[0]), 'default · 12 landmarks · 128x96 · val 3.1 px');
+  });
+});

@@ -1,7 +1,10 @@
 /**
  * Integration tests inside a real VS Code (code-server + Debian Chromium), offline.
  *
- *   npm run test:integration [-- --grep <re>] [--no-package] [--keep] [--timeout <s>]
+ *   npm run test:integration [-- --grep <re>] [--dev | --no-package] [--keep] [--timeout <s>]
+ *
+ * --dev: quick iteration: builds (no .vsix) and loads the extension from the checkout itself.
+ * --no-package: builds only the test bundle and reuses the existing dist/landmarks.vsix.
  *
  * 1. setup.sh: Node 24, code-server, Chromium in a cache outside the clone (seconds when cached);
  * 2. `npm run package` -> dist/landmarks.vsix (unless --no-package), test bundle built too;
@@ -27,19 +30,22 @@ const testsIndex = path.join(repoRoot, 'dist', 'test', 'integration', 'index.js'
 interface Options {
   grep?: string;
   package: boolean;
+  /** Load the extension from the checkout instead of an installed .vsix. */
+  dev: boolean;
   keep: boolean;
   timeoutS: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { package: true, keep: false, timeoutS: Number(process.env.LANDMARKS_IT_TIMEOUT_S ?? 1200) };
+  const o: Options = { package: true, dev: false, keep: false, timeoutS: Number(process.env.LANDMARKS_IT_TIMEOUT_S ?? 1200) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--grep') o.grep = argv[++i];
     else if (a === '--no-package') o.package = false;
+    else if (a === '--dev') o.dev = true;
     else if (a === '--keep') o.keep = true;
     else if (a === '--timeout') o.timeoutS = Number(argv[++i]);
-    else throw new Error(`run.ts: unknown argument ${a} (known: --grep <re>, --no-package, --keep, --timeout <s>)`);
+    else throw new Error(`run.ts: unknown argument ${a} (known: --grep <re>, --dev, --no-package, --keep, --timeout <s>)`);
   }
   if (!(o.timeoutS > 0)) throw new Error('run.ts: --timeout must be a positive number of seconds');
   return o;
@@ -117,7 +123,10 @@ async function main(): Promise<number> {
   const tools = await setup();
   say(`tools: code-server ${tools.versions.codeServer} (VS Code ${tools.versions.vscode}) on Node ${tools.versions.node}, ${tools.chromium}`);
 
-  if (opts.package) {
+  if (opts.dev) {
+    say('--dev: building, and loading the extension from the checkout (not the .vsix)');
+    npm(['run', '--silent', 'build']);
+  } else if (opts.package) {
     say('building and packaging (npm run package)');
     npm(['run', '--silent', 'package']);
   } else {
@@ -125,15 +134,10 @@ async function main(): Promise<number> {
     const r = spawnSync(process.execPath, ['esbuild.js', 'integration-tests'], { cwd: repoRoot, stdio: 'inherit' });
     if (r.status !== 0) throw new Error('node esbuild.js integration-tests failed');
   }
-  if (!fs.existsSync(vsix)) throw new Error(`${vsix} is missing (npm run package makes it)`);
+  if (!opts.dev && !fs.existsSync(vsix)) throw new Error(`${vsix} is missing (npm run package makes it)`);
   if (!fs.existsSync(testsIndex)) throw new Error(`${testsIndex} is missing (node esbuild.js integration-tests makes it)`);
 
   fs.mkdirSync(artifacts, { recursive: true });
-  for (const f of fs.readdirSync(artifacts)) {
-    if (f.endsWith('.png') || f.endsWith('.log') || f === 'integration-results.json' || f === 'vscode-logs') {
-      fs.rmSync(path.join(artifacts, f), { recursive: true, force: true });
-    }
-  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landmarks-it-'));
   const dirs = {
     userData: path.join(tmp, 'user-data'),
@@ -150,14 +154,21 @@ async function main(): Promise<number> {
   const workspace = makeWorkspace(tmp, data);
   if (!fs.existsSync(data)) say(`note: no real data at ${data}: tests that need it will skip`);
 
-  const serverLog = fs.createWriteStream(path.join(artifacts, 'code-server.log'));
-  const workbenchLog = fs.createWriteStream(path.join(artifacts, 'workbench.log'));
-  const suiteLog = path.join(artifacts, 'integration.log');
-  const resultsFile = path.join(artifacts, 'integration-results.json');
+  // Logs are written inside this run's temp folder (other runs may share the checkout) and
+  // copied to .test-artifacts/ at the end; screenshots go to .test-artifacts/ directly.
+  const runLogs = path.join(tmp, 'logs');
+  fs.mkdirSync(runLogs);
+  const serverLog = fs.createWriteStream(path.join(runLogs, 'code-server.log'));
+  const workbenchLog = fs.createWriteStream(path.join(runLogs, 'workbench.log'));
+  const suiteLog = path.join(runLogs, 'integration.log');
+  const resultsFile = path.join(runLogs, 'integration-results.json');
   fs.writeFileSync(suiteLog, '');
 
-  say(`installing ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB) with code-server --install-extension`);
-  const extensionFolder = await installVsix(tools, vsix, installed, serverLog);
+  let extensionFolder = repoRoot;
+  if (!opts.dev) {
+    say(`installing ${path.relative(repoRoot, vsix)} (${(fs.statSync(vsix).size / 1e6).toFixed(1)} MB) with code-server --install-extension`);
+    extensionFolder = await installVsix(tools, vsix, installed, serverLog);
+  }
 
   let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
@@ -165,6 +176,7 @@ async function main(): Promise<number> {
   // The suite's own final count is replaced by ours below (which also counts run errors).
   const suiteTail = tail(suiteLog, (l) => (/^\d+ passed, \d+ failed/.test(l) ? undefined : console.log(l)));
   let timer: NodeJS.Timeout | undefined;
+  let result: SuiteResult | undefined;
   let exitCode = 1;
   let reason = '';
   try {
@@ -187,7 +199,7 @@ async function main(): Promise<number> {
       ['extensionTestsPath', vscodeRemote(server.origin, testsIndex)],
     ];
     const url = `${server.origin}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    workbench = await openWorkbench({ chromium: tools.chromium, url, log: workbenchLog, logsDir: path.join(artifacts, 'vscode-logs') });
+    workbench = await openWorkbench({ chromium: tools.chromium, url, log: workbenchLog, logsDir: path.join(runLogs, 'vscode-logs') });
     const wb = workbench;
     screenshots = serveScreenshots(requests, artifacts, (file) => wb.screenshot(file), (l) => workbenchLog.write(`[driver] ${l}\n`));
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), opts.timeoutS * 1000)));
@@ -207,15 +219,14 @@ async function main(): Promise<number> {
     suiteTail.stop();
     await workbench?.close();
     await server?.stop();
-    serverLog.end();
-    workbenchLog.end();
+    await Promise.all([serverLog, workbenchLog].map((l) => new Promise((r) => l.end(r))));
+    fs.rmSync(path.join(artifacts, 'vscode-logs'), { recursive: true, force: true });
+    fs.cpSync(runLogs, artifacts, { recursive: true });
+    if (fs.existsSync(resultsFile)) result = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResult;
     if (!opts.keep) fs.rmSync(tmp, { recursive: true, force: true });
     else say(`kept ${tmp}`);
   }
 
-  const result: SuiteResult | undefined = fs.existsSync(resultsFile)
-    ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as SuiteResult)
-    : undefined;
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   say(`logs: ${path.relative(repoRoot, artifacts)}/ (workbench.log, code-server.log, integration.log, vscode-logs/, *.png); ${seconds} s`);
   if (reason) console.error(`[integration] error: ${reason}`);

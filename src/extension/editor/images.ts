@@ -79,7 +79,12 @@ export class ImageCache {
     let p = this.pending.get(key);
     if (!p) {
       const version = `${Math.round(stat.mtimeMs).toString(36)}-${stat.size.toString(36)}`;
-      p = this.prepareUncached(file, key).then((img) => ({ ...img, version }));
+      p = this.prepareUncached(file, key).then(
+        (img) => ({ ...img, version }),
+        (e: unknown) => {
+          throw new Error(`cannot read image "${file}": ${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
       this.pending.set(key, p);
       p.catch(() => this.pending.delete(key));
     }

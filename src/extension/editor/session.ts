@@ -139,7 +139,7 @@ export class EditorSession implements vscode.Disposable {
       const src = this.panel.webview.asWebviewUri(vscode.Uri.file(img.displayPath)).toString();
       return { specimen, src: `${src}${src.includes('?') ? '&' : '?'}v=${img.version}`, width: img.width, height: img.height, path: img.path };
     } catch (e) {
-      return { specimen, path: found.path, problem: `cannot read ${found.path}: ${e instanceof Error ? e.message : String(e)}` };
+      return { specimen, path: found.path, problem: `${e instanceof Error ? e.message : String(e)}.` };
     }
   }
 

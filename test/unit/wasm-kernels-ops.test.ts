@@ -190,6 +190,15 @@ describe('wasm training kernels vs cpu', function () {
     });
   });
 
+  it('max pooling gradient picks 0 over negatives (the shipped wasm kernel picks -1 in [-1, 0, -2, -3])', async function () {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([-1, 2, 0, -5, -2, 1, -3, 2], [1, 2, 2, 2]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x);
+    // Channel 0 holds [-1, 0, -2, -3]; channel 1 holds [2, -5, 1, 2] (tie: first wins).
+    assert.deepStrictEqual(Array.from(await g.data()), [0, 1, 1, 0, 0, 0, 0, 0]);
+    tf.dispose([x, g]);
+  });
+
   for (const [label, kind, size, stride, pad] of poolCases) {
     it(`pooling and its gradient: ${label}`, async function () {
       await assertSame(label, () => {

@@ -95,6 +95,14 @@ describe('data: decodeImage maps pixels and landmarks consistently', () => {
     const patch = samplePatch(full, dots[2], 21, 21, 1, { valueScale: 1 / 255 });
     assert.ok(Math.abs(patch.data[10 * 21 + 10] - 1) < 1e-6);
     assert.ok(Math.abs(patch.data[0] - 40 / 255) < 1e-6);
+    // at half resolution, through the frame
+    const half = await decodeFullGrey(pngPath, { scale: 0.5 });
+    assert.equal(half.width, W0 / 2);
+    for (const d of dots) {
+      const m = originalToModel(half.frame, d);
+      const c = centroid(Float32Array.from(half.data, (v) => v / 255), half.width, half.height, m.x, m.y);
+      assert.ok(Math.hypot(c.x - m.x, c.y - m.y) < 0.15, `half-resolution dot ${JSON.stringify(d)}`);
+    }
   });
 
   it('reads BMP (through bmp-js) like the same picture as PNG', async () => {

@@ -25,6 +25,7 @@ export const TEST_SETTINGS: Record<string, unknown> = {
   'search.followSymlinks': false,
   'files.watcherExclude': { '**/data/**': true },
   'window.commandCenter': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** A port nobody listens on right now. */

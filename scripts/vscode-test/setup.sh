@@ -35,8 +35,14 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   mkdir -p "$cache_root"
   (
     flock 9
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >&2
+    apt_log="$cache_root/apt.log"
+    if ! { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+           $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"; } >"$apt_log" 2>&1; then
+      tail -30 "$apt_log" >&2
+      log "error: apt-get failed (full log: $apt_log)"
+      exit 1
+    fi
+    log "installed ${need_apt[*]} (log: $apt_log)"
   ) 9>"$cache_root/.apt.lock"
 fi
 

@@ -142,6 +142,13 @@ export interface LandmarkErrorStats {
   p90: number;
   count: number;
   meanScaled?: number;
+  /** Images where this landmark is missing on either side (excluded from the statistics). */
+  missing?: number;
+  max?: number;
+  medianScaled?: number;
+  p90Scaled?: number;
+  /** Errors (specimens with SCALE=) behind the *Scaled statistics. */
+  scaledCount?: number;
 }
 
 export interface ImageError {
@@ -152,6 +159,14 @@ export interface ImageError {
   /** Per-landmark Euclidean errors in pixels; null where either side is missing. */
   errors: (number | null)[];
   mean: number;
+  /** Landmarks missing on either side. */
+  missing?: number;
+  /** Largest landmark error and its landmark (1-based). */
+  max?: number;
+  worstLandmark?: number;
+  /** SCALE= (units per pixel) and the mean error in those units, when known. */
+  scale?: number;
+  meanScaled?: number;
 }
 
 export interface EvaluationResult {
@@ -166,6 +181,21 @@ export interface EvaluationResult {
   /** Files compared. */
   manualPath: string;
   predictedPath: string;
+  /** Landmarks per specimen. */
+  landmarkCount?: number;
+  /** Landmark errors behind mean/median/p90, and landmark slots left out as missing. */
+  count?: number;
+  missing?: number;
+  max?: number;
+  /** The same in SCALE units, over the specimens with SCALE= (absent when none has). */
+  meanScaled?: number;
+  medianScaled?: number;
+  p90Scaled?: number;
+  scaledCount?: number;
+  /** Matched specimens left out of the statistics, and why (e.g. a different landmark count). */
+  excluded?: { name: string; why: string }[];
+  /** Ambiguous names, parse errors. */
+  warnings?: string[];
 }
 
 export interface TrainResult {

@@ -16,6 +16,7 @@ import { writeTps } from '../shared/tps/write';
 import { eta, type JobEnv } from './env';
 import { isImageFile } from './image-source';
 import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from './model-io/atomic';
+import { readMetadata } from './model-io/metadata';
 import { openModel } from './open-model';
 import type { Prediction } from './presets/preset';
 
@@ -69,8 +70,9 @@ export async function predictImages(options: PredictOptions, env: JobEnv): Promi
     throw new Error(`${out} exists: not overwriting it (pass overwrite / --overwrite to replace it)`);
   }
   if (!out.toLowerCase().endsWith('.tps')) throw new Error(`${out}: the output must be a .tps file`);
-  const files = await listInputImages(options.images, options.recursive);
   const modelDir = path.resolve(options.model);
+  readMetadata(modelDir); // a bad model folder is reported before anything else
+  const files = await listInputImages(options.images, options.recursive);
   const { predictor, metadata } = await openModel(env.tf, env.backend, modelDir, env.log);
   const comment = `predicted by ${path.basename(modelDir)} (preset ${metadata.preset}, ${metadata.landmarkCount} landmarks)`;
   const specimens: TpsSpecimen[] = [];

@@ -1,9 +1,10 @@
 /** The preset registry: name -> Preset. */
 import type { PresetName } from '../../shared/protocol/engine';
 import type { Preset } from './preset';
+import { defaultPreset } from './default';
 import { paperPreset } from './paper';
 
-const presets: Partial<Record<PresetName, Preset>> = { paper: paperPreset };
+const presets: Partial<Record<PresetName, Preset>> = { paper: paperPreset, default: defaultPreset };
 
 export function getPreset(name: PresetName): Preset {
   const p = presets[name];

@@ -1,0 +1,101 @@
+/**
+ * Quick experiment: the default preset's cascade on a dataset, honest split.
+ * npx tsx scripts/experiments/cascade-exp.ts mollusk '{"k":8}' [val|test] [maxTrain]
+ * val: train on 80% of the training part, evaluate on its other 20% (for tuning); test: train on
+ * the whole training part (80%), evaluate on the held-out 20%.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readGrey as decodeGrey } from '../../src/engine/presets/default';
+import { featurePyramid } from '../../src/engine/presets/default/grey';
+import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, type Landmarks } from '../../src/engine/presets/default/cascade';
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+function shuffle<T>(xs: T[], seed: number): T[] {
+  const r = mulberry(seed);
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+interface Spec { image: string; pts: number[][] }
+function readTps(file: string): Spec[] {
+  const out: Spec[] = [];
+  let cur: number[][] = [];
+  for (const l of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    if (l.startsWith('LM=')) cur = [];
+    else if (l.startsWith('IMAGE=')) out.push({ image: l.slice(6).trim(), pts: cur });
+    else if (/^[-\d.]/.test(l.trim())) cur.push(l.trim().split(/\s+/).map(Number));
+  }
+  return out;
+}
+
+(async () => {
+  const [ds = 'wings', cfgJson = '{}', mode = 'val', maxTrain = '0'] = process.argv.slice(2);
+  const dir = ds === 'mollusk' ? '/work/shared/data/mollusk' : '/work/shared/data/drosophila-wings';
+  const specs = readTps(path.join(dir, 'landmarks.tps')).sort((a, b) => a.image.localeCompare(b.image));
+  const sh = shuffle(specs, 42);
+  const nTest = Math.round(sh.length * 0.2);
+  let test = sh.slice(0, nTest);
+  let train = sh.slice(nTest);
+  if (mode === 'val') {
+    const nv = Math.round(train.length * 0.2);
+    test = train.slice(0, nv);
+    train = train.slice(nv);
+  }
+  if (+maxTrain) train = train.slice(0, +maxTrain);
+  if (mode === 'self') test = train.slice(0, 8);
+  const load = async (s: Spec) => {
+    const g = await decodeGrey(path.join(dir, 'images', s.image));
+    const lm: Landmarks = s.pts.map((p) => [p[0], g.height - p[1]]);
+    return { g, lm };
+  };
+  const first = await load(train[0]);
+  const cfg = { ...DEFAULT_CASCADE, levels: levelsFor(first.g.width), ...JSON.parse(cfgJson) };
+  const L = train[0].pts.length;
+  let t0 = Date.now();
+  const b = new CascadeBuilder(cfg, L);
+  for (const s of train) {
+    const { g, lm } = await load(s);
+    b.add(featurePyramid(g, cfg.levels, process.env.FEAT === 'grad' ? 'grad' : 'grey'), lm);
+  }
+  const model = b.build();
+  const trainS = (Date.now() - t0) / 1000;
+  t0 = Date.now();
+  const errs: number[][] = [];
+  const initErr: number[] = [];
+  const conf: number[] = [];
+  const lv: number[] = [];
+  for (const s of test) {
+    const { g, lm } = await load(s);
+    const pyr = featurePyramid(g, cfg.levels, process.env.FEAT === 'grad' ? 'grad' : 'grey');
+    const init = initialShape(model, pyr);
+    const r = locate(model, pyr, (l, pts) => { lv[l] = (lv[l] ?? 0) + pts.reduce((a, p, j) => a + Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]), 0) / L / test.length; }, process.env.JITTER ? lm.map((p) => [p![0] + +process.env.JITTER!, p![1] - +process.env.JITTER!]) : undefined);
+    errs.push(r.landmarks.map((p, j) => Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1])));
+    initErr.push(init.reduce((a, p, j) => a + Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]), 0) / L);
+    conf.push(r.spread.reduce((a, b) => a + b, 0) / L);
+  }
+  const predS = (Date.now() - t0) / 1000;
+  const all = errs.flat().sort((a, b) => a - b);
+  const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
+  const mean = all.reduce((a, b) => a + b, 0) / all.length;
+  const perL = Array.from({ length: L }, (_, j) => errs.reduce((a, e) => a + e[j], 0) / errs.length);
+  // outlier check: image mean errors ranked by spread
+  const imgErr = errs.map((e) => e.reduce((a, b) => a + b, 0) / L);
+  const order = conf.map((c, i) => i).sort((a, b) => conf[b] - conf[a]);
+  const topN = Math.max(1, Math.round(test.length * 0.1));
+  const big = [...imgErr].sort((a, b) => b - a).slice(0, topN);
+  const caught = order.slice(0, topN).filter((i) => imgErr[i] >= big[big.length - 1]).length;
+  console.log(JSON.stringify({ ds, mode, cfg: cfgJson, n: train.length, test: test.length, mean: +mean.toFixed(2), median: +q(0.5).toFixed(2), p90: +q(0.9).toFixed(2), init: +(initErr.reduce((a, b) => a + b, 0) / initErr.length).toFixed(1), perL: perL.map((v) => +v.toFixed(1)), trainS, predMsPerImg: Math.round((predS * 1000) / test.length), outlierTop: `${caught}/${topN}`, levels: lv.map((v) => +v.toFixed(1)) }));
+})();

@@ -1,0 +1,392 @@
+/**
+ * The `default` preset's landmark locator: coarse-to-fine template matching on an image pyramid.
+ *
+ * Training keeps, for every training image, landmark and pyramid level, the normalised patch
+ * around the manual landmark, plus a small thumbnail of the whole image and its landmarks in
+ * normalised coordinates. Prediction:
+ *   1. init: mean landmarks of the k most similar training thumbnails (cosine similarity);
+ *   2. from the coarsest level to full resolution, for each landmark: rank all training patches
+ *      of that landmark by their correlation with the patch at the current estimate, average
+ *      the best k into a template, and move to the best normalised-cross-correlation match in a
+ *      small window (sub-pixel peak). A level's error of one pixel is two at the next, so the
+ *      fine windows stay small and the final answer is at full resolution.
+ *   3. disagreement: the last levels are matched again with the next-best k templates; the
+ *      distance between the two answers (original pixels) is the per-landmark spread.
+ * Pure: images come in as GreyImage pyramids.
+ */
+import { GreyImage, normalise, sample, samplePatch, toLevel, fromLevel } from './grey';
+import { searchNcc } from './match';
+import { buildShapePrior, fitShape, type ShapePrior } from './shape';
+
+export interface CascadeConfig {
+  /** Pyramid levels (level 0 = full resolution; levels - 1 = coarsest). */
+  levels: number;
+  /** Patch side in pixels (every level). */
+  patch: number;
+  /** Search radius at the coarsest level and at the finer ones (level pixels). */
+  coarseRadius: number;
+  fineRadius: number;
+  /** Templates averaged per landmark and level. */
+  k: number;
+  /** Thumbnail side for the nearest-neighbour initialisation, and neighbours used. */
+  thumb: number;
+  kInit: number;
+  /** Passes over the coarsest level (each re-centres the window). */
+  coarsePasses: number;
+  /** Score penalty at the window edge, favouring the current estimate. */
+  prior: number;
+  /** Initial landmarks relative to the whole frame, or to the object's bounding box (object on a plain background). */
+  align: 'frame' | 'bbox';
+  /** Shape prior: ridge penalty (0 = off) and how many of the coarsest levels it constrains. */
+  shapeRidge: number;
+  shapeLevels: number;
+  /** Finest level matched (0 = full resolution). */
+  finest: number;
+  /** Template choice: the k training patches most like the current one, or the k most similar images overall. */
+  select: 'local' | 'global';
+}
+
+export const DEFAULT_CASCADE: CascadeConfig = {
+  levels: 5,
+  patch: 25,
+  coarseRadius: 10,
+  fineRadius: 4,
+  k: 8,
+  thumb: 24,
+  kInit: 5,
+  coarsePasses: 2,
+  prior: 0.05,
+  align: 'bbox',
+  shapeRidge: 0.01,
+  shapeLevels: 2,
+  finest: 0,
+  select: 'local',
+};
+
+/** Levels so that the coarsest level is about `coarsestWidth` pixels wide. */
+export function levelsFor(width: number, coarsestWidth = 110): number {
+  return Math.max(1, Math.floor(Math.log2(Math.max(1, width / coarsestWidth))) + 1);
+}
+
+export interface CascadeModel {
+  config: CascadeConfig;
+  landmarkCount: number;
+  /** Training images kept. */
+  count: number;
+  /** templates[level]: count x landmarkCount x patch^2, normalised (zeros where missing). */
+  templates: Float32Array[];
+  /** count x landmarkCount x 2, landmarks / (width, height); NaN where missing. */
+  shapes: Float32Array;
+  /** count x thumb^2, normalised thumbnails. */
+  thumbs: Float32Array;
+  /** count x 4: the reference box (x0, y0, x1, y1) in original pixels that `shapes` are relative to. */
+  boxes: Float32Array;
+}
+
+export type Box = [number, number, number, number];
+
+/**
+ * The object's bounding box in original pixels: pixels that differ from the border's median
+ * grey by more than a threshold, between their 1st and 99th percentiles along each axis.
+ * Falls back to the whole frame when too few pixels stand out.
+ */
+export function objectBox(img: GreyImage, level: number): Box {
+  const { width: w, height: h, data } = img;
+  const border: number[] = [];
+  for (let x = 0; x < w; x++) border.push(data[x], data[(h - 1) * w + x]);
+  for (let y = 0; y < h; y++) border.push(data[y * w], data[y * w + w - 1]);
+  border.sort((a, b) => a - b);
+  const bg = border[border.length >> 1];
+  const mad = Math.abs(border[Math.floor(border.length * 0.75)] - border[Math.floor(border.length * 0.25)]);
+  const thr = Math.max(20, 3 * mad);
+  const colHist = new Float64Array(w);
+  const rowHist = new Float64Array(h);
+  let n = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (Math.abs(data[y * w + x] - bg) > thr) {
+        colHist[x]++;
+        rowHist[y]++;
+        n++;
+      }
+    }
+  }
+  const frame: Box = [0, 0, fromLevel(w - 1, level), fromLevel(h - 1, level)];
+  if (n < 0.01 * w * h) return frame;
+  const pct = (hist: Float64Array, q: number): number => {
+    let acc = 0;
+    for (let i = 0; i < hist.length; i++) {
+      acc += hist[i];
+      if (acc >= q * n) return i;
+    }
+    return hist.length - 1;
+  };
+  return [
+    fromLevel(pct(colHist, 0.01), level),
+    fromLevel(pct(rowHist, 0.01), level),
+    fromLevel(pct(colHist, 0.99), level),
+    fromLevel(pct(rowHist, 0.99), level),
+  ];
+}
+
+function referenceBox(pyr: GreyImage[], c: CascadeConfig): Box {
+  if (c.align === 'bbox') return objectBox(pyr[c.levels - 1], c.levels - 1);
+  return [0, 0, pyr[0].width, pyr[0].height];
+}
+
+export type Landmarks = ([number, number] | null)[];
+
+function thumbnail(coarsest: GreyImage, side: number): Float32Array {
+  const t = new Float32Array(side * side);
+  for (let j = 0; j < side; j++) {
+    for (let i = 0; i < side; i++) {
+      t[j * side + i] = sample(coarsest, ((i + 0.5) / side) * coarsest.width - 0.5, ((j + 0.5) / side) * coarsest.height - 0.5);
+    }
+  }
+  return normalise(t);
+}
+
+/** Builds the model from pyramids (each with config.levels levels) and their landmarks. */
+export class CascadeBuilder {
+  private readonly tpl: Float32Array[][] = [];
+  private readonly shapes: number[] = [];
+  private readonly thumbs: Float32Array[] = [];
+  private readonly boxes: number[] = [];
+
+  constructor(
+    readonly config: CascadeConfig,
+    readonly landmarkCount: number,
+  ) {}
+
+  add(pyr: GreyImage[], landmarks: Landmarks): void {
+    const { config: c, landmarkCount: L } = this;
+    if (pyr.length < c.levels) throw new Error(`pyramid has ${pyr.length} levels, ${c.levels} needed`);
+    const pp = c.patch * c.patch;
+    const per: Float32Array[] = [];
+    for (let l = 0; l < c.levels; l++) {
+      const block = new Float32Array(L * pp);
+      for (let j = 0; j < L; j++) {
+        const p = landmarks[j];
+        if (!p) continue;
+        const patch = samplePatch(pyr[l], toLevel(p[0], l), toLevel(p[1], l), c.patch);
+        block.set(normalise(patch), j * pp);
+      }
+      per.push(block);
+    }
+    this.tpl.push(per);
+    const box = referenceBox(pyr, c);
+    this.boxes.push(...box);
+    const bw = Math.max(1, box[2] - box[0]);
+    const bh = Math.max(1, box[3] - box[1]);
+    for (let j = 0; j < L; j++) {
+      const p = landmarks[j];
+      this.shapes.push(p ? (p[0] - box[0]) / bw : NaN, p ? (p[1] - box[1]) / bh : NaN);
+    }
+    this.thumbs.push(thumbnail(pyr[c.levels - 1], c.thumb));
+  }
+
+  build(): CascadeModel {
+    const { config: c, landmarkCount: L } = this;
+    const n = this.tpl.length;
+    if (n === 0) throw new Error('no training images');
+    const pp = c.patch * c.patch;
+    const templates: Float32Array[] = [];
+    for (let l = 0; l < c.levels; l++) {
+      const t = new Float32Array(n * L * pp);
+      for (let i = 0; i < n; i++) t.set(this.tpl[i][l], i * L * pp);
+      templates.push(t);
+    }
+    const tt = c.thumb * c.thumb;
+    const thumbs = new Float32Array(n * tt);
+    for (let i = 0; i < n; i++) thumbs.set(this.thumbs[i], i * tt);
+    return { config: c, landmarkCount: L, count: n, templates, shapes: Float32Array.from(this.shapes), thumbs, boxes: Float32Array.from(this.boxes) };
+  }
+}
+
+export interface CascadeResult {
+  /** Original pixels, top-left origin. */
+  landmarks: [number, number][];
+  /** Per landmark: distance between the two template sets' answers, original pixels. */
+  spread: number[];
+  /** Per landmark: NCC of the final match. */
+  score: number[];
+}
+
+/** Indices of the k largest values. */
+function topK(values: Float64Array, k: number, skip = 0): number[] {
+  const idx = Array.from(values.keys());
+  idx.sort((a, b) => values[b] - values[a]);
+  return idx.slice(skip, skip + k);
+}
+
+/** Training images ordered by thumbnail similarity to this one. */
+export function neighbourOrder(model: CascadeModel, pyr: GreyImage[]): number[] {
+  const c = model.config;
+  const th = thumbnail(pyr[c.levels - 1], c.thumb);
+  const tt = c.thumb * c.thumb;
+  const sims = new Float64Array(model.count);
+  for (let i = 0; i < model.count; i++) {
+    let s = 0;
+    for (let q = 0; q < tt; q++) s += th[q] * model.thumbs[i * tt + q];
+    sims[i] = s;
+  }
+  return topK(sims, model.count);
+}
+
+export function initialShape(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): [number, number][] {
+  const c = model.config;
+  const L = model.landmarkCount;
+  const th = thumbnail(pyr[c.levels - 1], c.thumb);
+  const tt = c.thumb * c.thumb;
+  const sims = new Float64Array(model.count);
+  for (let i = 0; i < model.count; i++) {
+    let s = 0;
+    for (let q = 0; q < tt; q++) s += th[q] * model.thumbs[i * tt + q];
+    sims[i] = s;
+  }
+  const nn = topK(sims, Math.min(c.kInit, model.count));
+  const bw = Math.max(1, box[2] - box[0]);
+  const bh = Math.max(1, box[3] - box[1]);
+  const out: [number, number][] = [];
+  for (let j = 0; j < L; j++) {
+    let sx = 0;
+    let sy = 0;
+    let n = 0;
+    for (const i of nn) {
+      const x = model.shapes[(i * L + j) * 2];
+      const y = model.shapes[(i * L + j) * 2 + 1];
+      if (Number.isNaN(x)) continue;
+      sx += x;
+      sy += y;
+      n++;
+    }
+    if (n === 0) {
+      for (let i = 0; i < model.count; i++) {
+        const x = model.shapes[(i * L + j) * 2];
+        if (Number.isNaN(x)) continue;
+        sx += x;
+        sy += model.shapes[(i * L + j) * 2 + 1];
+        n++;
+      }
+    }
+    out.push(n ? [box[0] + (sx / n) * bw, box[1] + (sy / n) * bh] : [box[0] + bw / 2, box[1] + bh / 2]);
+  }
+  return out;
+}
+
+const priors = new WeakMap<CascadeModel, ShapePrior>();
+function shapePrior(model: CascadeModel): ShapePrior {
+  let p = priors.get(model);
+  if (!p) {
+    p = buildShapePrior(model.shapes, model.count, model.landmarkCount, model.config.shapeRidge);
+    priors.set(model, p);
+  }
+  return p;
+}
+
+/** Averages the templates `ids` of landmark j at level l. */
+function meanTemplate(model: CascadeModel, l: number, j: number, ids: number[]): Float32Array {
+  const pp = model.config.patch * model.config.patch;
+  const L = model.landmarkCount;
+  const t = new Float32Array(pp);
+  const src = model.templates[l];
+  for (const i of ids) {
+    const o = (i * L + j) * pp;
+    for (let q = 0; q < pp; q++) t[q] += src[o + q];
+  }
+  return t;
+}
+
+/** Correlation of every training patch of landmark j (level l) with `patch` (normalised). */
+function rankTemplates(model: CascadeModel, l: number, j: number, patch: Float32Array): Float64Array {
+  const pp = model.config.patch * model.config.patch;
+  const L = model.landmarkCount;
+  const src = model.templates[l];
+  const r = new Float64Array(model.count);
+  for (let i = 0; i < model.count; i++) {
+    const o = (i * L + j) * pp;
+    let s = 0;
+    for (let q = 0; q < pp; q++) s += src[o + q] * patch[q];
+    r[i] = s;
+  }
+  return r;
+}
+
+/** One landmark, one level: returns the new position in original pixels. */
+function refine(
+  model: CascadeModel,
+  pyr: GreyImage[],
+  l: number,
+  j: number,
+  p: [number, number],
+  radius: number,
+  skip: number,
+  neighbours?: number[],
+): { p: [number, number]; score: number } {
+  const c = model.config;
+  const img = pyr[l];
+  const lx = toLevel(p[0], l);
+  const ly = toLevel(p[1], l);
+  let ids: number[];
+  if (neighbours) {
+    ids = skip ? neighbours.slice(c.k, 2 * c.k) : neighbours.slice(0, c.k);
+  } else {
+    const here = normalise(samplePatch(img, lx, ly, c.patch));
+    const ranks = rankTemplates(model, l, j, here);
+    ids = topK(ranks, Math.min(c.k, model.count), Math.min(skip, Math.max(0, model.count - c.k)));
+  }
+  const t = meanTemplate(model, l, j, ids);
+  const m = searchNcc(img, t, c.patch, lx, ly, radius, c.prior);
+  return { p: [fromLevel(m.x, l), fromLevel(m.y, l)], score: m.score };
+}
+
+export function locate(model: CascadeModel, pyr: GreyImage[], trace?: (level: number, pts: [number, number][]) => void, start?: [number, number][]): CascadeResult {
+  const c = model.config;
+  const L = model.landmarkCount;
+  const box = referenceBox(pyr, c);
+  const nb = c.select === 'global' ? neighbourOrder(model, pyr) : undefined;
+  const pts = start ? start.map((p) => [p[0], p[1]] as [number, number]) : initialShape(model, pyr, box);
+  const score = new Array<number>(L).fill(0);
+  const prior = c.shapeRidge > 0 ? shapePrior(model) : undefined;
+  const bw = Math.max(1, box[2] - box[0]);
+  const bh = Math.max(1, box[3] - box[1]);
+  const constrain = (): void => {
+    if (!prior) return;
+    const v = new Float64Array(2 * L);
+    for (let j = 0; j < L; j++) {
+      v[2 * j] = (pts[j][0] - box[0]) / bw;
+      v[2 * j + 1] = (pts[j][1] - box[1]) / bh;
+    }
+    const w = score.map((s) => Math.max(0.05, s) ** 2);
+    const f = fitShape(prior, v, w);
+    for (let j = 0; j < L; j++) pts[j] = [box[0] + f[2 * j] * bw, box[1] + f[2 * j + 1] * bh];
+  };
+  const top = c.levels - 1;
+  // the two coarse-to-fine paths share the levels down to `split`; below it they use different templates
+  const split = Math.min(top, c.finest + 1);
+  for (let l = top; l >= split; l--) {
+    const passes = l === top ? c.coarsePasses : 1;
+    const radius = l === top ? c.coarseRadius : c.fineRadius;
+    for (let pass = 0; pass < passes; pass++) {
+      for (let j = 0; j < L; j++) {
+        const r = refine(model, pyr, l, j, pts[j], radius, 0, nb);
+        pts[j] = r.p;
+        score[j] = r.score;
+      }
+      if (l > top - c.shapeLevels) constrain();
+    }
+    trace?.(l, pts);
+  }
+  const alt = pts.map((p) => [p[0], p[1]] as [number, number]);
+  for (let l = split - 1; l >= c.finest; l--) {
+    for (let j = 0; j < L; j++) {
+      const r = refine(model, pyr, l, j, pts[j], c.fineRadius, 0, nb);
+      pts[j] = r.p;
+      score[j] = r.score;
+      alt[j] = refine(model, pyr, l, j, alt[j], c.fineRadius, c.k, nb).p;
+    }
+    trace?.(l, pts);
+  }
+  const spread = pts.map((p, j) => Math.hypot(p[0] - alt[j][0], p[1] - alt[j][1]));
+  return { landmarks: pts, spread, score };
+}

@@ -1,0 +1,124 @@
+/**
+ * Grey images as Float32 arrays and the little maths the `default` preset needs on them:
+ * image pyramids, bilinear patch sampling, normalised patches. Pure (no fs, no tfjs).
+ */
+
+export interface GreyImage {
+  width: number;
+  height: number;
+  /** Row-major intensities, any scale (the matcher normalises patches). */
+  data: Float32Array;
+}
+
+/** Halves an image with a 2x2 box filter (odd last row/column dropped). */
+export function halve(img: GreyImage): GreyImage {
+  const w = img.width >> 1;
+  const h = img.height >> 1;
+  const out = new Float32Array(w * h);
+  const src = img.data;
+  const sw = img.width;
+  for (let y = 0; y < h; y++) {
+    const r0 = 2 * y * sw;
+    const r1 = r0 + sw;
+    const o = y * w;
+    for (let x = 0; x < w; x++) {
+      const c = 2 * x;
+      out[o + x] = 0.25 * (src[r0 + c] + src[r0 + c + 1] + src[r1 + c] + src[r1 + c + 1]);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/**
+ * Pyramid [level 0 = full size, level 1 = half, ...]. Level l's pixel (x, y) covers original
+ * pixels around (x + 0.5) * 2^l - 0.5: use `toLevel` / `fromLevel` to convert coordinates.
+ */
+export function pyramid(img: GreyImage, levels: number): GreyImage[] {
+  const out = [img];
+  for (let l = 1; l < levels; l++) out.push(halve(out[l - 1]));
+  return out;
+}
+
+/** Original-pixel coordinate (pixel centres at integers) to level-l coordinate. */
+export function toLevel(v: number, level: number): number {
+  const s = 1 << level;
+  return (v + 0.5) / s - 0.5;
+}
+
+export function fromLevel(v: number, level: number): number {
+  const s = 1 << level;
+  return (v + 0.5) * s - 0.5;
+}
+
+/** Bilinear sample with clamped borders. */
+export function sample(img: GreyImage, x: number, y: number): number {
+  const w = img.width;
+  const h = img.height;
+  if (x < 0) x = 0;
+  else if (x > w - 1) x = w - 1;
+  if (y < 0) y = 0;
+  else if (y > h - 1) y = h - 1;
+  const x0 = Math.min(Math.floor(x), w - 2 < 0 ? 0 : w - 2);
+  const y0 = Math.min(Math.floor(y), h - 2 < 0 ? 0 : h - 2);
+  const fx = x - x0;
+  const fy = y - y0;
+  const d = img.data;
+  const i = y0 * w + x0;
+  const x1 = w > 1 ? 1 : 0;
+  const y1 = h > 1 ? w : 0;
+  return (
+    (1 - fy) * ((1 - fx) * d[i] + fx * d[i + x1]) + fy * ((1 - fx) * d[i + y1] + fx * d[i + y1 + x1])
+  );
+}
+
+/** A size x size patch centred at (cx, cy) (level pixels), step 1, bilinear. */
+export function samplePatch(img: GreyImage, cx: number, cy: number, size: number, out?: Float32Array): Float32Array {
+  const p = out ?? new Float32Array(size * size);
+  const h = (size - 1) / 2;
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < size; i++) p[j * size + i] = sample(img, cx - h + i, cy - h + j);
+  }
+  return p;
+}
+
+/** Zero mean, unit L2 norm, in place. A flat patch becomes all zeros. Returns the patch. */
+export function normalise(p: Float32Array): Float32Array {
+  let m = 0;
+  for (let i = 0; i < p.length; i++) m += p[i];
+  m /= p.length;
+  let ss = 0;
+  for (let i = 0; i < p.length; i++) {
+    p[i] -= m;
+    ss += p[i] * p[i];
+  }
+  const inv = ss > 1e-12 ? 1 / Math.sqrt(ss) : 0;
+  for (let i = 0; i < p.length; i++) p[i] *= inv;
+  return p;
+}
+
+export function dot(a: Float32Array, b: Float32Array, offA = 0, offB = 0, n = a.length): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[offA + i] * b[offB + i];
+  return s;
+}
+
+/** Gradient magnitude (central differences), same size; borders copy their neighbours. */
+export function gradientMagnitude(img: GreyImage): GreyImage {
+  const { width: w, height: h, data: d } = img;
+  const out = new Float32Array(w * h);
+  for (let y = 1; y < h - 1; y++) {
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      const gx = d[i + 1] - d[i - 1];
+      const gy = d[i + w] - d[i - w];
+      out[i] = Math.sqrt(gx * gx + gy * gy);
+    }
+  }
+  return { width: w, height: h, data: out };
+}
+
+/** Pyramid of the chosen feature image: 'grey' intensities or 'grad' gradient magnitudes. */
+export function featurePyramid(img: GreyImage, levels: number, feature: 'grey' | 'grad'): GreyImage[] {
+  const p = pyramid(img, levels);
+  return feature === 'grad' ? p.map(gradientMagnitude) : p;
+}

@@ -1,0 +1,122 @@
+/**
+ * A statistical shape prior: pulls a set of (noisy, weighted) landmark estimates towards the
+ * span of the training shapes. Shapes are vectors [x1, y1, x2, y2, ...] in a normalised frame.
+ * The fit is ridge regression on the training shapes' deviations from their mean (a Gaussian
+ * prior with the training covariance), plus an unpenalised shift and scale per axis. Pure.
+ */
+
+export interface ShapePrior {
+  /** 2L mean shape. */
+  mean: Float64Array;
+  /** Basis vectors (each 2L): shifts, scales, then training deviations. */
+  basis: Float64Array[];
+  /** Penalty per basis vector. */
+  penalty: Float64Array;
+}
+
+/** `shapes`: count x 2L (NaN = missing: replaced by the mean for the prior). */
+export function buildShapePrior(shapes: Float32Array, count: number, landmarkCount: number, ridge: number): ShapePrior {
+  const d = 2 * landmarkCount;
+  const mean = new Float64Array(d);
+  const cnt = new Float64Array(d);
+  for (let i = 0; i < count; i++) {
+    for (let q = 0; q < d; q++) {
+      const v = shapes[i * d + q];
+      if (!Number.isNaN(v)) {
+        mean[q] += v;
+        cnt[q]++;
+      }
+    }
+  }
+  for (let q = 0; q < d; q++) mean[q] = cnt[q] ? mean[q] / cnt[q] : 0.5;
+  const basis: Float64Array[] = [];
+  const penalty: number[] = [];
+  const tx = new Float64Array(d);
+  const ty = new Float64Array(d);
+  const sx = new Float64Array(d);
+  const sy = new Float64Array(d);
+  let cx = 0;
+  let cy = 0;
+  for (let j = 0; j < landmarkCount; j++) {
+    cx += mean[2 * j] / landmarkCount;
+    cy += mean[2 * j + 1] / landmarkCount;
+  }
+  for (let j = 0; j < landmarkCount; j++) {
+    tx[2 * j] = 1;
+    ty[2 * j + 1] = 1;
+    sx[2 * j] = mean[2 * j] - cx;
+    sy[2 * j + 1] = mean[2 * j + 1] - cy;
+  }
+  basis.push(tx, ty, sx, sy);
+  penalty.push(1e-6, 1e-6, 1e-6, 1e-6);
+  for (let i = 0; i < count; i++) {
+    const v = new Float64Array(d);
+    for (let q = 0; q < d; q++) {
+      const s = shapes[i * d + q];
+      v[q] = Number.isNaN(s) ? 0 : s - mean[q];
+    }
+    basis.push(v);
+    penalty.push(ridge);
+  }
+  return { mean, basis, penalty: Float64Array.from(penalty) };
+}
+
+/** Solves A x = b for symmetric positive definite A (n x n, row-major) by Cholesky. */
+export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      if (i === j) l[i * n + i] = Math.sqrt(Math.max(s, 1e-12));
+      else l[i * n + j] = s / l[j * n + j];
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
+    y[i] = s / l[i * n + i];
+  }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i];
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
+    x[i] = s / l[i * n + i];
+  }
+  return x;
+}
+
+/**
+ * The plausible shape closest to `shape` (2L, normalised frame) under per-landmark weights
+ * (length L, >= 0): minimises sum_j w_j |shape_j - fit_j|^2 + sum_k penalty_k c_k^2.
+ */
+export function fitShape(prior: ShapePrior, shape: Float64Array, weights: ArrayLike<number>): Float64Array {
+  const m = prior.basis.length;
+  const d = prior.mean.length;
+  const a = new Float64Array(m * m);
+  const b = new Float64Array(m);
+  const r = new Float64Array(d);
+  for (let q = 0; q < d; q++) r[q] = shape[q] - prior.mean[q];
+  for (let i = 0; i < m; i++) {
+    const bi = prior.basis[i];
+    let s = 0;
+    for (let q = 0; q < d; q++) s += bi[q] * weights[q >> 1] * r[q];
+    b[i] = s;
+    for (let k = 0; k <= i; k++) {
+      const bk = prior.basis[k];
+      let t = 0;
+      for (let q = 0; q < d; q++) t += bi[q] * weights[q >> 1] * bk[q];
+      a[i * m + k] = t;
+      a[k * m + i] = t;
+    }
+    a[i * m + i] += prior.penalty[i];
+  }
+  const c = choleskySolve(a, b, m);
+  const out = Float64Array.from(prior.mean);
+  for (let i = 0; i < m; i++) {
+    const bi = prior.basis[i];
+    for (let q = 0; q < d; q++) out[q] += c[i] * bi[q];
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 /**
- * `evaluate --manual <tps-or-dir> --predicted <tps-or-dir> [--json] [--worst N]`
+ * `evaluate --manual <tps-or-dir> --predicted <tps-or-dir> [--json] [--worst N] [--csv <file>]`
  * Prints the per-landmark error table (mean, median, p90, max in pixels; SCALE units when the
  * specimens have SCALE), the worst images and the unmatched specimens. With --json, prints the
  * engine's EvaluationResult as JSON:
@@ -9,13 +9,24 @@
  * Statistics with no data are null in JSON. Exit 0 when at least one specimen matched, 1 when
  * none did or an input cannot be read, 2 on bad usage.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
 import { evaluateFiles } from '../engine/evaluate';
 import type { Evaluation } from '../shared/metrics/evaluation';
+import { imageErrorsCsv, landmarkTableCsv } from '../shared/metrics/csv';
+
+/** Writes a file atomically (temp file in the same folder, then rename). */
+function writeAtomic(file: string, text: string): void {
+  const abs = path.resolve(file);
+  const tmp = `${abs}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, abs);
+}
 
 const USAGE = [
-  'usage: evaluate --manual <tps-or-folder> --predicted <tps-or-folder> [--json] [--worst N]',
+  'usage: evaluate --manual <tps-or-folder> --predicted <tps-or-folder> [--json] [--worst N] [--csv <file>]',
   '',
   'Compares predicted landmarks with manual ones, specimen by specimen (matched by image name:',
   'IMAGE=, else ID=, else the file name of one-specimen TPS files; folder, extension, case and',
@@ -25,6 +36,8 @@ const USAGE = [
   '  --predicted <path>  predicted landmarks: a TPS file or a folder of TPS files',
   '  --json              print the result as JSON',
   '  --worst N           how many worst images to list (default 10)',
+  '  --csv <file>        also write every image\'s landmark errors as CSV (worst first)',
+  '  --landmarks-csv <file>  also write the per-landmark table as CSV',
 ].join('\n');
 
 function num(v: number | undefined, digits = 3): string {
@@ -85,7 +98,15 @@ export function formatEvaluation(e: Evaluation, worst = 10): string {
 
 export const command: CliCommand = {
   async run(args: string[]): Promise<number> {
-    let values: { manual?: string; predicted?: string; json?: boolean; worst?: string; help?: boolean };
+    let values: {
+      manual?: string;
+      predicted?: string;
+      json?: boolean;
+      worst?: string;
+      csv?: string;
+      'landmarks-csv'?: string;
+      help?: boolean;
+    };
     try {
       ({ values } = parseArgs({
         args,
@@ -94,6 +115,8 @@ export const command: CliCommand = {
           predicted: { type: 'string' },
           json: { type: 'boolean' },
           worst: { type: 'string' },
+          csv: { type: 'string' },
+          'landmarks-csv': { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -121,6 +144,13 @@ export const command: CliCommand = {
       result = await evaluateFiles({ manual: values.manual, predicted: values.predicted });
     } catch (e) {
       console.error(`evaluate: ${(e as Error).message}`);
+      return 1;
+    }
+    try {
+      if (values.csv) writeAtomic(values.csv, imageErrorsCsv(result));
+      if (values['landmarks-csv']) writeAtomic(values['landmarks-csv'], landmarkTableCsv(result));
+    } catch (e) {
+      console.error(`evaluate: cannot write CSV: ${(e as Error).message}`);
       return 1;
     }
     if (values.json) console.log(JSON.stringify(result, null, 2));

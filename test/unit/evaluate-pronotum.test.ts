@@ -120,6 +120,18 @@ describe('evaluate: the paper\'s manual pronotum landmarks against a known displ
     assert.match(text.out, /Prono_010\s+13\.500\s+landmark 8: 24\.000/);
     assert.match(text.out, /unmatched manual \(3\): Prono_100, Prono_101, Prono_102/);
     assert.match(text.out, /unmatched predicted \(1\): Ghost_001\.jpg/);
+
+    const csv = path.join(tmp, 'errors.csv');
+    const lcsv = path.join(tmp, 'landmarks.csv');
+    assert.equal((await runCli(['--manual', manualDir, '--predicted', predictedFile, '--csv', csv, '--landmarks-csv', lcsv])).code, 0);
+    const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(lines.length, 291);
+    assert.equal(lines[0], 'specimen,mean_px,lm1_px,lm2_px,lm3_px,lm4_px,lm5_px,lm6_px,lm7_px,lm8_px,manual_image,predicted_image');
+    assert.match(lines[1], /^Prono_010,13\.5\d*,3(\.\d+)?,/);
+    assert.ok(lines.some((l) => /^Prono_020,[\d.]+,[\d.]+,[\d.]+,,/.test(l)), 'a missing landmark is an empty cell');
+    const ltable = fs.readFileSync(lcsv, 'utf8').trimEnd().split('\r\n');
+    assert.equal(ltable.length, 10);
+    assert.match(ltable[3], /^3,289,1,/);
   });
 
   it('the same manual files against themselves give zero error; bad usage and missing inputs are reported', async () => {

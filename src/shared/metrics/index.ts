@@ -3,3 +3,4 @@ export * from './stats';
 export * from './errors';
 export * from './match';
 export * from './evaluation';
+export * from './csv';

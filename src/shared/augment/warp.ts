@@ -33,21 +33,31 @@ export interface SampleOptions {
 export function sampleBilinear(src: Plane, x: number, y: number, border: BorderMode = 'constant', fill = 0): number {
   const { data, width: w, height: h } = src;
   if (border === 'edge') {
-    x = Math.min(Math.max(x, 0), w - 1);
-    y = Math.min(Math.max(y, 0), h - 1);
-  } else if (x <= -1 || y <= -1 || x >= w || y >= h || !Number.isFinite(x) || !Number.isFinite(y)) {
-    return fill;
+    x = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
+    y = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
+  } else if (!(x > -1 && y > -1 && x < w && y < h)) {
+    return fill; // also NaN
   }
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;
   const fy = y - y0;
-  const get = (xx: number, yy: number): number =>
-    xx < 0 || yy < 0 || xx >= w || yy >= h ? fill : data[yy * w + xx];
-  const v00 = get(x0, y0);
-  const v10 = get(x0 + 1, y0);
-  const v01 = get(x0, y0 + 1);
-  const v11 = get(x0 + 1, y0 + 1);
+  const i = y0 * w + x0;
+  if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+    const top = data[i] + (data[i + 1] - data[i]) * fx;
+    const bottom = data[i + w] + (data[i + w + 1] - data[i + w]) * fx;
+    return top + (bottom - top) * fy;
+  }
+  // Border pixels: neighbours outside the image read `fill` (constant) or do not matter (edge:
+  // their weight is 0 since x, y were clamped).
+  const in00 = x0 >= 0 && y0 >= 0 && x0 < w && y0 < h;
+  const in10 = x0 + 1 >= 0 && x0 + 1 < w && y0 >= 0 && y0 < h;
+  const in01 = x0 >= 0 && x0 < w && y0 + 1 >= 0 && y0 + 1 < h;
+  const in11 = x0 + 1 >= 0 && x0 + 1 < w && y0 + 1 >= 0 && y0 + 1 < h;
+  const v00 = in00 ? data[i] : fill;
+  const v10 = in10 ? data[i + 1] : fill;
+  const v01 = in01 ? data[i + w] : fill;
+  const v11 = in11 ? data[i + w + 1] : fill;
   return (v00 * (1 - fx) + v10 * fx) * (1 - fy) + (v01 * (1 - fx) + v11 * fx) * fy;
 }
 

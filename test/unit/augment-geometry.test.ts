@@ -24,6 +24,7 @@ import {
   patchToSource,
   downsample2x,
   mulberry32,
+  sampleBilinear,
   type GreyImage,
 } from '../../src/shared/augment';
 
@@ -219,6 +220,23 @@ describe('augment: flips need a landmark permutation', () => {
     assert.throws(() => validateFlipPermutation([1, 2, 0], 3), /not symmetric/);
     assert.throws(() => validateFlipPermutation([0, 1, 5], 3), /0\.\.2/);
     assert.throws(() => applyDrawnToLandmarks([1, 2], { matrix: IDENTITY, flipped: true }), /permutation/);
+  });
+});
+
+describe('augment: bilinear sampling at the borders', () => {
+  const img = { data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), width: 3, height: 3 };
+  it('interpolates inside, fades to the fill outside (constant) or repeats the edge', () => {
+    assert.equal(sampleBilinear(img, 1, 1), 5);
+    assert.equal(sampleBilinear(img, 0.5, 0.5), 3);
+    assert.equal(sampleBilinear(img, 1.5, 2), 8.5);
+    assert.equal(sampleBilinear(img, -0.5, 1), 2); // half of 4, half of the fill 0
+    assert.equal(sampleBilinear(img, -0.5, 1, 'constant', 2), 3);
+    assert.equal(sampleBilinear(img, 2.5, 2.5), 9 / 4);
+    assert.equal(sampleBilinear(img, -1, 1), 0);
+    assert.equal(sampleBilinear(img, NaN, 1), 0);
+    assert.equal(sampleBilinear(img, -0.5, 1, 'edge'), 4);
+    assert.equal(sampleBilinear(img, 7, 9, 'edge'), 9);
+    assert.equal(sampleBilinear(img, 2, 0.5, 'edge'), 4.5);
   });
 });
 

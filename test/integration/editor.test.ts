@@ -86,7 +86,10 @@ describe('editor', function () {
 
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitFor(`the file on disk to change after save (tab dirty: ${activeTab()?.isDirty}, label ${activeTab()?.label})`, () => fs.readFileSync(tps, 'utf8') !== original);
-    await waitFor('the tab to be clean after save', () => activeTab()?.isDirty === false);
+    await waitFor('the tab to be clean after save', () => activeTab()?.isDirty === false).catch((e: Error) => {
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label}${t.isActive ? '*' : ''} dirty=${t.isDirty}`);
+      throw new Error(`${e.message}; editor says dirty=${api.state(uri)?.dirty}; tabs: ${tabs.join(', ')}`);
+    });
     const saved = fs.readFileSync(tps, 'utf8');
     const doc = parseTps(saved, tps);
     const orig = parseTps(original, tps);
@@ -149,9 +152,11 @@ describe('editor', function () {
     assert.strictEqual(mollusk.report.drawn, 15);
     assert.strictEqual(mollusk.report.imageWidth, 2000);
     await shoot('editor-mollusk');
-    await api.select(5, mollusk.uri);
-    const sixth = await api.waitForRender(mollusk.uri, (r) => r.specimen === 5 && r.imageLoaded, 60_000);
-    assert.strictEqual(sixth.drawn, 15);
+    // Another view asks for a specimen by image name (case and extension ignored).
+    await vscode.commands.executeCommand('landmarks.editor.showSpecimen', mollusk.uri, 'MOLLUSK_12');
+    const twelfth = await api.waitForRender(mollusk.uri, (r) => r.specimen === 3 && r.imageLoaded, 60_000);
+    assert.strictEqual(twelfth.drawn, 15);
+    assert.strictEqual(api.state(mollusk.uri)?.selected, 3);
     await closeAllEditors();
     const wing = await openInEditor(api, path.join(requireData(this, 'drosophila-wings'), 'landmarks.tps'), (r) => r.specimen === 0 && r.imageLoaded);
     assert.strictEqual(wing.report.drawn, 12);

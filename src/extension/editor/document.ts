@@ -3,6 +3,8 @@
  * Edits go through `applyEdit` and are reported to VS Code (via `onDidEdit`) with undo/redo,
  * so dirty state, undo, redo, save, revert and hot exit behave as in any VS Code editor.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { parseTps } from '../../shared/tps/parse';
 import { writeTps } from '../../shared/tps/write';
@@ -156,13 +158,30 @@ async function readText(uri: vscode.Uri): Promise<string> {
   return decoder.decode(await vscode.workspace.fs.readFile(uri));
 }
 
-/** Writes a temporary file beside the target, then renames it over the target. */
+/**
+ * Writes a temporary file beside the target, then renames it over the target (atomic on one
+ * file system). Local files go through Node's fs; other schemes through vscode.workspace.fs.
+ */
 export async function writeAtomic(target: vscode.Uri, text: string): Promise<void> {
+  const bytes = encoder.encode(text);
+  const suffix = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  if (target.scheme === 'file') {
+    const file = target.fsPath;
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${suffix}`);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    try {
+      await fs.promises.writeFile(tmp, bytes);
+      await fs.promises.rename(tmp, file);
+    } catch (e) {
+      await fs.promises.rm(tmp, { force: true });
+      throw new Error(`cannot save ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return;
+  }
   const dir = vscode.Uri.joinPath(target, '..');
-  await vscode.workspace.fs.createDirectory(dir);
   const base = target.path.slice(target.path.lastIndexOf('/') + 1);
-  const tmp = vscode.Uri.joinPath(dir, `.${base}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`);
-  await vscode.workspace.fs.writeFile(tmp, encoder.encode(text));
+  const tmp = vscode.Uri.joinPath(dir, `.${base}.${suffix}`);
+  await vscode.workspace.fs.writeFile(tmp, bytes);
   try {
     await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
   } catch (e) {

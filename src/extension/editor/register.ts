@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import type { RenderReport, TestAction } from '../../shared/protocol/editor';
 import type { TpsLandmark } from '../../shared/tps/model';
 import { ImageCache } from './images';
+import { getField } from '../../shared/tps/model';
+import { imageBaseName, stripImageExtension } from '../../shared/tps/resolve';
 import { TPS_EDITOR_VIEW_TYPE, TpsEditorProvider } from './provider';
 
 export interface TpsEditorState {
@@ -47,6 +49,16 @@ function targetUri(arg: unknown, provider: TpsEditorProvider): vscode.Uri | unde
   return provider.session()?.document.uri;
 }
 
+async function waitForSession(provider: TpsEditorProvider, uri: vscode.Uri, timeoutMs: number) {
+  const start = Date.now();
+  for (;;) {
+    const s = provider.session(uri);
+    if (s) return s;
+    if (Date.now() - start > timeoutMs) throw new Error(`the Landmark Editor did not open ${uri.fsPath}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorApi {
   const output = vscode.window.createOutputChannel('Landmarks Editor', { log: true });
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'image-cache');
@@ -67,6 +79,25 @@ export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorAp
       const uri = targetUri(arg, provider);
       if (!uri) return void vscode.window.showWarningMessage('Open in Landmark Editor: no TPS file is active.');
       await vscode.commands.executeCommand('vscode.openWith', uri, TPS_EDITOR_VIEW_TYPE);
+    }),
+  );
+
+  /**
+   * Internal command for other views (results, predictions): opens `uri` in the Landmark Editor
+   * at a specimen, given by 0-based index or by image name (case and extension ignored).
+   */
+  context.subscriptions.push(
+    vscode.commands.registerCommand('landmarks.editor.showSpecimen', async (uri: vscode.Uri, specimen: number | string, landmark?: number) => {
+      await vscode.commands.executeCommand('vscode.openWith', uri, TPS_EDITOR_VIEW_TYPE);
+      const session = await waitForSession(provider, uri, 30_000);
+      let index = typeof specimen === 'number' ? specimen : -1;
+      if (typeof specimen === 'string') {
+        const want = stripImageExtension(imageBaseName(specimen)).toLowerCase();
+        index = session.document.tps.specimens.findIndex((s) => stripImageExtension(imageBaseName(getField(s, 'IMAGE') ?? '')).toLowerCase() === want);
+        if (index < 0) throw new Error(`${path.basename(uri.fsPath)} has no specimen with IMAGE=${specimen}`);
+      }
+      await session.whenReady();
+      await session.post({ type: 'select', specimen: index, ...(landmark !== undefined ? { landmark } : {}) });
     }),
   );
 

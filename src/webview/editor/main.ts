@@ -87,7 +87,6 @@ const zoomLabel = h('span', { class: 'zoom', id: 'zoom-label' });
 const btnAdd = button('Add', 'Add mode (A): click on the photo to add a landmark; Ctrl/Cmd+click adds anytime', () => setAddMode(!addMode));
 const btnMissing = button('Missing', 'Mark the selected landmark missing (M)', () => markMissing());
 const btnDelete = button('Delete', 'Delete the selected landmark (Delete)', () => deleteSelected());
-const btnText = button('Open as text', 'Open this file in the text editor', () => post({ type: 'openAsText' }));
 const banner = h('div', { class: 'banner', id: 'banner', role: 'alert' });
 const viewport = h('div', { id: 'viewport', tabindex: '0', 'aria-label': 'Specimen photo with landmarks' });
 const photo = h('img', { id: 'photo', alt: '', draggable: 'false' }) as HTMLImageElement;
@@ -116,8 +115,6 @@ app.append(
         btnAdd,
         btnMissing,
         btnDelete,
-        h('span', { class: 'spacer' }),
-        btnText,
       ]),
       banner,
       viewport,
@@ -369,7 +366,7 @@ function renderSpecimenList(): void {
   specimens.forEach((s, i) => {
     const missing = s.landmarks.filter((p) => p === null).length;
     const info = images.get(i);
-    const li = h('li', { role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
+    const li = h('li', { id: `specimen-${i}`, role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
       h('span', { class: 'num' }, [String(i + 1)]),
       h('span', { class: 'name', title: s.imageField ?? s.name }, [s.name]),
       h('span', { class: 'count', title: `${s.landmarks.length} landmarks${missing ? `, ${missing} missing` : ''}` }, [

@@ -35,6 +35,8 @@ export const USAGE = [
   '  --resume                 continue from <out>/checkpoint',
   '  --init-from <dir>        start from another model\'s weights (fine-tuning)',
   '  --landmarks 1,2,5-8      train on these landmarks only (1-based)',
+  '  --exclude a,b,...        leave these specimens out (image names; e.g. a test set)',
+  '  --include a,b,...        train on these specimens only',
   '  --backend auto|native-gpu|native-cpu|wasm|cpu',
   '  --json                   print the result as JSON on stdout',
 ].join('\n');
@@ -57,6 +59,8 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
       resume: { type: 'boolean' },
       'init-from': { type: 'string' },
       landmarks: { type: 'string' },
+      exclude: { type: 'string' },
+      include: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -84,6 +88,9 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
   set('patience', parseIntOption('patience', values.patience, 0));
   set('initFrom', values['init-from']);
   set('landmarkSubset', parseLandmarkList('landmarks', values.landmarks));
+  const names = (v: string | undefined): string[] | undefined => v?.split(',').map((n) => n.trim()).filter(Boolean);
+  set('exclude', names(values.exclude));
+  set('include', names(values.include));
   if (values.resume) options.resume = true;
   return { options, backend: parseBackend(values.backend), json: !!values.json };
 }
@@ -104,7 +111,7 @@ export const command: CliCommand = {
         else {
           console.log(
             `${result.cancelled ? 'cancelled' : 'trained'}: ${result.epochs} epoch(s), best epoch ${result.bestEpoch} ` +
-              `(val loss ${result.bestValLoss.toFixed(5)}), ${result.seconds.toFixed(1)} s on ${engine.env.backend}; model in ${result.modelDir}`,
+              `${Number.isFinite(result.bestValLoss) ? `(val loss ${result.bestValLoss.toFixed(5)})` : ''}, ${result.seconds.toFixed(1)} s on ${engine.env.backend}; model in ${result.modelDir}`,
           );
           if (result.validation) console.log(`validation error (original pixels):\n${evaluationTable(result.validation)}`);
         }

@@ -105,7 +105,7 @@ describe('data: decodeImage maps pixels and landmarks consistently', () => {
     }
   });
 
-  it('reads BMP (through bmp-js) like the same picture as PNG', async () => {
+  it('reads BMP (through bmp-js), TIFF, 16-bit and grey PNG like the same picture as 8-bit PNG', async () => {
     const w = 60;
     const h = 40;
     const rgb = dotsRgb(w, h, [{ x: 10, y: 30 }]);
@@ -127,6 +127,20 @@ describe('data: decodeImage maps pixels and landmarks consistently', () => {
     const b = await decodeImage(pngPath2, { width: w, height: h });
     assert.deepEqual(Array.from(a.rgb), Array.from(b.rgb));
     assert.ok(Math.abs(a.rgb[0] - 200 / 255) < 1e-6 && a.rgb[1] === 0, 'R stays R');
+    // TIFF, 16-bit PNG and a grey (1-channel) PNG of the same picture decode to the same values
+    const tif = path.join(tmp, 'pic.tif');
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).tiff({ compression: 'lzw' }).toFile(tif);
+    assert.deepEqual(Array.from((await decodeImage(tif, { width: w, height: h })).rgb), Array.from(b.rgb));
+    const png16 = path.join(tmp, 'pic16.png');
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').png().toFile(png16);
+    assert.equal((await sharp(png16).metadata()).depth, 'ushort');
+    const d16 = await decodeImage(png16, { width: w, height: h });
+    assert.ok(d16.rgb.every((v, i) => Math.abs(v - b.rgb[i]) <= 1 / 255 + 1e-6), '16-bit reduced to the same 8-bit values');
+    const greyPng = path.join(tmp, 'grey.png');
+    const g = Buffer.alloc(w * h, 90);
+    await sharp(g, { raw: { width: w, height: h, channels: 1 } }).png().toFile(greyPng);
+    const dg = await decodeImage(greyPng, { width: w, height: h });
+    assert.ok(dg.rgb.every((v) => Math.abs(v - 90 / 255) < 1e-6) && dg.grey.every((v) => Math.abs(v - 90 / 255) < 1e-6));
   });
 
   it('applies EXIF orientation: original pixels are those of the upright photo', async () => {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { loadDataset } from '../../src/shared/dataset/load';
 import { datasetItems, selectLandmarks } from '../../src/engine/data/from-dataset';
 import { buildTrainingSet, type DatasetItem } from '../../src/engine/data/training-set';
-import { decodeImageCached, cacheKey } from '../../src/engine/data/cache';
+import { decodeImageCached, cacheKey, pruneCache } from '../../src/engine/data/cache';
 import { decodeImage } from '../../src/engine/data/image';
 import { requireData } from '../helpers/data';
 
@@ -87,6 +87,16 @@ describe('data: training set from real data (fly wings)', function () {
     fs.utimesSync(file, later, later);
     assert.notEqual(k1, await cacheKey(file, size, 'stretch'));
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
+    // pruning keeps the newest entries within the budget and leaves other files alone
+    await decodeImageCached(file, size, { dir }, stats);
+    fs.writeFileSync(path.join(dir, 'not-ours.txt'), 'keep me');
+    const bins = () => fs.readdirSync(dir).filter((f) => f.endsWith('.bin'));
+    assert.equal(bins().length, 2);
+    const one = fs.statSync(path.join(dir, bins()[0])).size;
+    assert.ok((await pruneCache(dir, one + 10)) > 0);
+    assert.equal(bins().length, 1);
+    assert.ok(fs.existsSync(path.join(dir, 'not-ours.txt')));
+    assert.equal(await pruneCache(path.join(tmp, 'no-such-dir')), 0);
   });
 
   it('selects landmark subsets (fine-tuning) and rejects bad indices', () => {

@@ -114,3 +114,43 @@ export async function decodeImageCached(
   }
   return decodedFromBytes(rgb, frame);
 }
+
+/** Default size budget of the cache folder. */
+export const DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Keeps the cache folder under `maxBytes` by deleting the least recently written entries.
+ * Only files this cache wrote (`<sha1>.bin`, stale `*.tmp`) are touched. Returns bytes freed.
+ */
+export async function pruneCache(dir: string = defaultCacheDir(), maxBytes: number = DEFAULT_CACHE_BYTES): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch {
+    return 0;
+  }
+  const entries: { file: string; size: number; mtime: number }[] = [];
+  for (const name of names) {
+    if (!/^[0-9a-f]{40}\.bin$/.test(name) && !/\.tmp$/.test(name)) continue;
+    try {
+      const st = await fs.promises.stat(path.join(dir, name));
+      entries.push({ file: path.join(dir, name), size: st.size, mtime: st.mtimeMs });
+    } catch {
+      // removed meanwhile
+    }
+  }
+  let total = entries.reduce((s, e) => s + e.size, 0);
+  let freed = 0;
+  entries.sort((a, b) => a.mtime - b.mtime);
+  for (const e of entries) {
+    if (total <= maxBytes) break;
+    try {
+      await fs.promises.rm(e.file, { force: true });
+      total -= e.size;
+      freed += e.size;
+    } catch {
+      // in use or gone: skip
+    }
+  }
+  return freed;
+}

@@ -6,7 +6,7 @@
  */
 import type { Point } from '../../shared/augment/frame';
 import { originalToModel, modelToNormalised, toFlat } from '../../shared/augment/frame';
-import { type CacheOptions, type CacheStats, decodeImageCached } from './cache';
+import { type CacheOptions, type CacheStats, decodeImageCached, defaultCacheDir, pruneCache } from './cache';
 import { type DecodeOptions, type DecodedImage, type InputSize, ImageDecodeError } from './image';
 
 /** One specimen of a dataset: its photo and landmarks in original pixels (image coords, y down). */
@@ -71,6 +71,7 @@ export async function buildTrainingSet(items: readonly DatasetItem[], size: Inpu
   };
   const n = Math.max(1, Math.min(o.concurrency ?? 2, items.length));
   await Promise.all(Array.from({ length: n }, worker));
+  if (o.dir !== false && cache.misses > 0) await pruneCache(o.dir ?? defaultCacheDir());
   const samples: TrainingSample[] = [];
   const skipped: SkippedItem[] = [];
   for (const r of results) {

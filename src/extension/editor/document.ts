@@ -25,8 +25,13 @@ export class TpsEditorDocument implements vscode.CustomDocument {
     const source = backupId ? vscode.Uri.parse(backupId) : uri;
     const text = await readText(source);
     const diskText = backupId ? await readText(uri).catch(() => '') : text;
-    return new TpsEditorDocument(uri, text, diskText);
+    const doc = new TpsEditorDocument(uri, text, diskText);
+    doc.restoredFromBackup = backupId !== undefined;
+    return doc;
   }
+
+  /** Opened from a hot-exit backup: unsaved until saved or reverted (VS Code shows it dirty too). */
+  private restoredFromBackup = false;
 
   private model: TpsDocument;
   /** The file's text as last read from or written to disk (to tell our own writes apart). */
@@ -62,7 +67,7 @@ export class TpsEditorDocument implements vscode.CustomDocument {
 
   /** Whether there are unsaved edits (by our own count; VS Code keeps its own). */
   get isDirty(): boolean {
-    return this.editDepth !== 0;
+    return this.editDepth !== 0 || this.restoredFromBackup;
   }
 
   /** The text a save would write now. */
@@ -97,6 +102,7 @@ export class TpsEditorDocument implements vscode.CustomDocument {
   async save(_cancellation?: vscode.CancellationToken): Promise<void> {
     await this.saveAs(this.uri);
     this.editDepth = 0;
+    this.restoredFromBackup = false;
   }
 
   async saveAs(target: vscode.Uri, _cancellation?: vscode.CancellationToken): Promise<void> {
@@ -110,6 +116,7 @@ export class TpsEditorDocument implements vscode.CustomDocument {
     this.diskText = text;
     this.model = parseTps(text, this.uri.fsPath);
     this.editDepth = 0;
+    this.restoredFromBackup = false;
     this.onDidChangeModelEmitter.fire();
   }
 

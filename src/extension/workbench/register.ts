@@ -32,6 +32,8 @@ export interface WorkbenchApi {
   waitForResultsRender(pred?: (r: ResultsRendered) => boolean, timeoutMs?: number): Promise<ResultsRendered>;
   /** Writes the results view's per-landmark CSV to `file`; returns its text. */
   exportCsv(file: string): Promise<string>;
+  /** Opens the last training's validation results, as the training view's button does. */
+  openTrainingResults(): Promise<boolean>;
   /** Opens a specimen of the results view in the TPS editor, as a click on its card does. */
   openSpecimen(name: string): Promise<{ file: string; index: number } | undefined>;
 }
@@ -93,5 +95,10 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
     },
     exportCsv: (file) => wb.exportCsv(file),
     openSpecimen: (name) => wb.openSpecimen(name),
+    async openTrainingResults() {
+      const last = wb.lastTraining;
+      if (!last?.result) throw new Error('no training has finished in this session');
+      return !!(await wb.openTrainingResults(last.result, last.options));
+    },
   };
 }

@@ -3,6 +3,8 @@
  * of the manual specimens (sizes from the image headers, TIFF/BMP converted for the browser by
  * the editor's image cache), and builds the model. No vscode import.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { EvaluationResult } from '../../shared/protocol/engine';
 import type { ResultsModel } from '../../shared/protocol/views';
 import type { ImageCache } from '../editor/images';
@@ -40,19 +42,24 @@ export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResul
   const manual = await loadTps(opts.manualPath ?? evaluation.manualPath, { images: opts.imagesDir });
   let predicted: SpecimenLite[] = [];
   try {
-    predicted = (await loadTps(opts.predictedPath ?? evaluation.predictedPath, { resolveImages: false })).specimens;
+    predicted = (await loadTps(opts.predictedPath ?? evaluation.predictedPath, { images: opts.imagesDir })).specimens;
   } catch {
     // Predictions kept only in memory (e.g. a training's validation): errors still show.
   }
   const manualByKey = indexSpecimens(manual.specimens);
-  const wanted = new Set<SpecimenLite>();
+  const predictedByKey = indexSpecimens(predicted);
+  // The photo of each manual specimen: found from the manual file, else from the predicted one
+  // (a prediction's IMAGE= is relative to its own folder), else the engine's image path.
+  const wanted = new Map<SpecimenLite, string | undefined>();
   for (const im of evaluation.images) {
     const s = manualByKey.get(matchKey(im.manualImage ?? im.name)) ?? manualByKey.get(matchKey(im.name));
-    if (s) wanted.add(s);
+    if (!s) continue;
+    const p = predictedByKey.get(matchKey(im.predictedImage ?? im.name)) ?? predictedByKey.get(matchKey(im.name));
+    const engineSide = [im.manualImage, im.predictedImage].find((f) => f && path.isAbsolute(f) && fs.existsSync(f));
+    wanted.set(s, s.imagePath ?? p?.imagePath ?? engineSide);
   }
   const photos = new Map<SpecimenLite, PhotoInfo>();
-  await pool([...wanted], 4, async (s) => {
-    const file = s.imagePath;
+  await pool([...wanted], 4, async ([s, file]) => {
     if (!file) {
       photos.set(s, { missing: s.image ? `photo not found: ${s.image} (looked beside ${s.file})` : `no IMAGE= for specimen ${s.index + 1} of ${s.file}` });
       return;

@@ -1,6 +1,7 @@
 /** HTML shell for the workbench webviews: strict CSP with a nonce, theme colours from VS Code. */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { RESULTS_CSS, TRAINING_CSS } from './webview-css';
 
 export function nonce(): string {
   return crypto.randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
@@ -27,7 +28,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>${title.replace(/[<>&"]/g, '')}</title>
-<style nonce="${n}">${BASE_CSS}</style>
+<style nonce="${n}">${BASE_CSS}${name === 'training' ? TRAINING_CSS : RESULTS_CSS}</style>
 </head>
 <body>
 <div id="app" data-view="${name}"></div>

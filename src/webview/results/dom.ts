@@ -25,19 +25,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
-/**
- * Adds a stylesheet under the page's strict CSP: a <style> element carrying the page's nonce
- * (read through the `nonce` property: browsers hide the attribute). Inline style attributes are
- * blocked by that CSP, so views set element.style through the CSSOM instead.
- */
-export function addStyle(css: string): void {
-  const first = document.querySelector('style');
-  const s = document.createElement('style');
-  s.nonce = first?.nonce ?? '';
-  s.textContent = css;
-  document.head.append(s);
-}
-
 const SVG_NS = 'http://www.w3.org/2000/svg';
 export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG_NS, tag);

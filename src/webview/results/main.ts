@@ -9,33 +9,13 @@
  * Reports what it drew (`rendered`) so tests can check it.
  */
 import type { ResultsFromView, ResultsImage, ResultsModel, ResultsToView } from '../../shared/protocol/views';
-import { addStyle, el, fmt, vscodeApi } from './dom';
+import { el, fmt, vscodeApi } from './dom';
 import { colourAt, rgb, robustMax, textOn } from './colour';
 import { cellAt, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
 
 const vscode = vscodeApi<ResultsFromView>();
 const app = document.getElementById('app') as HTMLElement;
 
-addStyle(`
-.summary { display: flex; gap: 24px; flex-wrap: wrap; margin: 6px 0; }
-.summary b { font-size: 1.25em; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: 12px; }
-.card { border: 1px solid var(--vscode-editorWidget-border, #8884); padding: 6px; cursor: pointer; background: var(--vscode-editorWidget-background); }
-.card:hover { border-color: var(--vscode-focusBorder); }
-.card .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.card canvas { max-width: 100%; margin-top: 4px; }
-.legend { display: flex; gap: 16px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
-.dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; vertical-align: middle; }
-.dot.manual { background: var(--manual); }
-.dot.predicted { background: var(--predicted); }
-.dot.err { background: var(--err); border-radius: 0; height: 2px; width: 14px; }
-#tip { position: fixed; pointer-events: none; padding: 3px 6px; background: var(--vscode-editorHoverWidget-background);
-  color: var(--vscode-editorHoverWidget-foreground); border: 1px solid var(--vscode-editorHoverWidget-border); display: none; z-index: 10; }
-.heat-wrap { overflow-x: auto; }
-.colourbar { display: flex; align-items: center; gap: 6px; }
-.tbar { display: inline-block; height: 9px; background: var(--predicted); vertical-align: middle; }
-.section-note { margin: 0 0 6px; }
-`);
 
 const tip = el('div', { id: 'tip' });
 document.body.append(tip);

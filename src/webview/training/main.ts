@@ -4,28 +4,11 @@
  * error per landmark. Talks to the host only through src/shared/protocol/views.ts.
  */
 import type { LossPoint, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
-import { addStyle, el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../results/dom';
+import { el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../results/dom';
 import { addProgress, chartScales, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
 
 const vscode = vscodeApi<TrainingFromView>();
 
-const STYLE = `
-.grid { stroke: var(--vscode-editorWidget-border, #8884); stroke-width: 1; }
-.axis text { fill: var(--vscode-descriptionForeground); font-size: 11px; }
-.train { stroke: var(--vscode-charts-blue, #3794ff); fill: none; stroke-width: 2; }
-.val { stroke: var(--vscode-charts-orange, #d18616); fill: none; stroke-width: 2; }
-.valdot { fill: var(--vscode-charts-orange, #d18616); }
-.best { stroke: var(--vscode-charts-green, #89d185); stroke-dasharray: 4 3; stroke-width: 1.5; }
-.legend { display: flex; gap: 16px; margin: 4px 0; }
-.swatch.train-c { background: var(--vscode-charts-blue, #3794ff); }
-.swatch.val-c { background: var(--vscode-charts-orange, #d18616); }
-.swatch { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; }
-dt { color: var(--vscode-descriptionForeground); }
-dd { margin: 0; word-break: break-all; }
-#status { font-size: 1.1em; margin: 8px 0; }
-.bar { height: 10px; background: var(--vscode-charts-orange, #d18616); display: inline-block; vertical-align: middle; }
-`;
 
 interface State {
   run?: TrainingRunInfo;
@@ -40,7 +23,6 @@ interface State {
 
 const state: State = { epochs: 0, train: [], val: [] };
 const app = document.getElementById('app') as HTMLElement;
-addStyle(STYLE);
 
 function runState(): 'running' | 'done' | 'failed' | 'cancelled' {
   if (state.failed) return 'failed';
@@ -110,7 +92,7 @@ function chart(): SVGSVGElement {
   const axis = svg('g', { class: 'axis' });
   const yt = y.log ? logTicks(y.domain[0], y.domain[1]) : niceTicks(y.domain[0], y.domain[1], 5);
   for (const t of yt) {
-    axis.append(svg('line', { class: 'grid', x1: L.left, x2: L.width - L.right, y1: y(t), y2: y(t) }));
+    axis.append(svg('line', { class: 'grid', stroke: '#8884', x1: L.left, x2: L.width - L.right, y1: y(t), y2: y(t) }));
     const label = svg('text', { x: L.left - 6, y: y(t) + 4, 'text-anchor': 'end' });
     label.textContent = fmtLoss(t);
     axis.append(label);
@@ -118,7 +100,7 @@ function chart(): SVGSVGElement {
   const xt = niceTicks(0, x.domain[1], Math.min(10, Math.max(2, Math.round(x.domain[1]))))
     .filter((t) => Number.isInteger(t));
   for (const t of xt) {
-    axis.append(svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: L.top, y2: L.height - L.bottom }));
+    axis.append(svg('line', { class: 'grid', stroke: '#8884', x1: x(t), x2: x(t), y1: L.top, y2: L.height - L.bottom }));
     const label = svg('text', { x: x(t), y: L.height - L.bottom + 14, 'text-anchor': 'middle' });
     label.textContent = String(t);
     axis.append(label);
@@ -131,11 +113,11 @@ function chart(): SVGSVGElement {
   axis.append(yl);
   root.append(axis);
   if (state.final && state.final.bestEpoch > 0) {
-    root.append(svg('line', { class: 'best', x1: x(state.final.bestEpoch), x2: x(state.final.bestEpoch), y1: L.top, y2: L.height - L.bottom }));
+    root.append(svg('line', { class: 'best', stroke: '#89d185', 'stroke-dasharray': '4 3', x1: x(state.final.bestEpoch), x2: x(state.final.bestEpoch), y1: L.top, y2: L.height - L.bottom }));
   }
-  root.append(svg('path', { class: 'train', d: pathData(state.train, x, y) }));
-  root.append(svg('path', { class: 'val', d: pathData(state.val, x, y) }));
-  for (const p of state.val) if (Number.isFinite(p.y) && p.y > 0) root.append(svg('circle', { class: 'valdot', cx: x(p.x), cy: y(p.y), r: 3 }));
+  root.append(svg('path', { class: 'train', fill: 'none', 'stroke-width': 2, stroke: '#3794ff', d: pathData(state.train, x, y) }));
+  root.append(svg('path', { class: 'val', fill: 'none', 'stroke-width': 2, stroke: '#d18616', d: pathData(state.val, x, y) }));
+  for (const p of state.val) if (Number.isFinite(p.y) && p.y > 0) root.append(svg('circle', { class: 'valdot', fill: '#d18616', cx: x(p.x), cy: y(p.y), r: 3 }));
   return root;
 }
 

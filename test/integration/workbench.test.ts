@@ -1,0 +1,221 @@
+/**
+ * The workbench inside a real VS Code: train a tiny model on real fly wings through the command
+ * (live training view), predict a held-out image folder through the explorer command (a new TPS,
+ * opened in the Landmark Editor, never over an existing file), evaluate it in the results view
+ * (every image and the heatmap drawn, CSV exported), and the failures a user meets: a bad data
+ * set, a second training, a cancelled run, a killed engine.
+ * Screenshots: .test-artifacts/workbench-training.png, workbench-results.png.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { requireData } from '../helpers/data';
+import { parseTps } from '../../src/shared/tps/parse';
+import { getField } from '../../src/shared/tps/model';
+import type { PredictResult, TrainResult, EvaluationResult } from '../../src/shared/protocol/engine';
+import type { WorkbenchApi } from '../../src/extension/workbench/register';
+import type { TpsEditorApi } from '../../src/extension/editor/register';
+import { closeAllEditors, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+
+/** Specimens of a TPS text, each as its own text block (LM= ... up to the next LM=). */
+function specimenBlocks(text: string): string[] {
+  return text.split(/\r?\n(?=LM\s*=)/).map((b) => b.trim() + '\n');
+}
+
+const TRAIN = 16;
+const HELD_OUT = 4;
+/** Small and fast on 2 shared cores: what the test checks is the plumbing, not the accuracy. */
+const TINY = { preset: 'paper' as const, epochs: 2, validationSplit: 0.25, seed: 7 };
+
+describe('workbench', function () {
+  this.timeout(600_000);
+  let wb: WorkbenchApi;
+  let editor: TpsEditorApi;
+  let root: string;
+  let trainTps: string;
+  let heldOutDir: string;
+  let heldOutTps: string;
+  let model: string | undefined;
+  let predicted: string | undefined;
+
+  before(async function () {
+    const wings = requireData(this, 'drosophila-wings');
+    const api = await getApi();
+    wb = api.workbench;
+    editor = api.editor;
+    root = await scratchDir('workbench');
+    // 16 wings to train on (TPS + photos), 4 other wings in their own folder to predict.
+    const blocks = specimenBlocks(fs.readFileSync(path.join(wings, 'landmarks.tps'), 'utf8'));
+    const image = (b: string) => /IMAGE=(.*)/.exec(b)?.[1].trim() ?? '';
+    const train = path.join(root, 'train');
+    heldOutDir = path.join(root, 'held-out');
+    await fs.promises.mkdir(path.join(train, 'images'), { recursive: true });
+    await fs.promises.mkdir(heldOutDir, { recursive: true });
+    for (const b of blocks.slice(0, TRAIN)) await fs.promises.copyFile(path.join(wings, 'images', image(b)), path.join(train, 'images', image(b)));
+    for (const b of blocks.slice(TRAIN, TRAIN + HELD_OUT)) await fs.promises.copyFile(path.join(wings, 'images', image(b)), path.join(heldOutDir, image(b)));
+    trainTps = path.join(train, 'wings.tps');
+    await fs.promises.writeFile(trainTps, blocks.slice(0, TRAIN).join(''));
+    // The held-out wings' manual landmarks, kept apart (a user's ground truth to evaluate against).
+    heldOutTps = path.join(root, 'held-out-manual.tps');
+    await fs.promises.writeFile(heldOutTps, blocks.slice(TRAIN, TRAIN + HELD_OUT).join(''));
+  });
+
+  after(async () => {
+    await closeAllEditors();
+  });
+
+  it('explains a bad data set (wrong landmark count) without starting the engine', async function () {
+    const text = fs.readFileSync(trainTps, 'utf8').replace(/^LM=12\n((?:.*\n){11}).*\n/m, 'LM=11\n$1');
+    const bad = path.join(path.dirname(trainTps), 'bad.tps');
+    await fs.promises.writeFile(bad, text);
+    const r = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: bad, ...TINY });
+    assert.strictEqual(r, undefined);
+    const err = wb.lastTraining()?.error ?? '';
+    assert.match(err, /Landmark counts differ: 15 specimens have 12 landmarks, but 63001 \(bad\.tps, specimen 1\) has 11/);
+    assert.strictEqual(wb.engine.jobs.length, 0, 'nothing was sent to the engine');
+    assert.ok(!fs.existsSync(path.join(wb.modelsFolder(bad))) || fs.readdirSync(wb.modelsFolder(bad)).filter((f) => !f.startsWith('.')).length === 0, 'no model folder was made');
+    await fs.promises.rm(bad);
+  });
+
+  it('trains a tiny model through the command, with a live training view', async function () {
+    const started = Date.now();
+    const r = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, inputSize: '64x48', ...TINY });
+    assert.ok(r, `training failed: ${wb.lastTraining()?.error}`);
+    assert.strictEqual(r.kind, 'train');
+    assert.strictEqual(r.cancelled, false);
+    assert.strictEqual(r.epochs, TINY.epochs);
+    assert.ok(r.modelDir.startsWith(wb.modelsFolder(trainTps)), `${r.modelDir} is in the models folder`);
+    assert.ok(fs.existsSync(path.join(r.modelDir, 'metadata.json')), 'metadata.json written');
+    const meta = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'metadata.json'), 'utf8')) as { landmarkCount: number };
+    assert.strictEqual(meta.landmarkCount, 12);
+    assert.ok(r.validation && r.validation.images.length === TRAIN * TINY.validationSplit, 'validation error per landmark reported');
+    assert.strictEqual(r.validation.landmarks.length, 12);
+    const view = await wb.waitForTrainingRender((x) => x.state === 'done');
+    assert.ok(view.valPoints >= TINY.epochs, `validation curve has ${view.valPoints} points`);
+    assert.ok(view.trainPoints >= TINY.epochs, `training curve has ${view.trainPoints} points`);
+    console.log(`    trained ${TINY.epochs} epochs in ${((Date.now() - started) / 1000).toFixed(1)} s on ${wb.engine.backend?.name}; validation mean ${r.validation.mean.toFixed(1)} px`);
+    model = r.modelDir;
+    if (screenshotsAvailable()) {
+      const png = await screenshot('workbench-training');
+      assert.ok(fs.statSync(png).size > 10_000);
+    }
+  });
+
+  it("opens the training's validation results from its button", async function () {
+    if (!model) this.skip();
+    const panel = await wb.openTrainingResults();
+    assert.ok(panel, 'the results view opened');
+    const drawn = await wb.waitForResultsRender(undefined, 60_000);
+    const n = TRAIN * TINY.validationSplit;
+    assert.strictEqual(drawn.images, n);
+    assert.strictEqual(drawn.photos, n);
+    assert.strictEqual(drawn.heatmapCells, n * 12);
+    const m = wb.resultsModel();
+    assert.ok(m && m.images.every((i) => i.predicted.filter(Boolean).length === 12), 'predicted points of the validation images are drawn');
+    assert.ok(fs.existsSync(path.join(model!, 'validation-predicted.tps')));
+  });
+
+  it('predicts a folder through the explorer command and opens the new TPS in the editor', async function () {
+    if (!model) this.skip();
+    const folder = vscode.Uri.file(heldOutDir);
+    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model });
+    assert.ok(r, `prediction failed: ${wb.lastPrediction()?.error}`);
+    assert.strictEqual(r.out, path.join(heldOutDir, 'held-out-predicted.tps'));
+    assert.strictEqual(r.predicted, HELD_OUT);
+    const doc = parseTps(fs.readFileSync(r.out, 'utf8'), r.out);
+    assert.deepStrictEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.strictEqual(doc.specimens.length, HELD_OUT);
+    const images = fs.readdirSync(heldOutDir).filter((f) => f.endsWith('.jpg')).sort();
+    assert.deepStrictEqual(doc.specimens.map((s) => path.basename(getField(s, 'IMAGE') ?? '')).sort(), images);
+    for (const s of doc.specimens) {
+      assert.strictEqual(s.landmarks.length, 12);
+      for (const p of s.landmarks) assert.ok(p && p.x >= -50 && p.x <= 682 && p.y >= -50 && p.y <= 530, `landmark ${JSON.stringify(p)} near a 632x480 photo`);
+    }
+    const uri = vscode.Uri.file(r.out);
+    const state = await waitFor('the predicted TPS in the Landmark Editor', () => editor.state(uri)?.ready && editor.state(uri), { timeoutMs: 30_000 });
+    assert.strictEqual(state.specimens, HELD_OUT);
+    predicted = r.out;
+  });
+
+  it('never writes over an existing TPS: a second prediction gets a new name', async function () {
+    if (!model || !predicted) this.skip();
+    const before = fs.readFileSync(predicted!, 'utf8');
+    const folder = vscode.Uri.file(heldOutDir);
+    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model, open: false });
+    assert.ok(r, `prediction failed: ${wb.lastPrediction()?.error}`);
+    assert.strictEqual(r.out, path.join(heldOutDir, 'held-out-predicted-2.tps'));
+    assert.strictEqual(fs.readFileSync(predicted!, 'utf8'), before, 'the first file is untouched');
+  });
+
+  it('shows the evaluation in the results view: every image, the heatmap, the table as CSV', async function () {
+    if (!predicted) this.skip();
+    const csv = path.join(root, 'errors.csv');
+    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', { manual: heldOutTps, predicted, csv });
+    assert.ok(ev, 'evaluation failed');
+    assert.strictEqual(ev.matched, HELD_OUT);
+    const drawn = await wb.waitForResultsRender(undefined, 60_000);
+    assert.deepStrictEqual(
+      { images: drawn.images, photos: drawn.photos, heatmapCells: drawn.heatmapCells, spatialLandmarks: drawn.spatialLandmarks, tableRows: drawn.tableRows },
+      { images: HELD_OUT, photos: HELD_OUT, heatmapCells: HELD_OUT * 12, spatialLandmarks: 12, tableRows: 12 },
+    );
+    const model = wb.resultsModel();
+    assert.ok(model);
+    for (let i = 1; i < model.images.length; i++) assert.ok(model.images[i - 1].mean >= model.images[i].mean, 'worst first');
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    assert.strictEqual(lines.length, 1 + 12 + 1);
+    assert.match(lines[0], /^landmark,n,mean_px,median_px,p90_px/);
+    const l1 = lines[1].split(',');
+    assert.strictEqual(Number(l1[1]), HELD_OUT);
+    assert.ok(Math.abs(Number(l1[2]) - ev.landmarks[0].mean) < 1e-3, 'CSV mean = engine mean');
+    if (screenshotsAvailable()) {
+      await sleep(500);
+      const png = await screenshot('workbench-results');
+      assert.ok(fs.statSync(png).size > 10_000);
+    }
+    // One click on a card opens that specimen of the manual file in the editor.
+    const worst = model.images[0];
+    const opened = await wb.openSpecimen(worst.name);
+    assert.ok(opened);
+    const uri = vscode.Uri.file(heldOutTps);
+    await waitFor(`specimen ${worst.name} shown in the editor`, () => editor.state(uri)?.selected === opened.index && editor.state(uri), { timeoutMs: 30_000 });
+  });
+
+  it('refuses a second training while one runs, and cancels the first keeping its best checkpoint', async function () {
+    const out = path.join(wb.modelsFolder(trainTps), 'long-run');
+    const first = vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, ...TINY, inputSize: '64x48', epochs: 200, out });
+    // Cancel once an epoch is complete (its validation loss reported), so a best model exists.
+    await waitFor(
+      'the first training to complete an epoch',
+      () => {
+        const p = wb.engine.training?.progress;
+        return p?.kind === 'train' && (p.epoch >= 2 || p.valLoss !== undefined);
+      },
+      { timeoutMs: 300_000 },
+    );
+    const second = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, ...TINY, inputSize: '64x48' });
+    assert.strictEqual(second, undefined);
+    assert.match(wb.lastTraining()?.error ?? '', /already running/);
+    wb.engine.cancelAll();
+    const r = await first;
+    assert.ok(r, `cancelled training reported no result: ${wb.lastTraining()?.error}`);
+    assert.strictEqual(r.cancelled, true);
+    assert.ok(r.epochs < 200);
+    assert.ok(fs.existsSync(path.join(out, 'metadata.json')), 'the best checkpoint is kept');
+    await wb.waitForTrainingRender((x) => x.state === 'cancelled');
+    assert.ok(!fs.existsSync(path.join(wb.modelsFolder(trainTps), '.training.lock')), 'the training lock is released');
+  });
+
+  it('reports a killed engine with what to do, and the next job runs on a fresh engine', async function () {
+    const job = vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, ...TINY, inputSize: '64x48', epochs: 200, out: path.join(wb.modelsFolder(trainTps), 'killed-run') });
+    const pid = await waitFor('the engine to train', () => wb.engine.training && wb.engine.pid);
+    process.kill(pid, 'SIGKILL');
+    assert.strictEqual(await job, undefined);
+    assert.match(wb.lastTraining()?.error ?? '', /killed by SIGKILL.*memory/);
+    await wb.waitForTrainingRender((x) => x.state === 'failed');
+    // The manual files are untouched and the engine comes back for the next job.
+    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', { manual: heldOutTps, predicted: predicted ?? heldOutTps });
+    assert.ok(ev && ev.matched === HELD_OUT);
+    assert.notStrictEqual(wb.engine.pid, pid);
+  });
+});

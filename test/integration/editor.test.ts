@@ -43,7 +43,9 @@ describe('editor', function () {
     const dir = await scratchDir('pronotum');
     const [tps] = await copyData(dir, ['beetles/pronotum/landmarks.tps', 'beetles/pronotum/images']);
     const api = (await getApi()).editor;
+    const started = Date.now();
     const { uri, report } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
+    console.log(`      opened a 3264x2448 photo with its landmarks in ${Date.now() - started} ms`);
     const tab = activeTab();
     assert.ok(tab?.input instanceof vscode.TabInputCustom, 'the active tab is not a custom editor');
     assert.strictEqual((tab.input as vscode.TabInputCustom).viewType, 'landmarks.tpsEditor');
@@ -54,6 +56,24 @@ describe('editor', function () {
     report.positions.forEach((p, i) => assert.deepStrictEqual(p, { x: lms[i]!.x, y: 2448 - lms[i]!.y }, `landmark ${i + 1}`));
     assert.strictEqual(api.state(uri)?.specimens, 4);
     await shoot('editor-beetle-pronotum');
+
+    // Keyboard: PageDown shows the next specimen (its photo was prefetched).
+    const t0 = Date.now();
+    await api.testAction({ kind: 'key', key: 'PageDown' }, uri);
+    const next = await api.waitForRender(uri, (r) => r.specimen === 1 && r.imageLoaded);
+    console.log(`      next specimen drawn ${Date.now() - t0} ms after PageDown`);
+    assert.strictEqual(next.drawn, 8);
+    assert.strictEqual(api.state(uri)?.selected, 1);
+
+    // The marker size setting applies at once.
+    const config = vscode.workspace.getConfiguration('landmarks.editor');
+    await config.update('landmarkSize', 12, vscode.ConfigurationTarget.Global);
+    try {
+      const big = await api.waitForRender(uri, (r) => r.markerRadius === 12);
+      assert.strictEqual(big.drawn, 8);
+    } finally {
+      await config.update('landmarkSize', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('moves a landmark through the webview, undoes, redoes, saves, and the file on disk has the new value', async function () {
@@ -120,6 +140,22 @@ describe('editor', function () {
     await waitFor('revert to restore landmark 1', () => api.state(uri)!.landmarks[0][0]?.x === 290);
     await waitFor('the tab to be clean', () => activeTab()?.isDirty === false);
     assert.strictEqual(fs.readFileSync(tps, 'utf8'), original, 'revert wrote to disk');
+
+    // Add a landmark through the webview; undo removes it again.
+    await api.testAction({ kind: 'add', specimen: 0, x: 300, y: 240 }, uri);
+    const added = await api.waitForRender(uri, (r) => r.landmarks === 13);
+    assert.deepStrictEqual(added.positions[12], { x: 300, y: 240 });
+    assert.deepStrictEqual(api.state(uri)!.landmarks[0][12], { x: 300, y: 240 });
+    await vscode.commands.executeCommand('undo');
+    await api.waitForRender(uri, (r) => r.landmarks === 12);
+    await waitFor('the tab to be clean after undo', () => activeTab()?.isDirty === false);
+
+    // A change on disk while there are no unsaved edits is picked up.
+    const changed = original.replace(/^LM=12\r?\n290\. 108\./m, 'LM=12\n291. 108.');
+    assert.notStrictEqual(changed, original);
+    fs.writeFileSync(tps, changed);
+    await waitFor('the editor to reload the file changed on disk', () => api.state(uri)!.landmarks[0][0]?.x === 291, { timeoutMs: 30_000 });
+    await api.waitForRender(uri, (r) => r.positions[0]?.x === 291);
 
     await vscode.commands.executeCommand('landmarks.openAsText', uri);
     await waitFor('a text editor on the file', () => vscode.window.activeTextEditor?.document.uri.fsPath === uri.fsPath);

@@ -16,7 +16,7 @@
  */
 import { GreyImage, normalise, sample, samplePatch, toLevel, fromLevel } from './grey';
 import { searchNcc } from './match';
-import { buildShapePrior, fitShape, type ShapePrior } from './shape';
+import { buildShapePrior, choleskySolve, fitShape, type ShapePrior } from './shape';
 
 export interface CascadeConfig {
   /** Pyramid levels (level 0 = full resolution; levels - 1 = coarsest). */
@@ -42,6 +42,9 @@ export interface CascadeConfig {
   shapeLevels: number;
   /** Finest level matched (0 = full resolution). */
   finest: number;
+  /** Initial shape: mean of the kInit nearest thumbnails, or kernel ridge regression on all (penalty initRidge). */
+  init: 'knn' | 'ridge';
+  initRidge: number;
   /** Template choice: the k training patches most like the current one, or the k most similar images overall. */
   select: 'local' | 'global';
 }
@@ -61,6 +64,8 @@ export const DEFAULT_CASCADE: CascadeConfig = {
   shapeLevels: 2,
   finest: 0,
   select: 'local',
+  init: 'ridge',
+  initRidge: 0.1,
 };
 
 /** Levels so that the coarsest level is about `coarsestWidth` pixels wide. */
@@ -136,11 +141,14 @@ function referenceBox(pyr: GreyImage[], c: CascadeConfig): Box {
 
 export type Landmarks = ([number, number] | null)[];
 
-function thumbnail(coarsest: GreyImage, side: number): Float32Array {
+/** A side x side thumbnail of `box` (original pixels) sampled from `level`, normalised. */
+function thumbnail(img: GreyImage, level: number, side: number, box: Box): Float32Array {
   const t = new Float32Array(side * side);
+  const bw = box[2] - box[0];
+  const bh = box[3] - box[1];
   for (let j = 0; j < side; j++) {
     for (let i = 0; i < side; i++) {
-      t[j * side + i] = sample(coarsest, ((i + 0.5) / side) * coarsest.width - 0.5, ((j + 0.5) / side) * coarsest.height - 0.5);
+      t[j * side + i] = sample(img, toLevel(box[0] + ((i + 0.5) / side) * bw, level), toLevel(box[1] + ((j + 0.5) / side) * bh, level));
     }
   }
   return normalise(t);
@@ -182,7 +190,7 @@ export class CascadeBuilder {
       const p = landmarks[j];
       this.shapes.push(p ? (p[0] - box[0]) / bw : NaN, p ? (p[1] - box[1]) / bh : NaN);
     }
-    this.thumbs.push(thumbnail(pyr[c.levels - 1], c.thumb));
+    this.thumbs.push(thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box));
   }
 
   build(): CascadeModel {
@@ -220,9 +228,9 @@ function topK(values: Float64Array, k: number, skip = 0): number[] {
 }
 
 /** Training images ordered by thumbnail similarity to this one. */
-export function neighbourOrder(model: CascadeModel, pyr: GreyImage[]): number[] {
+export function neighbourOrder(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): number[] {
   const c = model.config;
-  const th = thumbnail(pyr[c.levels - 1], c.thumb);
+  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box);
   const tt = c.thumb * c.thumb;
   const sims = new Float64Array(model.count);
   for (let i = 0; i < model.count; i++) {
@@ -236,13 +244,24 @@ export function neighbourOrder(model: CascadeModel, pyr: GreyImage[]): number[] 
 export function initialShape(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): [number, number][] {
   const c = model.config;
   const L = model.landmarkCount;
-  const th = thumbnail(pyr[c.levels - 1], c.thumb);
+  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box);
   const tt = c.thumb * c.thumb;
   const sims = new Float64Array(model.count);
   for (let i = 0; i < model.count; i++) {
     let s = 0;
     for (let q = 0; q < tt; q++) s += th[q] * model.thumbs[i * tt + q];
     sims[i] = s;
+  }
+  const bw0 = Math.max(1, box[2] - box[0]);
+  const bh0 = Math.max(1, box[3] - box[1]);
+  if (c.init === 'ridge') {
+    const { mean, alpha } = ridgeInit(model);
+    const d = 2 * L;
+    const v = Float64Array.from(mean);
+    for (let i = 0; i < model.count; i++) {
+      for (let q = 0; q < d; q++) v[q] += sims[i] * alpha[i * d + q];
+    }
+    return Array.from({ length: L }, (_, j) => [box[0] + v[2 * j] * bw0, box[1] + v[2 * j + 1] * bh0] as [number, number]);
   }
   const nn = topK(sims, Math.min(c.kInit, model.count));
   const bw = Math.max(1, box[2] - box[0]);
@@ -272,6 +291,51 @@ export function initialShape(model: CascadeModel, pyr: GreyImage[], box = refere
     out.push(n ? [box[0] + (sx / n) * bw, box[1] + (sy / n) * bh] : [box[0] + bw / 2, box[1] + bh / 2]);
   }
   return out;
+}
+
+const ridges = new WeakMap<CascadeModel, { mean: Float64Array; alpha: Float64Array }>();
+/** Kernel ridge regression (linear kernel on thumbnails) from thumbnail to normalised shape. */
+function ridgeInit(model: CascadeModel): { mean: Float64Array; alpha: Float64Array } {
+  let r = ridges.get(model);
+  if (r) return r;
+  const n = model.count;
+  const d = 2 * model.landmarkCount;
+  const tt = model.config.thumb * model.config.thumb;
+  const mean = new Float64Array(d);
+  const cnt = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < d; q++) {
+      const v = model.shapes[i * d + q];
+      if (!Number.isNaN(v)) {
+        mean[q] += v;
+        cnt[q]++;
+      }
+    }
+  }
+  for (let q = 0; q < d; q++) mean[q] = cnt[q] ? mean[q] / cnt[q] : 0.5;
+  const k = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let q = 0; q < tt; q++) s += model.thumbs[i * tt + q] * model.thumbs[j * tt + q];
+      k[i * n + j] = s;
+      k[j * n + i] = s;
+    }
+    k[i * n + i] += model.config.initRidge;
+  }
+  const alpha = new Float64Array(n * d);
+  for (let q = 0; q < d; q++) {
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = model.shapes[i * d + q];
+      y[i] = Number.isNaN(v) ? 0 : v - mean[q];
+    }
+    const a = choleskySolve(k, y, n);
+    for (let i = 0; i < n; i++) alpha[i * d + q] = a[i];
+  }
+  r = { mean, alpha };
+  ridges.set(model, r);
+  return r;
 }
 
 const priors = new WeakMap<CascadeModel, ShapePrior>();
@@ -344,7 +408,7 @@ export function locate(model: CascadeModel, pyr: GreyImage[], trace?: (level: nu
   const c = model.config;
   const L = model.landmarkCount;
   const box = referenceBox(pyr, c);
-  const nb = c.select === 'global' ? neighbourOrder(model, pyr) : undefined;
+  const nb = c.select === 'global' ? neighbourOrder(model, pyr, box) : undefined;
   const pts = start ? start.map((p) => [p[0], p[1]] as [number, number]) : initialShape(model, pyr, box);
   const score = new Array<number>(L).fill(0);
   const prior = c.shapeRidge > 0 ? shapePrior(model) : undefined;

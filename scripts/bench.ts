@@ -1,0 +1,335 @@
+/**
+ * `npm run bench`: trains and evaluates the `default` and `paper` presets on the real data in
+ * ../shared/data, through the same engine code the extension and the CLI run, and prints one
+ * table (per-landmark mean error in original pixels, mean / median / p90, mean as % of the image
+ * width, training wall time, prediction images/s including JPEG decode, peak memory, backend,
+ * outlier ranking). Writes the same as JSON into bench-results/.
+ *
+ *   mollusk: a fixed seeded 80/20 split (the 20% are never trained on nor used for selection);
+ *   wings:   the paper's rounds (test sets of 12 until every image was tested once).
+ *
+ * Each (dataset, preset) runs in its own child process (clean peak memory, wasm heap freed).
+ * Ctrl-C: the running job is cancelled, the finished ones are printed, and the table says so.
+ *
+ * Options: --dataset mollusk|wings (repeatable), --preset default|paper (repeatable),
+ *   --backend wasm|auto|cpu|native-cpu|native-gpu (default wasm: the targets are for wasm),
+ *   --paper-epochs N (default 10 mollusk / 20 wings; the paper's own 60 would take hours on
+ *   wasm here), --seed N (default 1), --out DIR (default bench-results), --data DIR.
+ */
+import { fork } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import type { BackendChoice, PresetName } from '../src/shared/protocol/engine';
+
+type DatasetName = 'mollusk' | 'wings';
+
+interface JobSpec {
+  dataset: DatasetName;
+  preset: PresetName;
+  backend: BackendChoice;
+  seed: number;
+  epochs?: number;
+  dataRoot: string;
+  work: string;
+}
+
+export interface JobResult {
+  dataset: DatasetName;
+  preset: PresetName;
+  backend: string;
+  protocol: string;
+  trainImages: number;
+  testImages: number;
+  landmarks: number;
+  perLandmarkMean: number[];
+  mean: number;
+  median: number;
+  p90: number;
+  meanPctWidth: number;
+  trainSeconds: number;
+  predictImagesPerSecond: number;
+  peakRssMiB: number;
+  epochs?: number;
+  /** Share of the big landmark errors (> p90 of all) in the 10% least-confident images / landmarks. */
+  outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number };
+  cancelled: boolean;
+  seconds: number;
+}
+
+const DATASETS: Record<DatasetName, { folder: string; protocol: string }> = {
+  mollusk: { folder: 'mollusk', protocol: 'seeded 80/20 split' },
+  wings: { folder: 'drosophila-wings', protocol: 'rounds of 12' },
+};
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Share of the big errors (> p90) that the `top` 10% least-confident items hold. */
+export function outlierShare(items: { error: number[]; doubt: number }[], bigThreshold: number): { share: number; big: number } {
+  const big = (e: number[]): number => e.filter((v) => v > bigThreshold).length;
+  const total = items.reduce((a, it) => a + big(it.error), 0);
+  const ranked = [...items].sort((a, b) => b.doubt - a.doubt);
+  const top = ranked.slice(0, Math.max(1, Math.round(items.length * 0.1)));
+  const caught = top.reduce((a, it) => a + big(it.error), 0);
+  return { share: total ? caught / total : NaN, big: total };
+}
+
+// ---------------------------------------------------------------- child: one (dataset, preset)
+async function runJob(spec: JobSpec): Promise<JobResult> {
+  const started = Date.now();
+  const { initBackend } = await import('../src/engine/backend/init');
+  const tf = await import('../src/engine/backend/tf');
+  const { CancelSource } = await import('../src/engine/env');
+  const { loadSamples } = await import('../src/engine/train/samples');
+  const { runTrainJob } = await import('../src/engine/train/run');
+  const { openModel } = await import('../src/engine/open-model');
+  const { roundTestSets } = await import('../src/engine/rounds');
+  const { Rng } = await import('../src/shared/augment/rng');
+  const log = (m: string): void => {
+    process.stderr.write(`[${spec.dataset}/${spec.preset}] ${m}\n`);
+  };
+  const report = await initBackend(spec.backend, () => undefined);
+  log(`backend ${report.name} (${report.reason})`);
+  const cancel = new CancelSource();
+  process.on('SIGINT', () => cancel.cancel());
+  let lastProgress = 0;
+  const env = {
+    tf,
+    backend: report.name,
+    cancel,
+    log: (m: string) => log(m),
+    progress: (p: import('../src/shared/protocol/engine').EngineProgress) => {
+      const now = Date.now();
+      if (now - lastProgress < 15000) return;
+      lastProgress = now;
+      if (p.kind === 'train') log(`epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}${p.valErrorPx !== undefined ? ` val ${p.valErrorPx.toFixed(1)} px` : ''}`);
+      else log(`${p.stage} ${p.done}/${p.total}`);
+    },
+  };
+  const ds = DATASETS[spec.dataset];
+  const dir = path.join(spec.dataRoot, ds.folder);
+  const source = { data: path.join(dir, 'landmarks.tps'), images: path.join(dir, 'images') };
+  const set = await loadSamples([source]);
+  if (set.samples.length < 10) throw new Error(`${source.data}: only ${set.samples.length} usable images`);
+  const samples = [...set.samples].sort((a, b) => a.name.localeCompare(b.name));
+  const tests: (typeof samples)[] =
+    spec.dataset === 'mollusk'
+      ? [new Rng(spec.seed * 7919 + 17).shuffle([...samples]).slice(0, Math.round(samples.length * 0.2))]
+      : roundTestSets(samples, 12, spec.seed);
+  const L = set.landmarkCount;
+  const perLandmark: number[][] = Array.from({ length: L }, () => []);
+  const all: number[] = [];
+  const items: { error: number[]; doubt: number; spread?: number[] }[] = [];
+  let trainSeconds = 0;
+  let predictSeconds = 0;
+  let predicted = 0;
+  let trainImages = 0;
+  let widthSum = 0;
+  let cancelled = false;
+  for (const [r, test] of tests.entries()) {
+    const out = path.join(spec.work, `${spec.dataset}-${spec.preset}-${r + 1}`);
+    fs.rmSync(out, { recursive: true, force: true });
+    const t0 = Date.now();
+    const res = await runTrainJob(
+      {
+        sources: [source],
+        out,
+        preset: spec.preset,
+        exclude: test.map((s) => s.name),
+        seed: spec.seed + r,
+        keepCheckpoint: false,
+        ...(spec.epochs ? { epochs: spec.epochs } : {}),
+        // default: validation is only reported, never used for selection, so keep it small
+        ...(spec.preset === 'default' ? { validationSplit: 0.05 } : {}),
+      },
+      env,
+    );
+    trainSeconds += (Date.now() - t0) / 1000;
+    trainImages = samples.length - test.length;
+    if (res.cancelled) {
+      cancelled = true;
+      if (res.bestEpoch === 0) break;
+    }
+    const { predictor } = await openModel(tf, report.name, out, log, L);
+    try {
+      const t1 = Date.now();
+      for (const s of test) {
+        if (cancel.cancelled) {
+          cancelled = true;
+          break;
+        }
+        const p = await predictor.predict(s.imagePath);
+        widthSum += p.width;
+        const err: number[] = [];
+        s.landmarks.forEach((m, j) => {
+          if (!m) return;
+          const e = Math.hypot(p.landmarks[j][0] - m[0], p.landmarks[j][1] - m[1]);
+          perLandmark[j].push(e);
+          all.push(e);
+          err.push(e);
+        });
+        items.push({ error: err, doubt: p.confidence !== undefined ? 1 - p.confidence : NaN, spread: p.spreadPx });
+        predicted++;
+      }
+      predictSeconds += (Date.now() - t1) / 1000;
+    } finally {
+      predictor.dispose();
+    }
+    log(`round ${r + 1}/${tests.length}: trained in ${((Date.now() - t0) / 1000).toFixed(0)} s, ${predicted} predicted so far`);
+    if (cancelled) break;
+  }
+  const sorted = [...all].sort((a, b) => a - b);
+  const mean = all.reduce((a, b) => a + b, 0) / Math.max(1, all.length);
+  const p90 = percentile(sorted, 0.9);
+  let outliers: JobResult['outliers'];
+  if (items.length && items.every((it) => !Number.isNaN(it.doubt))) {
+    const img = outlierShare(items, p90);
+    const lm = items.flatMap((it) => (it.spread ? it.error.map((e, j) => ({ error: [e], doubt: it.spread![j] })) : []));
+    outliers = { imageTop10Share: img.share, landmarkTop10Share: lm.length ? outlierShare(lm, p90).share : NaN, bigErrors: img.big };
+  }
+  return {
+    dataset: spec.dataset,
+    preset: spec.preset,
+    backend: report.name,
+    protocol: DATASETS[spec.dataset].protocol,
+    trainImages,
+    testImages: predicted,
+    landmarks: L,
+    perLandmarkMean: perLandmark.map((v) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)),
+    mean,
+    median: percentile(sorted, 0.5),
+    p90,
+    meanPctWidth: predicted ? (100 * mean) / (widthSum / predicted) : NaN,
+    trainSeconds: spec.dataset === 'mollusk' ? trainSeconds : trainSeconds / Math.max(1, tests.length),
+    predictImagesPerSecond: predictSeconds > 0 ? predicted / predictSeconds : NaN,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    ...(spec.epochs ? { epochs: spec.epochs } : {}),
+    outliers,
+    cancelled,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------- parent: table
+const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
+const pct = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? `${Math.round(100 * v)}%` : '-');
+
+export function formatTable(results: JobResult[]): string {
+  const lines: string[] = [];
+  lines.push(
+    '| dataset | preset | protocol | mean px | median px | p90 px | mean % width | train s | predict img/s | peak MiB | backend | top-10% doubt holds (images / landmarks) of big errors |',
+  );
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of results) {
+    lines.push(
+      `| ${r.dataset} | ${r.preset}${r.epochs ? ` (${r.epochs} ep)` : ''}${r.cancelled ? ' (interrupted)' : ''} | ${r.protocol}, ${r.trainImages} train / ${r.testImages} test | ${f1(r.mean)} | ${f1(r.median)} | ${f1(r.p90)} | ${r.meanPctWidth.toFixed(2)} | ${f1(r.trainSeconds)}${r.dataset === 'wings' ? ' /round' : ''} | ${f1(r.predictImagesPerSecond)} | ${Math.round(r.peakRssMiB)} | ${r.backend} | ${r.outliers ? `${pct(r.outliers.imageTop10Share)} / ${pct(r.outliers.landmarkTop10Share)} of ${r.outliers.bigErrors}` : '-'} |`,
+    );
+  }
+  lines.push('');
+  lines.push('Per-landmark mean error (original pixels):');
+  for (const r of results) lines.push(`  ${r.dataset}/${r.preset}: ${r.perLandmarkMean.map(f1).join(' ')}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      dataset: { type: 'string', multiple: true },
+      preset: { type: 'string', multiple: true },
+      backend: { type: 'string' },
+      'paper-epochs': { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      data: { type: 'string' },
+      job: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.job) {
+    const spec = JSON.parse(values.job) as JobSpec;
+    const result = await runJob(spec);
+    fs.writeFileSync(path.join(spec.work, `${spec.dataset}-${spec.preset}.json`), JSON.stringify(result, null, 2));
+    return 0;
+  }
+  if (values.help) {
+    console.log(fs.readFileSync(__filename, 'utf8').split('*/')[0]);
+    return 0;
+  }
+  const datasets = (values.dataset ?? ['mollusk', 'wings']) as DatasetName[];
+  const presets = (values.preset ?? ['default', 'paper']) as PresetName[];
+  for (const d of datasets) if (!(d in DATASETS)) throw new Error(`--dataset ${d}: expected mollusk or wings`);
+  for (const p of presets) if (p !== 'default' && p !== 'paper') throw new Error(`--preset ${p}: expected default or paper`);
+  const dataRoot = path.resolve(values.data ?? path.join(__dirname, '..', '..', 'shared', 'data'));
+  if (!fs.existsSync(dataRoot)) {
+    console.error(`bench: data not found at ${dataRoot} (pass --data DIR holding mollusk/ and drosophila-wings/)`);
+    return 2;
+  }
+  const outDir = path.resolve(values.out ?? path.join(__dirname, '..', 'bench-results'));
+  const work = path.join(outDir, 'work');
+  fs.mkdirSync(work, { recursive: true });
+  const backend = (values.backend ?? 'wasm') as BackendChoice;
+  const seed = values.seed ? Number(values.seed) : 1;
+  const started = new Date();
+  const results: JobResult[] = [];
+  let interrupted = false;
+  let child: ReturnType<typeof fork> | undefined;
+  process.on('SIGINT', () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error('\nbench: interrupted: stopping the running job; the table shows what finished (Ctrl-C again to quit at once)');
+    child?.kill('SIGINT');
+  });
+  console.error(`bench: ${datasets.join(', ')} x ${presets.join(', ')} on ${backend}; ${os.cpus().length} cores, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  for (const dataset of datasets) {
+    for (const preset of presets) {
+      if (interrupted) break;
+      const epochs = preset === 'paper' ? (values['paper-epochs'] ? Number(values['paper-epochs']) : dataset === 'mollusk' ? 10 : 20) : undefined;
+      const spec: JobSpec = { dataset, preset, backend, seed, epochs, dataRoot, work };
+      const file = path.join(work, `${dataset}-${preset}.json`);
+      fs.rmSync(file, { force: true });
+      const code = await new Promise<number>((resolve) => {
+        child = fork(__filename, ['--job', JSON.stringify(spec)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+        child.on('exit', (c) => resolve(c ?? 1));
+      });
+      child = undefined;
+      if (fs.existsSync(file)) {
+        const r = JSON.parse(fs.readFileSync(file, 'utf8')) as JobResult;
+        results.push(r);
+        console.error(`bench: ${dataset}/${preset}: mean ${f1(r.mean)} px in ${f1(r.seconds)} s${r.cancelled ? ' (interrupted)' : ''}`);
+      } else {
+        console.error(`bench: ${dataset}/${preset} failed (exit ${code})`);
+      }
+    }
+  }
+  const finished = new Date();
+  const header =
+    `Benchmark ${started.toISOString()} .. ${finished.toISOString()} (${((finished.getTime() - started.getTime()) / 60000).toFixed(1)} min), ` +
+    `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, load at end ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}, node ${process.version}` +
+    (interrupted ? '\nINTERRUPTED: only the jobs above finished' : '');
+  console.log(header);
+  console.log(formatTable(results));
+  const json = { started: started.toISOString(), finished: finished.toISOString(), interrupted, cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, results };
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  fs.writeFileSync(path.join(outDir, `bench-${stamp}.json`), JSON.stringify(json, null, 2));
+  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify(json, null, 2));
+  console.log(`\nJSON: ${path.join(outDir, `bench-${stamp}.json`)}`);
+  return interrupted ? 130 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (c) => process.exit(c),
+    (e) => {
+      console.error(`bench: ${(e as Error).stack ?? e}`);
+      process.exit(1);
+    },
+  );
+}

@@ -112,9 +112,19 @@ describe('editor webview (headless Chromium)', function () {
   });
 
   after(async function () {
+    await beetle?.page.close();
     await browser?.close();
     if (cacheDir) fs.rmSync(cacheDir, { recursive: true, force: true });
   });
+
+  /** One page on the beetle file, shared by the tests that read it (one decode of the big photo). */
+  let beetle: Host | undefined;
+  async function beetleHost(ctx: Mocha.Context): Promise<Host> {
+    const tps = requireData(ctx, 'beetles', 'pronotum', 'landmarks.tps');
+    beetle ??= await open(tps);
+    await beetle.waitForRender((x) => x.specimen === 0 && x.imageLoaded);
+    return beetle;
+  }
 
   async function open(tpsPath: string, text?: string): Promise<Host> {
     const page = await browser!.newPage({ viewport: { width: 1200, height: 800 } });
@@ -146,9 +156,8 @@ describe('editor webview (headless Chromium)', function () {
   }
 
   it('draws the beetle pronotum photo with its 8 landmarks at (x, H - y)', async function () {
-    const tps = requireData(this, 'beetles', 'pronotum', 'landmarks.tps');
-    const host = await open(tps);
-    const r = await host.waitForRender((x) => x.specimen === 0 && x.imageLoaded);
+    const host = await beetleHost(this);
+    const r = host.reports.find((x) => x.specimen === 0 && x.imageLoaded)!;
     assert.strictEqual(r.landmarks, 8);
     assert.strictEqual(r.drawn, 8);
     assert.strictEqual(r.imageWidth, 3264);
@@ -171,13 +180,11 @@ describe('editor webview (headless Chromium)', function () {
     assert.deepStrictEqual(host.logs.filter((l) => /error|refused|violat/i.test(l)), [], 'console errors or CSP violations');
     fs.mkdirSync(artifacts, { recursive: true });
     await host.page.screenshot({ path: path.join(artifacts, 'webview-beetle-pronotum.png') });
-    await host.page.close();
   });
 
   it('moves a landmark by dragging it with the mouse, and by a test action, in TPS coordinates', async function () {
-    const tps = requireData(this, 'beetles', 'pronotum', 'landmarks.tps');
-    const host = await open(tps);
-    await host.waitForRender((x) => x.specimen === 0 && x.imageLoaded);
+    const host = await beetleHost(this);
+    const n = host.edits.length;
     const marker = host.page.locator('#overlay g.marker[data-landmark="2"] circle.dot');
     const box = (await marker.boundingBox())!;
     const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
@@ -186,8 +193,8 @@ describe('editor webview (headless Chromium)', function () {
     await host.page.mouse.down();
     await host.page.mouse.move(cx + 20, cy + 10, { steps: 4 });
     await host.page.mouse.up();
-    await host.waitForRender(() => host.edits.length === 1);
-    const e = host.edits[0];
+    await host.waitForRender(() => host.edits.length === n + 1);
+    const e = host.edits[n];
     assert.strictEqual(e.kind, 'move');
     if (e.kind !== 'move') return;
     assert.strictEqual(e.index, 2);
@@ -197,40 +204,39 @@ describe('editor webview (headless Chromium)', function () {
     assert.ok(Math.abs(e.to.y - (1823.25 - 10 / zoom)) < 1.5 / zoom + 0.02, `y ${e.to.y}`);
 
     await host.send({ type: 'testAction', action: { kind: 'move', specimen: 0, landmark: 0, x: 100, y: 200 } });
-    const r = await host.waitForRender((x) => host.edits.length === 2 && x.positions[0]?.x === 100);
-    assert.deepStrictEqual(host.edits[1].kind === 'move' && host.edits[1].to, { x: 100, y: 2448 - 200 });
+    const r = await host.waitForRender((x) => host.edits.length === n + 2 && x.positions[0]?.x === 100);
+    assert.deepStrictEqual(host.edits[n + 1].kind === 'move' && host.edits[n + 1].to, { x: 100, y: 2448 - 200 });
     assert.deepStrictEqual(r.positions[0], { x: 100, y: 200 });
-    await host.page.close();
   });
 
   it('is keyboard-usable: PageDown, Tab to a landmark, arrow nudge, M, Delete', async function () {
-    const tps = requireData(this, 'beetles', 'pronotum', 'landmarks.tps');
-    const host = await open(tps);
-    await host.waitForRender((x) => x.specimen === 0 && x.imageLoaded);
+    const host = await beetleHost(this);
+    const n = host.edits.length;
     await host.page.locator('#viewport').focus();
+    const t0 = Date.now();
     await host.page.keyboard.press('PageDown');
     await host.waitForRender((x) => x.specimen === 1 && x.imageLoaded);
+    console.log(`      next 3264x2448 specimen drawn ${Date.now() - t0} ms after PageDown`);
     await host.page.keyboard.press('Tab');
     const focused = await host.page.evaluate(() => document.activeElement?.getAttribute('data-landmark'));
     assert.strictEqual(focused, '0');
     const before = host.doc.specimens[1].landmarks[0]!;
     await host.page.keyboard.press('Shift+ArrowRight');
-    await host.waitForRender(() => host.edits.length === 1);
+    await host.waitForRender(() => host.edits.length === n + 1);
     assert.deepStrictEqual(host.doc.specimens[1].landmarks[0], { x: before.x + 10, y: before.y });
     await host.page.keyboard.press('Tab');
     await host.page.keyboard.press('ArrowUp'); // image up = TPS y + 1
-    await host.waitForRender(() => host.edits.length === 2);
-    const lm1 = host.edits[1];
+    await host.waitForRender(() => host.edits.length === n + 2);
+    const lm1 = host.edits[n + 1];
     assert.ok(lm1.kind === 'move' && lm1.index === 1 && lm1.to.y === lm1.from!.y + 1, JSON.stringify(lm1));
     await host.page.keyboard.press('m');
-    const r = await host.waitForRender((x) => host.edits.length === 3 && x.missing === 1);
+    const r = await host.waitForRender((x) => host.edits.length === n + 3 && x.missing === 1);
     assert.strictEqual(r.drawn, 7);
     assert.strictEqual(host.doc.specimens[1].landmarks[1], null);
     await host.page.locator('#overlay g.marker[data-landmark="3"]').focus();
     await host.page.keyboard.press('Delete');
-    const r2 = await host.waitForRender((x) => host.edits.length === 4 && x.landmarks === 7);
+    const r2 = await host.waitForRender((x) => host.edits.length === n + 4 && x.landmarks === 7);
     assert.strictEqual(r2.drawn, 6);
-    await host.page.close();
   });
 
   it('keeps markers the same size on screen at any zoom', async function () {

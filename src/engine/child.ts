@@ -101,7 +101,21 @@ async function main(): Promise<void> {
     };
     runJob(req, env).then(
       (result) => send({ type: 'result', id: req.id, result }),
-      (e: unknown) => send({ type: 'error', id: req.id, ...errorDetail(e) }),
+      (e: unknown) => {
+        if (e instanceof WebAssembly.RuntimeError) {
+          // The wasm heap (4 GB at most, never shrinks) is exhausted or corrupt: say so and exit,
+          // so that the caller's next job gets a fresh engine.
+          send({
+            type: 'error',
+            id: req.id,
+            message: `the engine ran out of WebAssembly memory (${e.message}); try a smaller input size or batch size. The engine restarts.`,
+            detail: e.stack,
+          });
+          setTimeout(() => process.exit(1), 100);
+          return;
+        }
+        send({ type: 'error', id: req.id, ...errorDetail(e) });
+      },
     ).finally(() => {
       current = undefined;
       if (shuttingDown) process.exit(0);

@@ -80,6 +80,12 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
   const K = ctx.landmarkCount;
   const trainSet = await toArraySet(ctx.train, K, options.inputSize, true, ctx.log);
   const valSet = await toArraySet(ctx.validation, K, options.inputSize, false, ctx.log);
+  if (ctx.backend === 'wasm' && options.inputSize[0] * options.inputSize[1] > PAPER_WASM_SIZE[0] * PAPER_WASM_SIZE[1] * 2) {
+    ctx.log(
+      `warning: input ${options.inputSize.join('x')} on wasm: the paper network's first dense layer grows with the input ` +
+        `and wasm's heap is 4 GB (256x192 with momentum does not fit); ${PAPER_WASM_SIZE.join('x')} is the wasm default`,
+    );
+  }
   const model = buildPaperModel(tf, options.inputSize, K, options.seed);
   if (ctx.initFrom) {
     const init = await loadLayersModel(tf, ctx.initFrom);

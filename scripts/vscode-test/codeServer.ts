@@ -91,6 +91,8 @@ export interface CodeServer {
   port: number;
   origin: string;
   process: ChildProcess;
+  /** Resolves with the exit code if the server dies on its own. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -137,7 +139,12 @@ export async function startCodeServer(
   child.stdout?.pipe(opts.log, { end: false });
   child.stderr?.pipe(opts.log, { end: false });
   let exited: number | null | undefined;
-  child.on('exit', (code) => (exited = code));
+  const exitedPromise = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exited = code;
+      resolve(code);
+    }),
+  );
   const origin = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   for (;;) {
@@ -153,6 +160,7 @@ export async function startCodeServer(
     port,
     origin,
     process: child,
+    exited: exitedPromise,
     async stop() {
       if (exited !== undefined) return;
       const done = new Promise<void>((r) => child.once('exit', () => r()));

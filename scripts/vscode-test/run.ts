@@ -69,8 +69,10 @@ function checkSuitesListed(): void {
 }
 
 function npm(args: string[]): void {
-  const r = spawnSync('npm', args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed with exit code ${r.status}`);
+  // A hang fails instead of waiting forever (packaging takes about a minute).
+  const r = spawnSync('npm', args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'], timeout: 900_000, killSignal: 'SIGKILL' });
+  if (r.error) throw new Error(`npm ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed with exit code ${r.status ?? r.signal}`);
 }
 
 /** Prints new lines of a growing file as they arrive. */
@@ -203,8 +205,11 @@ async function main(): Promise<number> {
     const wb = workbench;
     screenshots = serveScreenshots(requests, artifacts, (file) => wb.screenshot(file), (l) => workbenchLog.write(`[driver] ${l}\n`));
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), opts.timeoutS * 1000)));
-    const code = await Promise.race([wb.exitCode, timeout]);
-    if (code === 'timeout') {
+    const serverDied = server.exited.then((c) => `code-server exited (code ${c}) during the run` as const);
+    const code = await Promise.race([wb.exitCode, timeout, serverDied]);
+    if (typeof code === 'string' && code !== 'timeout') {
+      reason = code;
+    } else if (code === 'timeout') {
       reason = `timed out after ${opts.timeoutS} s (hard limit; --timeout or LANDMARKS_IT_TIMEOUT_S to change)`;
       await wb.screenshot(path.join(artifacts, 'timeout.png')).catch(() => undefined);
     } else {

@@ -47,8 +47,15 @@ export function setup(): Promise<Tools> {
     const child = spawn('bash', [path.join(__dirname, 'setup.sh')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // A fresh install takes ~4 minutes on 2 cores; a hang fails instead of waiting forever.
+    const timeoutMs = Number(process.env.LANDMARKS_SETUP_TIMEOUT_S ?? 1800) * 1000;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`scripts/vscode-test/setup.sh did not finish within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     child.on('error', reject);
     child.on('exit', (code) => {
+      clearTimeout(timer);
       if (code !== 0) return reject(new Error(`scripts/vscode-test/setup.sh failed with exit code ${code}`));
       const dir = stdout.trim().split('\n').pop() ?? '';
       try {

@@ -37,6 +37,8 @@ describe('workbench', function () {
   let heldOutDir: string;
   let heldOutTps: string;
   let model: string | undefined;
+  /** The `default` preset's model: what a user predicts with. */
+  let defaultModel: string | undefined;
   let predicted: string | undefined;
 
   before(async function () {
@@ -102,8 +104,21 @@ describe('workbench', function () {
     }
   });
 
-  it("opens the training's validation results from its button", async function () {
-    if (!model) this.skip();
+  it('trains the default preset through the command (the model the next tests predict with)', async function () {
+    const r = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, preset: 'default', validationSplit: 0.25, seed: 7 });
+    assert.ok(r, `training failed: ${wb.lastTraining()?.error}`);
+    assert.strictEqual(r.cancelled, false);
+    assert.ok(r.validation && r.validation.images.length === TRAIN * 0.25 && r.validation.landmarks.length === 12);
+    const view = await wb.waitForTrainingRender((x) => x.state === 'done');
+    assert.strictEqual(view.state, 'done');
+    const meta = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'metadata.json'), 'utf8')) as { preset: string };
+    assert.strictEqual(meta.preset, 'default');
+    console.log(`    default preset: validation mean ${r.validation.mean.toFixed(2)} px in ${r.seconds.toFixed(1)} s`);
+    defaultModel = r.modelDir;
+  });
+
+  it("opens the last training's validation results from its button", async function () {
+    if (!defaultModel) this.skip();
     const panel = await wb.openTrainingResults();
     assert.ok(panel, 'the results view opened');
     const drawn = await wb.waitForResultsRender(undefined, 60_000);
@@ -113,13 +128,20 @@ describe('workbench', function () {
     assert.strictEqual(drawn.heatmapCells, n * 12);
     const m = wb.resultsModel();
     assert.ok(m && m.images.every((i) => i.predicted.filter(Boolean).length === 12), 'predicted points of the validation images are drawn');
-    assert.ok(fs.existsSync(path.join(model!, 'validation-predicted.tps')));
+    assert.ok(fs.existsSync(path.join(defaultModel!, 'validation-predicted.tps')), 'the validation predictions are kept beside the model');
+    // The engine's validation errors and the re-predicted points agree (same model, same photos).
+    for (const im of m!.images) {
+      const k = im.errors.findIndex((e) => e !== null);
+      const a = im.manual[k]!;
+      const b = im.predicted[k]!;
+      assert.ok(Math.abs(Math.hypot(a.x - b.x, a.y - b.y) - im.errors[k]!) < 0.5, `${im.name}: drawn error vector matches the reported error`);
+    }
   });
 
   it('predicts a folder through the explorer command and opens the new TPS in the editor', async function () {
-    if (!model) this.skip();
+    if (!defaultModel) this.skip();
     const folder = vscode.Uri.file(heldOutDir);
-    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model });
+    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model: defaultModel });
     assert.ok(r, `prediction failed: ${wb.lastPrediction()?.error}`);
     assert.strictEqual(r.out, path.join(heldOutDir, 'held-out-predicted.tps'));
     assert.strictEqual(r.predicted, HELD_OUT);
@@ -139,10 +161,10 @@ describe('workbench', function () {
   });
 
   it('never writes over an existing TPS: a second prediction gets a new name', async function () {
-    if (!model || !predicted) this.skip();
+    if (!defaultModel || !predicted) this.skip();
     const before = fs.readFileSync(predicted!, 'utf8');
     const folder = vscode.Uri.file(heldOutDir);
-    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model, open: false });
+    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model: defaultModel, open: false });
     assert.ok(r, `prediction failed: ${wb.lastPrediction()?.error}`);
     assert.strictEqual(r.out, path.join(heldOutDir, 'held-out-predicted-2.tps'));
     assert.strictEqual(fs.readFileSync(predicted!, 'utf8'), before, 'the first file is untouched');
@@ -172,6 +194,13 @@ describe('workbench', function () {
       await sleep(500);
       const png = await screenshot('workbench-results');
       assert.ok(fs.statSync(png).size > 10_000);
+      await wb.revealResults('spatial');
+      await sleep(500);
+      await screenshot('workbench-results-spatial');
+      await wb.revealResults('images');
+      await sleep(500);
+      await screenshot('workbench-results-images');
+      await wb.revealResults('table');
     }
     // One click on a card opens that specimen of the manual file in the editor.
     const worst = model.images[0];

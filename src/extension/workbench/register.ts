@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { EvaluationResult, PredictResult, TrainResult } from '../../shared/protocol/engine';
-import type { ResultsModel, ResultsRendered } from '../../shared/protocol/views';
+import type { ResultsModel, ResultsRendered, ResultsSection } from '../../shared/protocol/views';
 import type { EngineClient } from '../engine-client';
 import { evaluateCommand } from './evaluate-command';
 import { predictCommand } from './predict-command';
@@ -30,6 +30,8 @@ export interface WorkbenchApi {
   resultsModel(): ResultsModel | undefined;
   /** The results view's render report, when it comes. */
   waitForResultsRender(pred?: (r: ResultsRendered) => boolean, timeoutMs?: number): Promise<ResultsRendered>;
+  /** Scrolls the results view to a section (for screenshots). */
+  revealResults(section: ResultsSection): Promise<void>;
   /** Writes the results view's per-landmark CSV to `file`; returns its text. */
   exportCsv(file: string): Promise<string>;
   /** Opens the last training's validation results, as the training view's button does. */
@@ -94,6 +96,7 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
       }
     },
     exportCsv: (file) => wb.exportCsv(file),
+    revealResults: async (section) => needResults().reveal(section),
     openSpecimen: (name) => wb.openSpecimen(name),
     async openTrainingResults() {
       const last = wb.lastTraining;

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ResultsFromView, ResultsModel, ResultsRendered } from '../../shared/protocol/views';
+import type { ResultsFromView, ResultsModel, ResultsRendered, ResultsSection, ResultsToView } from '../../shared/protocol/views';
 import { webviewHtml } from './webview-html';
 
 export interface ResultsPanelHandlers {
@@ -70,7 +70,7 @@ export class ResultsPanel implements vscode.Disposable {
       switch (m.type) {
         case 'ready':
           this.ready = true;
-          await this.panel.webview.postMessage({ type: 'show', model: this.viewModel() });
+          await this.panel.webview.postMessage({ type: 'show', model: this.viewModel() } satisfies ResultsToView);
           return;
         case 'openSpecimen':
           await this.handlers.openSpecimen(this.model, m.name);
@@ -101,6 +101,12 @@ export class ResultsPanel implements vscode.Disposable {
         im.src ? { ...im, src: this.panel.webview.asWebviewUri(vscode.Uri.file(im.src)).toString() } : im,
       ),
     };
+  }
+
+  /** Scrolls the view to a section. */
+  async reveal(section: ResultsSection): Promise<void> {
+    const msg: ResultsToView = { type: 'reveal', section };
+    await this.panel.webview.postMessage(msg);
   }
 
   get isReady(): boolean {

@@ -131,7 +131,12 @@ export interface ResultsModel {
   referenceIndex: number;
 }
 
-export type ResultsToView = { type: 'show'; model: ResultsModel };
+export type ResultsSection = 'table' | 'heatmap' | 'spatial' | 'images';
+
+export type ResultsToView =
+  | { type: 'show'; model: ResultsModel }
+  /** Scroll to a section (tests' screenshots, commands). */
+  | { type: 'reveal'; section: ResultsSection };
 
 export interface ResultsRendered {
   type: 'rendered';

@@ -88,7 +88,7 @@ function summary(m: ResultsModel): HTMLElement {
 }
 
 function table(m: ResultsModel): HTMLElement {
-  const box = el('div');
+  const box = el('div', { id: 'section-table' });
   const head = el('div', { class: 'row' }, el('h2', {}, 'Error per landmark'));
   const exp = el('button', { id: 'export-csv', title: 'Save this table as a CSV file' }, 'Export CSV...');
   exp.addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
@@ -128,7 +128,7 @@ function colourBar(max: number): HTMLElement {
 
 /** Landmark x image matrix; returns the section and the number of cells drawn. */
 function heatmap(m: ResultsModel, onPick: (imageIndex: number) => void): { node: HTMLElement; cells: number } {
-  const box = el('div');
+  const box = el('div', { id: 'section-heatmap' });
   box.append(el('h2', {}, 'Error heatmap: landmark x image'));
   box.append(el('p', { class: 'muted section-note' }, 'Rows are landmarks, columns images (worst first). Hover for the value, click to show the image.'));
   const all = m.images.flatMap((i) => i.errors);
@@ -143,10 +143,14 @@ function heatmap(m: ResultsModel, onPick: (imageIndex: number) => void): { node:
   ctx.font = '10px sans-serif';
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
-  ctx.fillStyle = cssVar('--vscode-descriptionForeground', '#888');
+  const labelColour = cssVar('--vscode-descriptionForeground', '#888');
   let cells = 0;
   for (let r = 0; r < g.rows; r++) {
-    if (g.cell >= 9 || r % 2 === 0) ctx.fillText(String(r + 1), g.left - 4, g.top + r * g.cell + g.cell / 2);
+    if (g.cell >= 9 || r % 2 === 0) {
+      ctx.fillStyle = labelColour;
+      ctx.textAlign = 'right';
+      ctx.fillText(String(r + 1), g.left - 4, g.top + r * g.cell + g.cell / 2);
+    }
     for (let col = 0; col < g.cols; col++) {
       const e = m.images[col].errors[r];
       if (e === null || e === undefined || !Number.isFinite(e)) {
@@ -197,7 +201,7 @@ function drawMarker(ctx: CanvasRenderingContext2D, x: number, y: number, r: numb
 
 /** Spatial view on the reference photo; returns the section, a promise of the drawing, and the landmarks drawn. */
 function spatial(m: ResultsModel): { node: HTMLElement; done: Promise<number> } {
-  const box = el('div');
+  const box = el('div', { id: 'section-spatial' });
   box.append(el('h2', {}, 'Where the errors lie'));
   const ref = m.images[m.referenceIndex];
   if (!ref) return { node: box, done: Promise.resolve(0) };
@@ -359,7 +363,7 @@ async function show(m: ResultsModel): Promise<void> {
     table(m),
     heat.node,
     sp.node,
-    el('h2', {}, 'Images, worst first'),
+    el('h2', { id: 'section-images' }, 'Images, worst first'),
     el(
       'div',
       { class: 'legend muted' },
@@ -388,7 +392,11 @@ async function show(m: ResultsModel): Promise<void> {
 }
 
 window.addEventListener('message', (ev: MessageEvent<ResultsToView>) => {
-  if (ev.data.type === 'show') void show(ev.data.model);
+  const m = ev.data;
+  if (m.type === 'show') void show(m.model);
+  else if (m.type === 'reveal') {
+    document.getElementById(`section-${m.section}`)?.scrollIntoView({ block: 'start' });
+  }
 });
 app.append(el('div', { class: 'muted' }, 'Loading the results...'));
 vscode.postMessage({ type: 'ready' });

@@ -63,7 +63,9 @@ function statusLine(): HTMLElement {
         { class: 'banner' },
         f.cancelled
           ? `Cancelled after epoch ${f.epochs}. The best checkpoint (epoch ${f.bestEpoch}) was kept.`
-          : `Done: ${f.epochs} epochs in ${fmtDuration(f.seconds)}; best epoch ${f.bestEpoch} (validation loss ${fmtLoss(f.bestValLoss)}).`,
+          : `Done: ${f.epochs} epoch${f.epochs === 1 ? '' : 's'} in ${fmtDuration(f.seconds)}` +
+            (f.bestEpoch > 0 && Number.isFinite(f.bestValLoss) ? `; best epoch ${f.bestEpoch} (validation loss ${fmtLoss(f.bestValLoss)}).` : '.') +
+            (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : ''),
       ),
     );
     return s;
@@ -184,7 +186,19 @@ function render(): void {
   scheduled = true;
   requestAnimationFrame(() => {
     scheduled = false;
-    app.replaceChildren(header(), statusLine(), buttons(), el('h2', {}, 'Loss'), legend(), chart());
+    const curves: Node[] =
+      state.train.length + state.val.length > 0
+        ? [legend(), chart()]
+        : [
+            el(
+              'div',
+              { class: 'muted' },
+              state.final || state.failed
+                ? 'This run reported no loss values (the preset does not train by epochs of a loss): see the validation error below.'
+                : 'The curves appear with the first loss values.',
+            ),
+          ];
+    app.replaceChildren(header(), statusLine(), buttons(), el('h2', {}, 'Loss'), ...curves);
     const f = finalBlock();
     if (f) app.append(f);
     vscode.postMessage({ type: 'rendered', trainPoints: state.train.length, valPoints: state.val.length, state: runState() });

@@ -35,7 +35,8 @@ export async function runRounds(options: RoundsOptions, env: JobEnv): Promise<Ro
   void _out;
   const source = { data, images, landmarkSubset };
   const set = await loadSamples([source]);
-  for (const s of set.skipped) env.log(`skipped ${s.name} (${s.file}): ${s.why}`);
+  for (const s of set.skipped.slice(0, 10)) env.log(`skipped ${s.name} (${s.file}): ${s.why}`);
+  if (set.skipped.length > 10) env.log(`... and ${set.skipped.length - 10} more specimen(s) skipped`);
   if (set.samples.length < testSize + 2) {
     throw new Error(`${data}: ${set.samples.length} usable images, too few for test sets of ${testSize} (need at least ${testSize + 2})`);
   }

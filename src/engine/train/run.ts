@@ -78,7 +78,8 @@ export async function runTrainJob(job: TrainJob, env: JobEnv): Promise<TrainResu
   const dataLabel = job.sources.map((s) => s.data).join(' + ');
   const set = await loadSamples(job.sources, { include: job.include, exclude: job.exclude });
   for (const e of set.errors) env.log(`data error: ${e}`);
-  for (const s of set.skipped) env.log(`skipped ${s.name} (${s.file}): ${s.why}`);
+  for (const s of set.skipped.slice(0, 10)) env.log(`skipped ${s.name} (${s.file}): ${s.why}`);
+  if (set.skipped.length > 10) env.log(`... and ${set.skipped.length - 10} more specimen(s) skipped`);
   if (set.samples.length < 2) {
     throw new Error(
       `${dataLabel}: ${set.samples.length} usable specimen(s) (need at least 2 with images and landmarks); ` +

@@ -16,7 +16,7 @@ export const TEST_SETTINGS: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
-  'extensions.autoUpdate': false,
+  'extensions.autoUpdate': 'off', // what VS Code 1.139 migrates `false` to (else it rewrites settings.json at startup)
   'extensions.autoCheckUpdates': false,
   'extensions.ignoreRecommendations': true,
   'security.workspace.trust.enabled': false,

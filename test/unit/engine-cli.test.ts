@@ -1,0 +1,37 @@
+/** The engine commands' option parsing (train / rounds / finetune share it). */
+import * as assert from 'assert';
+import { parseTrainArgs } from '../../src/cli/train';
+import { formatProgress, parseLandmarkList, parseSize, UsageError } from '../../src/cli/engine-common';
+
+describe('engine CLI options', () => {
+  it('parses train options into TrainOptions', () => {
+    const { options, backend, json } = parseTrainArgs([
+      '--data', 'a.tps', '--out', 'm', '--preset', 'paper', '--epochs', '5', '--batch-size', '8',
+      '--input-size', '128x96', '--seed', '0', '--landmarks', '1-3,8', '--exclude', 'x1, x2', '--backend', 'wasm', '--json', '--resume',
+    ]);
+    assert.deepStrictEqual(options, {
+      data: 'a.tps', out: 'm', preset: 'paper', epochs: 5, batchSize: 8, inputSize: [128, 96], seed: 0,
+      landmarkSubset: [0, 1, 2, 7], exclude: ['x1', 'x2'], resume: true,
+    });
+    assert.strictEqual(backend, 'wasm');
+    assert.strictEqual(json, true);
+  });
+
+  it('rejects bad values with a message naming the option', () => {
+    assert.throws(() => parseTrainArgs(['--out', 'm']), /--data is required/);
+    assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--preset', 'big']), /--preset big/);
+    assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--epochs', '0']), /--epochs 0/);
+    assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--backend', 'tpu']), /--backend tpu/);
+    assert.throws(() => parseSize('256*192'), UsageError);
+    assert.throws(() => parseLandmarkList('landmarks', '0,1'), /bad range 0/);
+    assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--bogus']), /bogus/);
+  });
+
+  it('formats progress for stderr', () => {
+    assert.strictEqual(
+      formatProgress({ kind: 'train', epoch: 2, epochs: 10, batch: 3, batches: 9, trainLoss: 0.0123, etaSeconds: 125 }),
+      'epoch 2/10 batch 3/9 loss train 0.01230 ETA 2m05s',
+    );
+    assert.strictEqual(formatProgress({ kind: 'step', stage: 'predict', done: 4, total: 12, etaSeconds: 8 }), 'predict 4/12 ETA 8s');
+  });
+});

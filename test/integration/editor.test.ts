@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import type { RenderReport } from '../../src/shared/protocol/editor';
-import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+import { artifactsDir, closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
 
 type EditorApi = Awaited<ReturnType<typeof getApi>>['editor'];
 
@@ -25,6 +25,13 @@ async function openInEditor(api: EditorApi, file: string, predicate: (r: RenderR
 
 function activeTab(): vscode.Tab | undefined {
   return vscode.window.tabGroups.activeTabGroup.activeTab;
+}
+
+/** Timings go to .test-artifacts/editor-timings.txt (console output stays in VS Code's log). */
+function note(line: string): void {
+  console.log(line);
+  fs.mkdirSync(artifactsDir(), { recursive: true });
+  fs.appendFileSync(path.join(artifactsDir(), 'editor-timings.txt'), `${new Date().toISOString()} ${line}\n`);
 }
 
 async function shoot(name: string): Promise<void> {
@@ -45,7 +52,7 @@ describe('editor', function () {
     const api = (await getApi()).editor;
     const started = Date.now();
     const { uri, report } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
-    console.log(`      opened a 3264x2448 photo with its landmarks in ${Date.now() - started} ms`);
+    note(`opened a 3264x2448 photo with its landmarks in ${Date.now() - started} ms`);
     const tab = activeTab();
     assert.ok(tab?.input instanceof vscode.TabInputCustom, 'the active tab is not a custom editor');
     assert.strictEqual((tab.input as vscode.TabInputCustom).viewType, 'landmarks.tpsEditor');
@@ -61,7 +68,7 @@ describe('editor', function () {
     const t0 = Date.now();
     await api.testAction({ kind: 'key', key: 'PageDown' }, uri);
     const next = await api.waitForRender(uri, (r) => r.specimen === 1 && r.imageLoaded);
-    console.log(`      next specimen drawn ${Date.now() - t0} ms after PageDown`);
+    note(`next 3264x2448 specimen drawn ${Date.now() - t0} ms after PageDown`);
     assert.strictEqual(next.drawn, 8);
     assert.strictEqual(api.state(uri)?.selected, 1);
 

@@ -2,6 +2,7 @@
  * The visual TPS editor: a CustomEditorProvider over TpsEditorDocument.
  * Documents hold the model and edits; sessions connect one document to one webview panel.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { getField } from '../../shared/tps/model';
@@ -12,6 +13,37 @@ import { createListingCache, findSpecimenImage } from './imageLookup';
 import { EditorSession, editorSettings } from './session';
 
 export const TPS_EDITOR_VIEW_TYPE = 'landmarks.tpsEditor';
+
+/**
+ * Calls `onChange` (debounced) when `file` changes on disk, including atomic replacements by
+ * rename. Both VS Code's watcher and Node's (inotify) on the folder: VS Code's may be excluded by
+ * files.watcherExclude or slow on remote hosts.
+ */
+function watchFile(file: string, onChange: () => void): vscode.Disposable {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const fire = () => {
+    clearTimeout(timer);
+    timer = setTimeout(onChange, 150);
+  };
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)));
+  const disposables: vscode.Disposable[] = [watcher, watcher.onDidChange(fire), watcher.onDidCreate(fire)];
+  let nodeWatcher: fs.FSWatcher | undefined;
+  try {
+    nodeWatcher = fs.watch(path.dirname(file), { persistent: false }, (_event, name) => {
+      if (name === null || name.toString() === path.basename(file)) fire();
+    });
+    nodeWatcher.on('error', () => nodeWatcher?.close());
+  } catch {
+    // folder not watchable: VS Code's watcher alone
+  }
+  return {
+    dispose() {
+      clearTimeout(timer);
+      nodeWatcher?.close();
+      disposables.forEach((d) => d.dispose());
+    },
+  };
+}
 
 export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorDocument> {
   private readonly changeEmitter = new vscode.EventEmitter<vscode.CustomDocumentEditEvent<TpsEditorDocument>>();
@@ -49,13 +81,7 @@ export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorD
         }),
       ),
     ];
-    if (uri.scheme === 'file') {
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(vscode.Uri.file(path.dirname(uri.fsPath)), path.basename(uri.fsPath)),
-      );
-      const reload = () => void document.reloadFromDisk();
-      subscriptions.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload));
-    }
+    if (uri.scheme === 'file') subscriptions.push(watchFile(uri.fsPath, () => void document.reloadFromDisk()));
     document.onDidDispose(() => subscriptions.forEach((d) => d.dispose()));
     return document;
   }

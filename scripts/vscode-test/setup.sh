@@ -47,7 +47,11 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
 fi
 
 # ---- Node 24 + code-server ----------------------------------------------------------------------
-if [ -f "$dir/ready" ]; then
+complete() {
+  [ -f "$dir/ready" ] && [ -x "$dir/node/node_modules/node/bin/node" ] &&
+    [ -f "$dir/code-server/node_modules/code-server/out/node/entry.js" ]
+}
+if complete; then
   log "cached: $dir"
   echo "$dir"
   exit 0
@@ -56,7 +60,7 @@ mkdir -p "$cache_root"
 exec 8>"$cache_root/.install.lock"
 log "waiting for install lock $cache_root/.install.lock"
 flock 8
-if [ -f "$dir/ready" ]; then log "installed meanwhile by another run: $dir"; echo "$dir"; exit 0; fi
+if complete; then log "installed meanwhile by another run: $dir"; echo "$dir"; exit 0; fi
 
 start=$(date +%s)
 tmp="$cache_root/.tmp-node${NODE_VERSION}-cs${CS_VERSION}-$$"

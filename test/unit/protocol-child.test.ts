@@ -43,8 +43,8 @@ class Child {
   }
 }
 
-function start(): Child {
-  const proc = fork(ENGINE, [], { env: { ...process.env, LANDMARKS_BACKEND: 'wasm' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+function start(backend = 'wasm'): Child {
+  const proc = fork(ENGINE, [], { env: { ...process.env, LANDMARKS_BACKEND: backend }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   return new Child(proc);
 }
 
@@ -108,6 +108,21 @@ describe('engine child process (dist/engine.js over IPC)', function () {
     c.send({ type: 'shutdown' });
     const exit = await c.exited;
     assert.strictEqual(exit.code, 0);
+  });
+
+  it('a forced backend that cannot start is an error event, then the engine exits 1', async function () {
+    let nativeGpu = true;
+    try {
+      require.resolve('@tensorflow/tfjs-node-gpu');
+    } catch {
+      nativeGpu = false;
+    }
+    if (nativeGpu) this.skip(); // it would start here
+    const c = start('native-gpu');
+    children.push(c);
+    const err = await c.wait((e) => e.type === 'error' || e.type === 'ready', 60000, 'error');
+    assert.ok(err.type === 'error' && err.id === 'engine' && /native-gpu/.test(err.message), JSON.stringify(err));
+    assert.strictEqual((await c.exited).code, 1);
   });
 
   it('a kill -9 in the middle of a job is seen as an exit, not a hang', async () => {

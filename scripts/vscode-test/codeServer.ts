@@ -23,7 +23,6 @@ export const TEST_SETTINGS: Record<string, unknown> = {
   'git.enabled': false,
   'files.hotExit': 'off',
   'search.followSymlinks': false,
-  'files.watcherExclude': { '**/data/**': true },
   'window.commandCenter': false,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };

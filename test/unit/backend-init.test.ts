@@ -5,6 +5,7 @@
 import * as assert from 'assert';
 import { BACKEND_ENV_VAR, describeLoadError, initBackend, resolveBackendChoice } from '../../src/engine/backend/init';
 import * as tf from '../../src/engine/backend/tf';
+import { requestedWasmThreads } from '../../src/engine/backend/wasm-threads';
 
 function installed(pkg: string): boolean {
   try {
@@ -76,6 +77,15 @@ describe('backend selection (initBackend)', function () {
     process.env[BACKEND_ENV_VAR] = 'gpu';
     await assert.rejects(initBackend('auto'), /LANDMARKS_BACKEND="gpu" is not a backend; use one of auto, native-gpu/);
     assert.deepStrictEqual(resolveBackendChoice('wasm', {}), { choice: 'wasm', source: 'setting "wasm"' });
+  });
+
+  it('reads LANDMARKS_WASM_THREADS: unset = 1, a count, auto, and rejects nonsense', function () {
+    assert.strictEqual(requestedWasmThreads({}), 1);
+    assert.strictEqual(requestedWasmThreads({ LANDMARKS_WASM_THREADS: '3' }), 3);
+    const auto = requestedWasmThreads({ LANDMARKS_WASM_THREADS: 'auto' });
+    assert.ok(auto >= 1 && auto <= 8, String(auto));
+    assert.throws(() => requestedWasmThreads({ LANDMARKS_WASM_THREADS: '0' }), /whole number from 1 to 8/);
+    assert.throws(() => requestedWasmThreads({ LANDMARKS_WASM_THREADS: 'many' }), /LANDMARKS_WASM_THREADS="many"/);
   });
 
   it('describes native load failures: missing package, missing addon, missing CUDA', function () {

@@ -9,10 +9,11 @@
  * At most one native package is ever loaded: both register the backend named `tensorflow`.
  */
 import * as path from 'path';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf';
 import type { BackendChoice, BackendName, BackendReport } from '../../shared/protocol/engine';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { requestedWasmThreads, WASM_THREADS_ENV_VAR, withWasmThreads } from './wasm-threads';
 
 export const BACKEND_ENV_VAR = 'LANDMARKS_BACKEND';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
@@ -188,7 +189,9 @@ export function wasmBinariesDir(): string {
 
 async function tryWasm(): Promise<Attempt> {
   const name: BackendName = 'wasm';
+  let threads = 1;
   try {
+    threads = requestedWasmThreads();
     if (!wasmPathsSet) {
       setWasmPaths(wasmBinariesDir());
       wasmPathsSet = true;
@@ -197,13 +200,20 @@ async function tryWasm(): Promise<Attempt> {
   } catch (e) {
     return { ok: false, name, why: `wasm setup failed: ${e instanceof Error ? e.message : String(e)}` };
   }
-  const started = await trySetBackend('wasm', name, 'WebAssembly (XNNPACK)');
+  const start = (): Promise<Attempt> => trySetBackend('wasm', name, 'WebAssembly (XNNPACK)');
+  const started = threads > 1 && !tf.findBackend('wasm') ? await withWasmThreads(threads, start) : await start();
   if (!started.ok) return started;
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  let threading = 'one thread';
+  try {
+    const n = getThreadsCount();
+    if (n > 1) threading = `${n} threads (experimental, ${WASM_THREADS_ENV_VAR})`;
+  } catch {
+    // not initialised through the threaded build
+  }
   return {
     ok: true,
     name,
-    reason: `WebAssembly (XNNPACK, SIMD ${simd ? 'on' : 'off'}, ${threads ? 'multi-threaded' : 'one thread'}) with the engine's training kernels`,
+    reason: `WebAssembly (XNNPACK, SIMD ${simd ? 'on' : 'off'}, ${threading}) with the engine's training kernels`,
   };
 }

@@ -134,6 +134,8 @@ export class EngineClient {
   private readonly pending = new Map<string, Pending>();
   private readonly stderrTail: string[] = [];
   private nextId = 1;
+  /** The last error the engine reported outside any job (e.g. no backend could start). */
+  private engineError: string | undefined;
   private disposed = false;
 
   constructor(private readonly opts: EngineClientOptions) {}
@@ -291,6 +293,7 @@ export class EngineClient {
     }
     this.stderrTail.length = 0;
     this.backendReport = undefined;
+    this.engineError = undefined;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this.opts.env,
@@ -381,8 +384,9 @@ export class EngineClient {
         const hint = crashHint(code, signal, tail);
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         this.log(code === 0 && !signal ? 'info' : 'error', `engine: process ${child.pid} ${how}`);
+        const said = this.engineError ? ` It reported: ${this.engineError}.` : '';
         const last = tail.length ? ` Last engine output: ${tail.slice(-5).join(' | ')}` : '';
-        const err = new EngineCrashError(`The engine ${how}.${last}`, code, signal, tail, hint);
+        const err = new EngineCrashError(`The engine ${how}.${said}${last}`, code, signal, tail, hint);
         if (!ready) reject(err);
         for (const id of [...this.pending.keys()]) this.settle(id, undefined, err);
       });
@@ -411,6 +415,7 @@ export class EngineClient {
         return;
       case 'error':
         this.log('error', `engine: ${ev.id}: ${ev.message}${ev.detail ? `\n${ev.detail}` : ''}`);
+        if (!this.pending.has(ev.id)) this.engineError = ev.message;
         this.settle(ev.id, undefined, new EngineJobError(ev.message, ev.detail));
         return;
       case 'ready':

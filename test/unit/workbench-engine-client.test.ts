@@ -20,6 +20,11 @@ import type { EngineProgress } from '../../src/shared/protocol/engine';
 const FAKE_ENGINE = `
 const send = (m) => process.send(m);
 const timers = new Map();
+if (process.env.LANDMARKS_BACKEND === 'native-gpu') {
+  send({ type: 'error', id: 'engine', message: 'no backend could start: native-gpu: @tensorflow/tfjs-node-gpu is not installed' });
+  setTimeout(() => process.exit(1), 20);
+  return;
+}
 send({ type: 'ready', pid: process.pid, backend: { name: 'cpu', reason: 'fake engine for tests (' + process.env.LANDMARKS_BACKEND + ')', rejected: [{ name: 'wasm', why: 'not tried' }] } });
 process.on('message', (req) => {
   if (req.type === 'shutdown') { process.exit(0); }
@@ -128,6 +133,16 @@ describe('workbench engine client', function () {
       assert.ok(e instanceof EngineJobError);
       assert.match(e.message, /line 14/);
       assert.strictEqual(e.detail, 'specimen 2');
+      return true;
+    });
+  });
+
+  it("reports why the engine could not start (its own error, not only the exit code)", async () => {
+    const c = new EngineClient({ enginePath, backend: 'native-gpu', readyTimeoutMs: 10_000 });
+    clients.push(c);
+    await assert.rejects(c.predict({ model: 'm', images: 'i', out: 'o.tps' }).result, (e: unknown) => {
+      assert.ok(e instanceof EngineCrashError);
+      assert.match(e.message, /exited with code 1\. It reported: no backend could start: native-gpu/);
       return true;
     });
   });

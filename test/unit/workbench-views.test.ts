@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { addProgress, chartScales, logTicks, niceTicks, pathData } from '../../src/webview/training/chart';
 import { colourAt, robustMax, textOn } from '../../src/webview/results/colour';
-import { cellAt, fitInside, heatmapGrid, spatialLandmarks } from '../../src/webview/results/geometry';
+import { autoMagnification, cellAt, fitInside, heatmapGrid, spatialLandmarks } from '../../src/webview/results/geometry';
 import { fileStamp, formatDuration, freeName, parseInputSize, slug } from '../../src/extension/workbench/format';
 import { progressText } from '../../src/extension/workbench/messages';
 import type { LossPoint, ResultsImage } from '../../src/shared/protocol/views';
@@ -49,6 +49,10 @@ describe('workbench views maths', function () {
     assert.strictEqual(s.length, 1, 'a landmark missing on the reference image is not placed');
     assert.deepStrictEqual(s[0].vectors, [{ x: 2, y: 0 }, { x: 0, y: 5 }], 'vectors rescaled to the reference width');
     assert.strictEqual(s[0].mean, 6);
+    assert.strictEqual(autoMagnification(2.5, 632), 5, 'wings: 2.5 px errors drawn x5');
+    assert.strictEqual(autoMagnification(26, 2000), 2);
+    assert.strictEqual(autoMagnification(100, 632), 1, 'never shortened');
+    assert.strictEqual(autoMagnification(0.01, 632), 50, 'capped');
   });
 
   it('formats progress and names files', () => {

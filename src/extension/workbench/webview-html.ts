@@ -60,4 +60,6 @@ td:first-child, th:first-child { text-align: left; }
 .banner.error { border-left-color: var(--vscode-editorError-foreground, red); }
 .row { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 canvas { display: block; }
+select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground);
+  border: 1px solid var(--vscode-dropdown-border, transparent); font: inherit; padding: 1px 4px; }
 `;

@@ -96,3 +96,17 @@ export function spatialLandmarks(images: readonly ResultsImage[], ref: ResultsIm
   }
   return out;
 }
+
+export const MAGNIFICATIONS = [1, 2, 5, 10, 20, 50] as const;
+
+/**
+ * A magnification for error vectors so that the typical (mean) error is drawn about 3% of the
+ * image width long: small errors of a good model stay readable. 1, 2, 5, 10, 20 or 50.
+ */
+export function autoMagnification(meanError: number, imageWidth: number): number {
+  if (!(meanError > 0) || !(imageWidth > 0)) return 1;
+  const want = (0.03 * imageWidth) / meanError;
+  let best = 1;
+  for (const m of MAGNIFICATIONS) if (m <= want) best = m;
+  return best;
+}

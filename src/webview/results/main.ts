@@ -11,7 +11,7 @@
 import type { ResultsFromView, ResultsImage, ResultsModel, ResultsToView } from '../../shared/protocol/views';
 import { el, fmt, vscodeApi } from './dom';
 import { colourAt, rgb, robustMax, textOn } from './colour';
-import { cellAt, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
+import { MAGNIFICATIONS, autoMagnification, cellAt, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
 
 const vscode = vscodeApi<ResultsFromView>();
 const app = document.getElementById('app') as HTMLElement;
@@ -202,22 +202,30 @@ function drawMarker(ctx: CanvasRenderingContext2D, x: number, y: number, r: numb
 /** Spatial view on the reference photo; returns the section, a promise of the drawing, and the landmarks drawn. */
 function spatial(m: ResultsModel): { node: HTMLElement; done: Promise<number> } {
   const box = el('div', { id: 'section-spatial' });
-  box.append(el('h2', {}, 'Where the errors lie'));
   const ref = m.images[m.referenceIndex];
+  const select = el('select', { id: 'magnification', title: 'Lengthen the error vectors to see their direction' });
+  box.append(el('div', { class: 'row' }, el('h2', {}, 'Where the errors lie'), el('label', { class: 'muted' }, 'error vectors ', select)));
   if (!ref) return { node: box, done: Promise.resolve(0) };
-  box.append(
-    el(
-      'p',
-      { class: 'muted section-note' },
-      `On ${ref.name} (reference): for each landmark, the error vectors of all ${m.images.length} images drawn from its manual position, and a circle of its mean error, coloured like the heatmap.`,
-    ),
-  );
+  const note = el('p', { class: 'muted section-note' });
+  box.append(note);
   const c = document.createElement('canvas');
   c.id = 'spatial';
   box.append(c);
-  const done = (async () => {
-    const ext = pointsExtent(ref);
-    const photo = ref.src ? await loadPhoto(ref.src) : undefined;
+  const ext = pointsExtent(ref);
+  const auto = autoMagnification(m.overall.mean, ref.width ?? ext.width);
+  for (const k of MAGNIFICATIONS) {
+    const o = el('option', { value: String(k) }, `x${k}${k === auto ? ' (auto)' : ''}`);
+    if (k === auto) o.selected = true;
+    select.append(o);
+  }
+  const lms = spatialLandmarks(m.images, ref, m.landmarkCount);
+  const max = robustMax(lms.map((l) => l.mean));
+  const photoP = ref.src ? loadPhoto(ref.src) : Promise.resolve(undefined);
+  const draw = async (mag: number): Promise<number> => {
+    note.textContent =
+      `On ${ref.name} (reference): for each landmark, the error vectors (predicted minus manual) of all ${m.images.length} images drawn from its manual position` +
+      `${mag > 1 ? `, lengthened x${mag}` : ''}, and a circle of its mean error (x${mag}), coloured like the heatmap.`;
+    const photo = await photoP;
     const w = photo?.naturalWidth ?? ext.width;
     const h = photo?.naturalHeight ?? ext.height;
     const fit = fitInside(w, h, Math.min(900, Math.max(400, (app.clientWidth || 900) - 20)), 640, true);
@@ -232,26 +240,24 @@ function spatial(m: ResultsModel): { node: HTMLElement; done: Promise<number> } 
       ctx.fillStyle = cssVar('--vscode-editorWidget-background', '#222');
       ctx.fillRect(0, 0, fit.width, fit.height);
     }
-    const lms = spatialLandmarks(m.images, ref, m.landmarkCount);
-    const max = robustMax(lms.map((l) => l.mean));
     const s = fit.scale;
     for (const l of lms) {
       const colour = rgb(colourAt(l.mean / max));
       const ax = l.at.x * s;
       const ay = l.at.y * s;
       ctx.strokeStyle = colour;
-      ctx.globalAlpha = 0.55;
-      ctx.lineWidth = 1;
+      ctx.globalAlpha = 0.7;
+      ctx.lineWidth = 1.5;
       for (const v of l.vectors) {
         ctx.beginPath();
         ctx.moveTo(ax, ay);
-        ctx.lineTo(ax + v.x * s, ay + v.y * s);
+        ctx.lineTo(ax + v.x * s * mag, ay + v.y * s * mag);
         ctx.stroke();
       }
       ctx.globalAlpha = 1;
       if (Number.isFinite(l.mean)) {
         ctx.beginPath();
-        ctx.arc(ax, ay, Math.max(3, l.mean * s), 0, Math.PI * 2);
+        ctx.arc(ax, ay, Math.max(3, l.mean * s * mag), 0, Math.PI * 2);
         ctx.lineWidth = 2;
         ctx.strokeStyle = colour;
         ctx.stroke();
@@ -265,8 +271,9 @@ function spatial(m: ResultsModel): { node: HTMLElement; done: Promise<number> } 
       ctx.fillText(String(l.index + 1), ax + 6, ay - 6);
     }
     return lms.length;
-  })();
-  return { node: box, done };
+  };
+  select.addEventListener('change', () => void draw(Number(select.value)));
+  return { node: box, done: draw(auto) };
 }
 
 /** One image card; resolves to whether the photo was drawn. */

@@ -76,6 +76,7 @@ describe('engine end to end (fly wings, paper preset, tiny input)', function () 
     assert.strictEqual(r.epochs, 2);
     assert.ok(r.bestEpoch >= 1 && r.bestEpoch <= 2);
     for (const f of ['model.json', 'weights.bin', 'metadata.json']) assert.ok(fs.existsSync(path.join(model, f)), f);
+    assert.ok(!fs.existsSync(path.join(model, 'checkpoint')), 'a finished run keeps only the model');
     const meta = readMetadata(model);
     assert.strictEqual(meta.preset, 'paper');
     assert.strictEqual(meta.landmarkCount, 12);
@@ -158,6 +159,7 @@ describe('engine end to end (fly wings, paper preset, tiny input)', function () 
     assert.strictEqual(r.epochs, 1);
     assert.strictEqual(r.bestEpoch, 1);
     assert.strictEqual(readMetadata(dir).training.cancelled, true);
+    assert.ok(fs.existsSync(path.join(dir, 'checkpoint', 'state.json')), 'a cancelled run keeps its checkpoint');
     const { predictor } = await openModel(tf, backend, dir, () => undefined);
     const p = await predictor.predict(path.join(imagesDir, '63001.jpg'));
     predictor.dispose();

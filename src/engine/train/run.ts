@@ -16,7 +16,11 @@ import { loadSamples, type SampleSource } from './samples';
 
 export interface TrainJob extends Omit<TrainOptions, 'data' | 'images' | 'landmarkSubset'> {
   sources: SampleSource[];
-  /** Keep checkpoint/ after a complete run (default true: lets a later run resume / extend). */
+  /**
+   * Keep checkpoint/ (last weights + optimizer state) after a complete run, to extend it later
+   * with resume. Default false: a finished model folder holds only the model; a cancelled or
+   * crashed run always keeps its checkpoint for resume.
+   */
   keepCheckpoint?: boolean;
 }
 
@@ -177,7 +181,7 @@ export async function runTrainJob(job: TrainJob, env: JobEnv): Promise<TrainResu
       env.log(`validation error: mean ${evaluation.mean.toFixed(2)} px, median ${evaluation.median.toFixed(2)} px, p90 ${evaluation.p90.toFixed(2)} px`);
     }
   }
-  if (job.keepCheckpoint === false && !outcome.cancelled) fs.rmSync(checkpointDir, { recursive: true, force: true });
+  if (!job.keepCheckpoint && !outcome.cancelled) fs.rmSync(checkpointDir, { recursive: true, force: true });
   return {
     kind: 'train',
     modelDir,

@@ -17,10 +17,10 @@ function installed(pkg: string): boolean {
 }
 
 describe('backend selection (initBackend)', function () {
-  let previous: string;
+  let previous: string | null = null;
   let savedEnv: string | undefined;
   before(function () {
-    previous = tf.getBackend();
+    previous = tf.engine().backendName; // without initialising one
     savedEnv = process.env[BACKEND_ENV_VAR];
   });
   beforeEach(function () {

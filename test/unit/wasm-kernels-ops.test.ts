@@ -84,9 +84,9 @@ function convGrads(xShape: number[], wShape: number[], strides: number | [number
 }
 
 describe('wasm training kernels vs cpu', function () {
-  let previous: string;
+  let previous: string | null = null;
   before(async function () {
-    previous = tf.getBackend();
+    previous = tf.engine().backendName; // without initialising one
     await initBackend('wasm');
     await tf.ready();
     await tf.setBackend('cpu'); // make sure the reference backend starts too

@@ -170,6 +170,23 @@ describe('workbench', function () {
     assert.strictEqual(fs.readFileSync(predicted!, 'utf8'), before, 'the first file is untouched');
   });
 
+  it('predicts selected images (explorer multi-selection) into one TPS beside them', async function () {
+    if (!defaultModel) this.skip();
+    const images = fs.readdirSync(heldOutDir).filter((f) => f.endsWith('.jpg')).sort().slice(0, 2);
+    const uris = images.map((f) => vscode.Uri.file(path.join(heldOutDir, f)));
+    const out = path.join(root, 'two-images.tps');
+    const r = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', uris[0], uris, { model: defaultModel, out, open: false });
+    assert.ok(r, `prediction failed: ${wb.lastPrediction()?.error}`);
+    assert.strictEqual(r.predicted, 2);
+    const doc = parseTps(fs.readFileSync(out, 'utf8'), out);
+    assert.deepStrictEqual(
+      doc.specimens.map((s) => getField(s, 'IMAGE')),
+      images.map((f) => `held-out/${f}`),
+      'IMAGE= relative to the new TPS file',
+    );
+    assert.ok(doc.specimens.every((s) => s.landmarks.length === 12 && s.landmarks.every(Boolean)));
+  });
+
   it('shows the evaluation in the results view: every image, the heatmap, the table as CSV', async function () {
     if (!predicted) this.skip();
     const csv = path.join(root, 'errors.csv');
@@ -243,8 +260,12 @@ describe('workbench', function () {
     assert.match(wb.lastTraining()?.error ?? '', /killed by SIGKILL.*memory/);
     await wb.waitForTrainingRender((x) => x.state === 'failed');
     // The manual files are untouched and the engine comes back for the next job.
-    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', { manual: heldOutTps, predicted: predicted ?? heldOutTps });
+    // Evaluate as from the explorer: two TPS files selected, the predicted one recognised by its name.
+    const manualUri = vscode.Uri.file(heldOutTps);
+    const predictedUri = vscode.Uri.file(predicted ?? heldOutTps);
+    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', predictedUri, [predictedUri, manualUri]);
     assert.ok(ev && ev.matched === HELD_OUT);
+    assert.strictEqual(ev.manualPath, heldOutTps);
     assert.notStrictEqual(wb.engine.pid, pid);
   });
 });

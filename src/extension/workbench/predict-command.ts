@@ -9,6 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { PredictResult } from '../../shared/protocol/engine';
+import { getField, setField } from '../../shared/tps/model';
+import { parseTps } from '../../shared/tps/parse';
+import { emptyDocument, writeTps } from '../../shared/tps/write';
 import { formatDuration } from './format';
 import { describeModel, listModels, readModelInfo } from './models';
 import { freeName } from './format';
@@ -118,11 +121,25 @@ async function chooseOutput(out: string, interactive: boolean, overwrite: boolea
   return undefined;
 }
 
-/** Concatenates one-image TPS files (TPS is a sequence of specimens) into `out`, atomically. */
-function concatTps(parts: string[], out: string): void {
-  const text = parts.map((p) => fs.readFileSync(p, 'utf8').replace(/\s*$/, '\n')).join('');
+/**
+ * Joins one-image TPS files (written in a temporary folder) into `out`, atomically, with IMAGE=
+ * rewritten relative to `out`'s folder as the engine writes it for a whole folder.
+ */
+function joinTps(parts: string[], out: string): void {
+  const doc = emptyDocument();
+  for (const part of parts) {
+    const d = parseTps(fs.readFileSync(part, 'utf8'), part);
+    for (const sp of d.specimens) {
+      const image = getField(sp, 'IMAGE');
+      if (image) {
+        const abs = path.resolve(path.dirname(part), image);
+        setField(sp, 'IMAGE', path.relative(path.dirname(out), abs).split(path.sep).join('/'));
+      }
+      doc.specimens.push(sp);
+    }
+  }
   const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
+  fs.writeFileSync(tmp, writeTps(doc));
   fs.renameSync(tmp, out);
 }
 
@@ -206,7 +223,7 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
             if (fs.existsSync(part)) parts.push(part);
           }
           if (fs.existsSync(out) && !overwrite) throw new Error(`${out} appeared while predicting; nothing was overwritten`);
-          concatTps(parts, out);
+          joinTps(parts, out);
           return { kind: 'predict', out, predicted: parts.length, skipped, seconds: (Date.now() - started) / 1000 } satisfies PredictResult;
         } finally {
           fs.rmSync(tmp, { recursive: true, force: true });

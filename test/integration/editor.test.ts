@@ -52,7 +52,7 @@ describe('editor', function () {
     const api = (await getApi()).editor;
     const started = Date.now();
     const { uri, report } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
-    note(`opened a 3264x2448 photo with its landmarks in ${Date.now() - started} ms`);
+    note(`opened a 3264x2448 photo with its landmarks in ${Date.now() - started} ms (panel to webview ready ${api.state(uri)?.timing.readyMs} ms, to first render ${api.state(uri)?.timing.firstRenderMs} ms; webview script to render ${report.timing?.sinceStartMs} ms, photo load ${report.timing?.imageLoadMs} ms)`);
     const tab = activeTab();
     assert.ok(tab?.input instanceof vscode.TabInputCustom, 'the active tab is not a custom editor');
     assert.strictEqual((tab.input as vscode.TabInputCustom).viewType, 'landmarks.tpsEditor');
@@ -68,7 +68,7 @@ describe('editor', function () {
     const t0 = Date.now();
     await api.testAction({ kind: 'key', key: 'PageDown' }, uri);
     const next = await api.waitForRender(uri, (r) => r.specimen === 1 && r.imageLoaded);
-    note(`next 3264x2448 specimen drawn ${Date.now() - t0} ms after PageDown`);
+    note(`next 3264x2448 specimen drawn ${Date.now() - t0} ms after PageDown (photo load ${next.timing?.imageLoadMs} ms)`);
     assert.strictEqual(next.drawn, 8);
     assert.strictEqual(api.state(uri)?.selected, 1);
 

@@ -24,6 +24,8 @@ export interface TpsEditorState {
   landmarks: TpsLandmark[][];
   /** The text a save would write now. */
   text: string;
+  /** Milliseconds from opening the panel to the webview's `ready` and to its first drawn specimen. */
+  timing: { readyMs?: number; firstRenderMs?: number };
 }
 
 export interface TpsEditorApi {
@@ -121,6 +123,7 @@ export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorAp
         selected: s.selected,
         landmarks: tps.specimens.map((sp) => sp.landmarks.map((p) => (p ? { x: p.x, y: p.y } : null))),
         text: s.document.getText(),
+        timing: { ...s.timing },
       };
     },
     lastRender: (uri) => provider.session(uri)?.lastRender,

@@ -22,6 +22,9 @@ export class EditorSession implements vscode.Disposable {
   ready = false;
   selected = 0;
   lastRender: RenderReport | undefined;
+  /** Milliseconds from the panel's creation to the webview's `ready` and to its first render report. */
+  readonly timing: { readyMs?: number; firstRenderMs?: number } = {};
+  private readonly createdAt = Date.now();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly waiters = new Set<RenderWaiter>();
   private readonly readyWaiters: (() => void)[] = [];
@@ -76,6 +79,7 @@ export class EditorSession implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        this.timing.readyMs ??= Date.now() - this.createdAt;
         void this.post({
           type: 'init',
           fileName: path.basename(this.document.uri.fsPath),
@@ -102,6 +106,7 @@ export class EditorSession implements vscode.Disposable {
         return;
       case 'rendered':
         this.lastRender = m.report;
+        if (m.report.imageLoaded || m.report.problem) this.timing.firstRenderMs ??= Date.now() - this.createdAt;
         for (const w of [...this.waiters]) {
           if (w.predicate(m.report)) {
             this.waiters.delete(w);

@@ -92,6 +92,8 @@ export interface RenderReport {
   selectedLandmark: number | null;
   /** Problem shown to the user for this specimen (e.g. image missing). */
   problem?: string;
+  /** Milliseconds since the webview script started, and from setting the photo's src to its load. */
+  timing?: { sinceStartMs: number; imageLoadMs?: number };
 }
 
 /** Webview -> extension. */

@@ -42,6 +42,7 @@ interface SavedState {
   selectedLandmark: number | null;
 }
 
+const scriptStart = performance.now();
 const vscode = acquireVsCodeApi();
 const post = (m: WebviewToHost) => vscode.postMessage(m);
 
@@ -64,6 +65,9 @@ const blankFrames = new Map<number, Frame>();
 /** Specimen whose photo element finished loading (src). */
 let loadedSrc = '';
 let imageError = '';
+/** When the current photo's src was set, and how long it took to load. */
+let srcSetAt = 0;
+let imageLoadMs: number | undefined;
 /** A marker being dragged: its live image position. */
 let drag: { landmark: number; pointerId: number; pos: TpsPoint; moved: boolean } | null = null;
 let pan: { pointerId: number; x: number; y: number; tx: number; ty: number } | null = null;
@@ -227,6 +231,8 @@ function applyImage(): void {
   if (info.src && !imageError) {
     if (photo.getAttribute('src') !== info.src) {
       loadedSrc = '';
+      srcSetAt = performance.now();
+      imageLoadMs = undefined;
       photo.src = info.src;
     }
     photo.hidden = false;
@@ -254,6 +260,7 @@ function applyImage(): void {
 
 photo.addEventListener('load', () => {
   loadedSrc = photo.getAttribute('src') ?? '';
+  imageLoadMs = Math.round(performance.now() - srcSetAt);
   notice.hidden = true;
   draw();
   report();
@@ -437,6 +444,7 @@ function report(): void {
       markerRadius: settings.landmarkSize,
       selectedLandmark: selected,
       ...(frame.blank ? { problem: notice.textContent ?? 'no photo' } : {}),
+      timing: { sinceStartMs: Math.round(performance.now() - scriptStart), ...(imageLoaded && imageLoadMs !== undefined ? { imageLoadMs } : {}) },
     };
     post({ type: 'rendered', report: r });
   }, 30);

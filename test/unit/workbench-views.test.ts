@@ -72,5 +72,10 @@ describe('workbench views maths', function () {
       progressText({ kind: 'train', epoch: 3, epochs: 20, batch: 2, batches: 9, trainLoss: 0.01234, valLoss: 0.015, etaSeconds: 65 }),
       'epoch 3/20 · batch 2/9 · loss 0.01234 · val 0.01500 · ETA 1 min 05 s',
     );
+    assert.strictEqual(
+      progressText({ kind: 'train', epoch: 1, epochs: 1, batch: 3, batches: 12, message: 'cutting patches 3/12', etaSeconds: 1 }),
+      'epoch 1/1 · batch 3/12 · cutting patches 3/12 · ETA 1 s',
+      'a preset without losses says what it does',
+    );
   });
 });

@@ -11,6 +11,7 @@ export function progressText(p: TrainProgress): string {
   if (p.trainLoss !== undefined) parts.push(`loss ${formatLoss(p.trainLoss)}`);
   if (p.valLoss !== undefined) parts.push(`val ${formatLoss(p.valLoss)}`);
   if (p.valErrorPx !== undefined) parts.push(`${p.valErrorPx.toFixed(1)} px`);
+  if (p.trainLoss === undefined && p.valLoss === undefined && p.message) parts.push(p.message);
   if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
   return parts.join(' · ');
 }

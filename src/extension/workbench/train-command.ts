@@ -248,15 +248,19 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
   }
 
   wb.lastTraining = { options, result };
-  void wb.context.workspaceState.update('landmarks.lastModel', result.modelDir);
+  const saved = !(result.cancelled && result.bestEpoch === 0);
+  if (saved) void wb.context.workspaceState.update('landmarks.lastModel', result.modelDir);
   panel.post({ type: 'done', final: trainFinal(result) });
   const v = result.validation;
   const rel = vscode.workspace.asRelativePath(result.modelDir);
   const err = v ? ` Validation error: mean ${v.mean.toFixed(2)} px (${v.landmarks.map((l) => `${l.index}: ${l.mean.toFixed(1)}`).join(', ')}).` : '';
-  const head = result.cancelled
-    ? `Training cancelled after epoch ${result.epochs}; the best checkpoint (epoch ${result.bestEpoch}) is saved in ${rel}.`
-    : `Model saved to ${rel} (${result.epochs} epochs, best ${result.bestEpoch}, ${formatDuration(result.seconds)}).`;
-  const buttons = v && v.images.length ? ['Open results', 'Predict a folder...'] : ['Predict a folder...'];
+  const ran = `${result.epochs} epoch${result.epochs === 1 ? '' : 's'}`;
+  const head = !saved
+    ? 'Training cancelled before the first epoch ended: no model was saved. Your annotations are unchanged.'
+    : result.cancelled
+      ? `Training cancelled after ${ran}; the best model so far (epoch ${result.bestEpoch}) is saved in ${rel}.`
+      : `Model saved to ${rel} (${ran}${result.bestEpoch > 0 ? `, best ${result.bestEpoch}` : ''}, ${formatDuration(result.seconds)}).`;
+  const buttons = !saved ? [] : v && v.images.length ? ['Open results', 'Predict a folder...'] : ['Predict a folder...'];
   void vscode.window.showInformationMessage(head + err, ...buttons).then((pick) => {
     if (pick === 'Open results') {
       void wb.openTrainingResults(result as TrainResult, options).catch((e: Error) => vscode.window.showErrorMessage(`Cannot open the results: ${e.message}`));

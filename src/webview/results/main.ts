@@ -34,19 +34,15 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 
-const photoCache = new Map<string, Promise<HTMLImageElement | undefined>>();
+/** Loads a photo (undefined when it cannot be shown). Not cached: a decoded photo is large. */
 function loadPhoto(src: string): Promise<HTMLImageElement | undefined> {
-  let p = photoCache.get(src);
-  if (!p) {
-    p = new Promise((resolve) => {
-      const img = new Image();
-      img.onload = () => resolve(img);
-      img.onerror = () => resolve(undefined);
-      img.src = src;
-    });
-    photoCache.set(src, p);
-  }
-  return p;
+  return new Promise((resolve) => {
+    const img = new Image();
+    img.decoding = 'async';
+    img.onload = () => resolve(img);
+    img.onerror = () => resolve(undefined);
+    img.src = src;
+  });
 }
 
 /** Limits how many photos decode at once (large photos, 2 cores). */
@@ -277,7 +273,7 @@ function spatial(m: ResultsModel): { node: HTMLElement; done: Promise<number> } 
 }
 
 /** One image card; resolves to whether the photo was drawn. */
-function card(im: ResultsImage, rank: number, max: number): { node: HTMLElement; done: () => Promise<boolean> } {
+function card(im: ResultsImage, rank: number, max: number, many: boolean): { node: HTMLElement; done: () => Promise<boolean> } {
   const node = el('div', { class: 'card', tabindex: '0', role: 'button', 'data-name': im.name, title: `Open ${im.name} in the Landmark Editor` });
   const worst = im.errors.reduce<{ k: number; e: number }>((b, e, k) => (e !== null && e > b.e ? { k, e } : b), { k: -1, e: -1 });
   const badge = el('span', {}, `${fmt(im.mean)} px`);
@@ -305,7 +301,8 @@ function card(im: ResultsImage, rank: number, max: number): { node: HTMLElement;
     const w = photo?.naturalWidth ?? ext.width;
     const h = photo?.naturalHeight ?? ext.height;
     const fit = fitInside(w, h, 420, 320, true);
-    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    // Many cards: 1 canvas pixel per CSS pixel keeps the memory of 150 cards small.
+    const dpr = many ? 1 : Math.min(2, window.devicePixelRatio || 1);
     c.width = Math.round(fit.width * dpr);
     c.height = Math.round(fit.height * dpr);
     c.style.width = `${fit.width}px`;
@@ -348,13 +345,15 @@ function card(im: ResultsImage, rank: number, max: number): { node: HTMLElement;
         ctx.lineWidth = 2;
       }
     }
+    if (photo) photo.src = ''; // let the browser drop the decoded photo
     return !!photo;
   };
   return { node, done };
 }
 
 async function show(m: ResultsModel): Promise<void> {
-  const cards = m.images.map((im, i) => card(im, i, robustMax(m.images.map((x) => x.mean))));
+  const maxMean = robustMax(m.images.map((x) => x.mean));
+  const cards = m.images.map((im, i) => card(im, i, maxMean, m.images.length > 40));
   const pick = (i: number) => {
     const n = cards[i]?.node;
     if (n) {

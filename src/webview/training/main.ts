@@ -62,7 +62,9 @@ function statusLine(): HTMLElement {
         'div',
         { class: 'banner' },
         f.cancelled
-          ? `Cancelled after epoch ${f.epochs}. The best checkpoint (epoch ${f.bestEpoch}) was kept.`
+          ? f.bestEpoch > 0
+            ? `Cancelled after epoch ${f.epochs}. The best model so far (epoch ${f.bestEpoch}) was kept.`
+            : 'Cancelled before the first epoch ended: no model was saved.'
           : `Done: ${f.epochs} epoch${f.epochs === 1 ? '' : 's'} in ${fmtDuration(f.seconds)}` +
             (f.bestEpoch > 0 && Number.isFinite(f.bestValLoss) ? `; best epoch ${f.bestEpoch} (validation loss ${fmtLoss(f.bestValLoss)}).` : '.') +
             (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : ''),

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import sharp from 'sharp';
 import { readGrey as decodeGrey } from '../../src/engine/presets/default';
 import { featurePyramid } from '../../src/engine/presets/default/grey';
 import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, type Landmarks } from '../../src/engine/presets/default/cascade';
@@ -76,17 +77,34 @@ function readTps(file: string): Spec[] {
   const errs: number[][] = [];
   const initErr: number[] = [];
   const conf: number[] = [];
+  const preds: [number, number][][] = [];
   const lv: number[] = [];
   for (const s of test) {
     const { g, lm } = await load(s);
     const pyr = featurePyramid(g, cfg.levels, process.env.FEAT === 'grad' ? 'grad' : 'grey');
     const init = initialShape(model, pyr);
     const r = locate(model, pyr, (l, pts) => { lv[l] = (lv[l] ?? 0) + pts.reduce((a, p, j) => a + Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]), 0) / L / test.length; }, process.env.JITTER ? lm.map((p) => [p![0] + +process.env.JITTER!, p![1] - +process.env.JITTER!]) : undefined);
+    preds.push(r.landmarks);
     errs.push(r.landmarks.map((p, j) => Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1])));
     initErr.push(init.reduce((a, p, j) => a + Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]), 0) / L);
     conf.push(r.spread.reduce((a, b) => a + b, 0) / L);
   }
   const predS = (Date.now() - t0) / 1000;
+  if (process.env.DRAW) {
+    const means = errs.map((e) => e.reduce((a, b) => a + b, 0) / L);
+    const order = means.map((_, i) => i).sort((a, b) => means[b] - means[a]);
+    for (const [rank, i] of order.slice(0, 3).entries()) {
+      const s = test[i];
+      const file = path.join(dir, 'images', s.image);
+      const m = await sharp(file).metadata();
+      const H = m.height!;
+      const W = m.width!;
+      const pr = preds[i];
+      const svg = `<svg width="${W}" height="${H}">` + s.pts.map((p, j) => `<circle cx="${p[0]}" cy="${H - p[1]}" r="${W / 120}" fill="red"/><circle cx="${pr[j][0]}" cy="${pr[j][1]}" r="${W / 120}" fill="blue"/><line x1="${p[0]}" y1="${H - p[1]}" x2="${pr[j][0]}" y2="${pr[j][1]}" stroke="yellow" stroke-width="${W / 300}"/><text x="${p[0] + W / 80}" y="${H - p[1]}" font-size="${W / 25}" fill="red">${j + 1}</text>`).join('') + '</svg>';
+      const buf = await sharp(file).composite([{ input: Buffer.from(svg) }]).png().toBuffer();
+      await sharp(buf).resize(450).png().toFile(`${process.env.DRAW}-${rank}.png`);
+    }
+  }
   const all = errs.flat().sort((a, b) => a - b);
   const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
   const mean = all.reduce((a, b) => a + b, 0) / all.length;

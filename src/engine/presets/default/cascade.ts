@@ -30,6 +30,8 @@ export interface CascadeConfig {
   k: number;
   /** Thumbnail side for the nearest-neighbour initialisation, and neighbours used. */
   thumb: number;
+  /** What the thumbnail holds: grey levels, the object's silhouette, or both. */
+  thumbFeature: 'grey' | 'mask' | 'both';
   kInit: number;
   /** Passes over the coarsest level (each re-centres the window). */
   coarsePasses: number;
@@ -45,6 +47,8 @@ export interface CascadeConfig {
   /** Initial shape: mean of the kInit nearest thumbnails, or kernel ridge regression on all (penalty initRidge). */
   init: 'knn' | 'ridge';
   initRidge: number;
+  /** Answer with the mean of the two template sets' matches (else the first's). */
+  average: boolean;
   /** Template choice: the k training patches most like the current one, or the k most similar images overall. */
   select: 'local' | 'global';
 }
@@ -56,14 +60,16 @@ export const DEFAULT_CASCADE: CascadeConfig = {
   fineRadius: 4,
   k: 8,
   thumb: 24,
+  thumbFeature: 'mask',
   kInit: 5,
   coarsePasses: 2,
   prior: 0.05,
   align: 'bbox',
   shapeRidge: 0.01,
-  shapeLevels: 2,
+  shapeLevels: 3,
   finest: 0,
   select: 'local',
+  average: true,
   init: 'ridge',
   initRidge: 0.1,
 };
@@ -95,7 +101,8 @@ export type Box = [number, number, number, number];
  * grey by more than a threshold, between their 1st and 99th percentiles along each axis.
  * Falls back to the whole frame when too few pixels stand out.
  */
-export function objectBox(img: GreyImage, level: number): Box {
+/** Background grey (median of the border) and the difference that marks the object. */
+export function background(img: GreyImage): { bg: number; thr: number } {
   const { width: w, height: h, data } = img;
   const border: number[] = [];
   for (let x = 0; x < w; x++) border.push(data[x], data[(h - 1) * w + x]);
@@ -103,7 +110,12 @@ export function objectBox(img: GreyImage, level: number): Box {
   border.sort((a, b) => a - b);
   const bg = border[border.length >> 1];
   const mad = Math.abs(border[Math.floor(border.length * 0.75)] - border[Math.floor(border.length * 0.25)]);
-  const thr = Math.max(20, 3 * mad);
+  return { bg, thr: Math.max(20, 3 * mad) };
+}
+
+export function objectBox(img: GreyImage, level: number): Box {
+  const { width: w, height: h, data } = img;
+  const { bg, thr } = background(img);
   const colHist = new Float64Array(w);
   const rowHist = new Float64Array(h);
   let n = 0;
@@ -141,17 +153,39 @@ function referenceBox(pyr: GreyImage[], c: CascadeConfig): Box {
 
 export type Landmarks = ([number, number] | null)[];
 
-/** A side x side thumbnail of `box` (original pixels) sampled from `level`, normalised. */
-function thumbnail(img: GreyImage, level: number, side: number, box: Box): Float32Array {
-  const t = new Float32Array(side * side);
+/**
+ * A side x side thumbnail of `box` (original pixels) sampled from `level`, normalised; with
+ * `mask`, a second side x side block holds the object's soft silhouette (difference from the
+ * background grey, saturated), which carries the outline's shape whatever the texture.
+ */
+function thumbnail(img: GreyImage, level: number, side: number, box: Box, feature: CascadeConfig['thumbFeature'] = 'grey'): Float32Array {
+  const n = side * side;
+  const grey = new Float32Array(n);
+  const mask = new Float32Array(n);
   const bw = box[2] - box[0];
   const bh = box[3] - box[1];
+  const { bg, thr } = background(img);
   for (let j = 0; j < side; j++) {
     for (let i = 0; i < side; i++) {
-      t[j * side + i] = sample(img, toLevel(box[0] + ((i + 0.5) / side) * bw, level), toLevel(box[1] + ((j + 0.5) / side) * bh, level));
+      const v = sample(img, toLevel(box[0] + ((i + 0.5) / side) * bw, level), toLevel(box[1] + ((j + 0.5) / side) * bh, level));
+      grey[j * side + i] = v;
+      mask[j * side + i] = Math.min(1, Math.abs(v - bg) / (2 * thr));
     }
   }
-  return normalise(t);
+  if (feature === 'grey') return normalise(grey);
+  normalise(mask);
+  if (feature === 'mask') return mask;
+  normalise(grey);
+  const both = new Float32Array(2 * n);
+  for (let q = 0; q < n; q++) {
+    both[q] = grey[q] * Math.SQRT1_2;
+    both[n + q] = mask[q] * Math.SQRT1_2;
+  }
+  return both;
+}
+
+function thumbLength(c: CascadeConfig): number {
+  return (c.thumbFeature === 'both' ? 2 : 1) * c.thumb * c.thumb;
 }
 
 /** Builds the model from pyramids (each with config.levels levels) and their landmarks. */
@@ -190,7 +224,7 @@ export class CascadeBuilder {
       const p = landmarks[j];
       this.shapes.push(p ? (p[0] - box[0]) / bw : NaN, p ? (p[1] - box[1]) / bh : NaN);
     }
-    this.thumbs.push(thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box));
+    this.thumbs.push(thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box, c.thumbFeature));
   }
 
   build(): CascadeModel {
@@ -204,7 +238,7 @@ export class CascadeBuilder {
       for (let i = 0; i < n; i++) t.set(this.tpl[i][l], i * L * pp);
       templates.push(t);
     }
-    const tt = c.thumb * c.thumb;
+    const tt = thumbLength(c);
     const thumbs = new Float32Array(n * tt);
     for (let i = 0; i < n; i++) thumbs.set(this.thumbs[i], i * tt);
     return { config: c, landmarkCount: L, count: n, templates, shapes: Float32Array.from(this.shapes), thumbs, boxes: Float32Array.from(this.boxes) };
@@ -230,8 +264,8 @@ function topK(values: Float64Array, k: number, skip = 0): number[] {
 /** Training images ordered by thumbnail similarity to this one. */
 export function neighbourOrder(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): number[] {
   const c = model.config;
-  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box);
-  const tt = c.thumb * c.thumb;
+  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box, c.thumbFeature);
+  const tt = thumbLength(c);
   const sims = new Float64Array(model.count);
   for (let i = 0; i < model.count; i++) {
     let s = 0;
@@ -244,8 +278,8 @@ export function neighbourOrder(model: CascadeModel, pyr: GreyImage[], box = refe
 export function initialShape(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): [number, number][] {
   const c = model.config;
   const L = model.landmarkCount;
-  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box);
-  const tt = c.thumb * c.thumb;
+  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box, c.thumbFeature);
+  const tt = thumbLength(c);
   const sims = new Float64Array(model.count);
   for (let i = 0; i < model.count; i++) {
     let s = 0;
@@ -300,7 +334,7 @@ function ridgeInit(model: CascadeModel): { mean: Float64Array; alpha: Float64Arr
   if (r) return r;
   const n = model.count;
   const d = 2 * model.landmarkCount;
-  const tt = model.config.thumb * model.config.thumb;
+  const tt = thumbLength(model.config);
   const mean = new Float64Array(d);
   const cnt = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -452,5 +486,6 @@ export function locate(model: CascadeModel, pyr: GreyImage[], trace?: (level: nu
     trace?.(l, pts);
   }
   const spread = pts.map((p, j) => Math.hypot(p[0] - alt[j][0], p[1] - alt[j][1]));
-  return { landmarks: pts, spread, score };
+  const landmarks = c.average ? pts.map((p, j) => [(p[0] + alt[j][0]) / 2, (p[1] + alt[j][1]) / 2] as [number, number]) : pts;
+  return { landmarks, spread, score };
 }

@@ -230,13 +230,40 @@ describe('editor webview (headless Chromium)', function () {
     const lm1 = host.edits[n + 1];
     assert.ok(lm1.kind === 'move' && lm1.index === 1 && lm1.to.y === lm1.from!.y + 1, JSON.stringify(lm1));
     await host.page.keyboard.press('m');
-    const r = await host.waitForRender((x) => host.edits.length === n + 3 && x.missing === 1);
+    const r = await host.waitForRender((x) => x.specimen === 1 && host.edits.length === n + 3 && x.missing === 1);
     assert.strictEqual(r.drawn, 7);
     assert.strictEqual(host.doc.specimens[1].landmarks[1], null);
     await host.page.locator('#overlay g.marker[data-landmark="3"]').focus();
     await host.page.keyboard.press('Delete');
-    const r2 = await host.waitForRender((x) => host.edits.length === n + 4 && x.landmarks === 7);
+    const r2 = await host.waitForRender((x) => x.specimen === 1 && host.edits.length === n + 4 && x.landmarks === 7);
     assert.strictEqual(r2.drawn, 6);
+  });
+
+  it('places a missing landmark with a click, and adds one in add mode', async function () {
+    const host = await beetleHost(this);
+    const n = host.edits.length;
+    await host.send({ type: 'select', specimen: 2 });
+    await host.waitForRender((x) => x.specimen === 2 && x.imageLoaded);
+    await host.page.locator('#overlay g.marker[data-landmark="0"]').focus();
+    await host.page.keyboard.press('m');
+    await host.waitForRender((x) => x.specimen === 2 && x.missing === 1 && host.edits.length === n + 1);
+    // Pick the missing landmark in the table, click on the photo: it is placed there.
+    await host.page.locator('#landmark-rows tr[data-landmark="0"]').click();
+    const pb = (await host.page.locator('#photo').boundingBox())!;
+    await host.page.mouse.click(pb.x + pb.width * 0.6, pb.y + pb.height / 2); // no marker there
+    const placed = await host.waitForRender((x) => x.specimen === 2 && x.missing === 0 && x.positions[0]?.x !== 2167.5 && host.edits.length === n + 2);
+    const e = host.edits[n + 1];
+    assert.ok(e.kind === 'move' && e.from === null && e.index === 0, JSON.stringify(e));
+    assert.ok(Math.abs(placed.positions[0]!.x - 1958.4) < 3 && Math.abs(placed.positions[0]!.y - 1224) < 3, JSON.stringify([placed.positions[0], host.edits.slice(n)]));
+    // Add mode: a click adds landmark 9 at the end.
+    await host.page.keyboard.press('a');
+    await host.page.mouse.click(pb.x + pb.width / 4, pb.y + pb.height / 2);
+    const added = await host.waitForRender((x) => x.specimen === 2 && x.landmarks === 9 && host.edits.length === n + 3);
+    const a = host.edits[n + 2];
+    assert.ok(a.kind === 'add' && a.index === 8, JSON.stringify(a));
+    assert.ok(Math.abs(added.positions[8]!.x - 816) < 3 && Math.abs(added.positions[8]!.y - 1224) < 3, JSON.stringify(added.positions[8]));
+    await host.page.keyboard.press('Escape');
+    assert.strictEqual(await host.page.locator('#viewport.add-mode').count(), 0);
   });
 
   it('keeps markers the same size on screen at any zoom', async function () {

@@ -325,6 +325,10 @@ function drawMarkers(frame: Frame | undefined): void {
       svg('line', { class: 'cross', x1: '-2', x2: '2', y1: '0', y2: '0' }),
       svg('line', { class: 'cross', x1: '0', x2: '0', y1: '-2', y2: '2' }),
     );
+    const tip = svg('title');
+    const lm = specimens[current].landmarks[i];
+    tip.textContent = `Landmark ${i + 1}: x ${fmt(lm?.x)}, y ${fmt(lm?.y)}`;
+    g.append(tip);
     const label = svg('text', { class: 'label', x: String(r + 3), y: String(-r - 2) });
     label.textContent = String(i + 1);
     g.append(label);
@@ -571,8 +575,10 @@ function endPointer(e: PointerEvent, cancelled: boolean): void {
     else draw();
   }
   if (pan && e.pointerId === pan.pointerId) {
+    const still = Math.hypot(e.clientX - pan.x, e.clientY - pan.y) < 3;
     pan = null;
     viewport.classList.remove('panning');
+    if (still && !cancelled && selected !== null) selectLandmark(null, false); // a click on the photo deselects
     report();
   }
 }

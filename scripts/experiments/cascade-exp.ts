@@ -77,6 +77,9 @@ function readTps(file: string): Spec[] {
   const errs: number[][] = [];
   const initErr: number[] = [];
   const conf: number[] = [];
+  const confR: number[] = [];
+  const confS: number[] = [];
+  const lmItems: { e: number; s: number; r: number }[] = [];
   const preds: [number, number][][] = [];
   const lv: number[] = [];
   for (const s of test) {
@@ -88,6 +91,9 @@ function readTps(file: string): Spec[] {
     errs.push(r.landmarks.map((p, j) => Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1])));
     initErr.push(init.reduce((a, p, j) => a + Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]), 0) / L);
     conf.push(r.spread.reduce((a, b) => a + b, 0) / L);
+    confR.push(r.residual.reduce((a, b) => a + b, 0) / L);
+    confS.push(r.spread.reduce((a, b) => a + b, 0) / L + r.residual.reduce((a, b) => a + b, 0) / L);
+    lmItems.push(...r.landmarks.map((_, j) => ({ e: Math.hypot(r.landmarks[j][0] - lm[j]![0], r.landmarks[j][1] - lm[j]![1]), s: r.spread[j], r: r.residual[j] })));
   }
   const predS = (Date.now() - t0) / 1000;
   if (process.env.DRAW) {
@@ -115,5 +121,21 @@ function readTps(file: string): Spec[] {
   const topN = Math.max(1, Math.round(test.length * 0.1));
   const big = [...imgErr].sort((a, b) => b - a).slice(0, topN);
   const caught = order.slice(0, topN).filter((i) => imgErr[i] >= big[big.length - 1]).length;
-  console.log(JSON.stringify({ ds, mode, cfg: cfgJson, n: train.length, test: test.length, mean: +mean.toFixed(2), median: +q(0.5).toFixed(2), p90: +q(0.9).toFixed(2), init: +(initErr.reduce((a, b) => a + b, 0) / initErr.length).toFixed(1), perL: perL.map((v) => +v.toFixed(1)), trainS, predMsPerImg: Math.round((predS * 1000) / test.length), outlierTop: `${caught}/${topN}`, levels: lv.map((v) => +v.toFixed(1)) }));
+  const share = (doubt: number[], errs2: number[][]): string => {
+    const flat = errs2.flat().sort((a, b) => a - b);
+    const thr = flat[Math.floor(0.9 * flat.length)];
+    const big = (e: number[]) => e.filter((v) => v > thr).length;
+    const total = errs2.reduce((a, e) => a + big(e), 0);
+    const ord = doubt.map((_, i) => i).sort((a, b) => doubt[b] - doubt[a]).slice(0, Math.max(1, Math.round(doubt.length * 0.1)));
+    return (100 * ord.reduce((a, i) => a + big(errs2[i]), 0) / total).toFixed(0) + '%';
+  };
+  const shares = {
+    imgSpread: share(conf, errs),
+    imgResid: share(confR, errs),
+    imgSum: share(confS, errs),
+    lmSpread: share(lmItems.map((x) => x.s), lmItems.map((x) => [x.e])),
+    lmResid: share(lmItems.map((x) => x.r), lmItems.map((x) => [x.e])),
+    lmSum: share(lmItems.map((x) => x.s + x.r), lmItems.map((x) => [x.e])),
+  };
+  console.log(JSON.stringify({ shares, ds, mode, cfg: cfgJson, n: train.length, test: test.length, mean: +mean.toFixed(2), median: +q(0.5).toFixed(2), p90: +q(0.9).toFixed(2), init: +(initErr.reduce((a, b) => a + b, 0) / initErr.length).toFixed(1), perL: perL.map((v) => +v.toFixed(1)), trainS, predMsPerImg: Math.round((predS * 1000) / test.length), outlierTop: `${caught}/${topN}`, levels: lv.map((v) => +v.toFixed(1)) }));
 })();

@@ -252,6 +252,8 @@ export interface CascadeResult {
   spread: number[];
   /** Per landmark: NCC of the final match. */
   score: number[];
+  /** Per landmark: distance (original pixels) from the shape prior's fit to the final landmarks. */
+  residual: number[];
 }
 
 /** Indices of the k largest values. */
@@ -487,5 +489,15 @@ export function locate(model: CascadeModel, pyr: GreyImage[], trace?: (level: nu
   }
   const spread = pts.map((p, j) => Math.hypot(p[0] - alt[j][0], p[1] - alt[j][1]));
   const landmarks = c.average ? pts.map((p, j) => [(p[0] + alt[j][0]) / 2, (p[1] + alt[j][1]) / 2] as [number, number]) : pts;
-  return { landmarks, spread, score };
+  const residual = new Array<number>(L).fill(0);
+  if (prior) {
+    const v = new Float64Array(2 * L);
+    for (let j = 0; j < L; j++) {
+      v[2 * j] = (landmarks[j][0] - box[0]) / bw;
+      v[2 * j + 1] = (landmarks[j][1] - box[1]) / bh;
+    }
+    const f = fitShape(prior, v, new Array<number>(L).fill(1));
+    for (let j = 0; j < L; j++) residual[j] = Math.hypot((f[2 * j] - v[2 * j]) * bw, (f[2 * j + 1] - v[2 * j + 1]) * bh);
+  }
+  return { landmarks, spread, score, residual };
 }

@@ -3,8 +3,9 @@
  * neural network: coarse-to-fine template matching on an image pyramid with a statistical shape
  * prior (./cascade.ts). Training stores patches (seconds per image, no epochs); prediction
  * decodes the photo once at full resolution and refines each landmark from ~110 px wide down to
- * full size. Each prediction carries a disagreement (spreadPx per landmark, and a 0..1
- * confidence) from matching the finest levels twice with different templates.
+ * full size. Each prediction carries a per-landmark doubt in pixels (spreadPx: how far two
+ * matchings with different templates disagree, plus how far the landmark sits from the shape
+ * prior's fit to all of them) and a 0..1 confidence from their mean, for outlier ranking.
  */
 import type { BackendName } from '../../../shared/protocol/engine';
 import { decodeFullGrey } from '../../data/image';
@@ -98,10 +99,12 @@ export class CascadePredictor implements Predictor {
 
   predictGrey(g: GreyImage): Prediction {
     const r = locate(this.model, pyramid(g, this.model.config.levels));
+    // doubt per landmark: the two template sets disagree, or the answer is an unusual shape
+    const doubt = r.spread.map((s, j) => s + r.residual[j]);
     return {
       landmarks: r.landmarks,
-      spreadPx: r.spread,
-      confidence: confidenceFromSpread(r.spread, g.width),
+      spreadPx: doubt,
+      confidence: confidenceFromSpread(doubt, g.width),
       width: g.width,
       height: g.height,
     };

@@ -239,6 +239,11 @@ describe('workbench', function () {
       },
       { timeoutMs: 300_000 },
     );
+    if (screenshotsAvailable()) {
+      // The live view mid-run: curves so far, the status line with ETA, the Cancel button.
+      await wb.waitForTrainingRender((x) => x.state === 'running' && x.valPoints >= 1);
+      await screenshot('workbench-training-live');
+    }
     const second = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, ...TINY, inputSize: '64x48' });
     assert.strictEqual(second, undefined);
     assert.match(wb.lastTraining()?.error ?? '', /already running/);

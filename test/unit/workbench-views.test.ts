@@ -23,6 +23,8 @@ describe('workbench views maths', function () {
     assert.strictEqual(x(5), 390);
     assert.ok(y(1) < y(0.01), 'larger loss drawn higher');
     assert.match(pathData(train, x, y), /^M\d+\.\d \d+\.\dL.*L/);
+    const zoomed = chartScales([[{ x: 8, y: 1 }]], 200, L);
+    assert.strictEqual(zoomed.x.domain[1], 10, '200 planned epochs, 8 done: the axis shows 10');
     const lin = chartScales([[{ x: 1, y: 2 }, { x: 2, y: 3 }]], 2, L);
     assert.strictEqual(lin.y.log, false);
     assert.deepStrictEqual(niceTicks(0, 1, 5), [0, 0.2, 0.4, 0.6, 0.8, 1]);

@@ -64,7 +64,9 @@ export interface ChartLayout {
 /** X and y scales for the series; y is logarithmic when the values span more than 20x. */
 export function chartScales(series: LossPoint[][], epochs: number, L: ChartLayout): { x: Scale; y: Scale } {
   const pts = series.flat().filter((p) => Number.isFinite(p.y) && p.y > 0);
-  const xMax = Math.max(epochs, 1, ...pts.map((p) => p.x));
+  // The x axis follows the data (zoomed to what ran, with room to grow), up to the planned epochs.
+  const seen = Math.max(0, ...series.flat().map((p) => p.x));
+  const xMax = Math.max(seen, Math.min(Math.max(epochs, 1), Math.max(5, seen * 1.25)));
   const x = linearScale(0, xMax, L.left, L.width - L.right);
   if (pts.length === 0) return { x, y: linearScale(0, 1, L.height - L.bottom, L.top) };
   let lo = Math.min(...pts.map((p) => p.y));

@@ -130,7 +130,7 @@ function legend(): HTMLElement {
     'div',
     { class: 'legend' },
     el('span', {}, el('span', { class: 'swatch train-c' }), `training loss (${state.train.length} points)`),
-    el('span', {}, el('span', { class: 'swatch val-c' }), `validation loss (${state.val.length} epochs)`),
+    el('span', {}, el('span', { class: 'swatch val-c' }), `validation loss (${state.val.length} epoch${state.val.length === 1 ? '' : 's'})`),
   );
 }
 

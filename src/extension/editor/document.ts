@@ -167,7 +167,8 @@ async function readText(uri: vscode.Uri): Promise<string> {
 
 /**
  * Writes a temporary file beside the target, then renames it over the target (atomic on one
- * file system). Local files go through Node's fs; other schemes through vscode.workspace.fs.
+ * file system). Local files go through Node's fs (vscode.workspace.fs.rename was seen to hang on
+ * code-server); other schemes through vscode.workspace.fs.writeFile.
  */
 export async function writeAtomic(target: vscode.Uri, text: string): Promise<void> {
   const bytes = encoder.encode(text);
@@ -185,14 +186,6 @@ export async function writeAtomic(target: vscode.Uri, text: string): Promise<voi
     }
     return;
   }
-  const dir = vscode.Uri.joinPath(target, '..');
-  const base = target.path.slice(target.path.lastIndexOf('/') + 1);
-  const tmp = vscode.Uri.joinPath(dir, `.${base}.${suffix}`);
-  await vscode.workspace.fs.writeFile(tmp, bytes);
-  try {
-    await vscode.workspace.fs.rename(tmp, target, { overwrite: true });
-  } catch (e) {
-    await vscode.workspace.fs.delete(tmp).then(undefined, () => undefined);
-    throw e;
-  }
+  // Other schemes (remote file systems, VS Code's user data for backups): the provider's own write.
+  await vscode.workspace.fs.writeFile(target, bytes);
 }

@@ -63,6 +63,36 @@ const DATASETS: Record<DatasetName, { folder: string; protocol: string }> = {
   wings: { folder: 'drosophila-wings', protocol: 'rounds of 12' },
 };
 
+/** mulberry32, as in src/shared/augment/rng.ts, kept here so the split never drifts. */
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The split seed of the fixed 80/20 split (independent of --seed, which seeds training). */
+export const SPLIT_SEED = 42;
+
+/**
+ * The fixed held-out split: items sorted by image file name, shuffled (seed 42), the first 20%
+ * are the test set. scripts/experiments tune on the other 80% only (their own 80/20 inside it).
+ */
+export function heldOutSplit<T>(items: T[], imageName: (t: T) => string, share = 0.2): { test: T[]; train: T[] } {
+  const a = [...items].sort((x, y) => imageName(x).localeCompare(imageName(y)));
+  const r = mulberry(SPLIT_SEED);
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  const n = Math.round(a.length * share);
+  return { test: a.slice(0, n), train: a.slice(n) };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const h = (sorted.length - 1) * p;
@@ -91,7 +121,6 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const { runTrainJob } = await import('../src/engine/train/run');
   const { openModel } = await import('../src/engine/open-model');
   const { roundTestSets } = await import('../src/engine/rounds');
-  const { Rng } = await import('../src/shared/augment/rng');
   const log = (m: string): void => {
     process.stderr.write(`[${spec.dataset}/${spec.preset}] ${m}\n`);
   };
@@ -121,7 +150,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const samples = [...set.samples].sort((a, b) => a.name.localeCompare(b.name));
   const tests: (typeof samples)[] =
     spec.dataset === 'mollusk'
-      ? [new Rng(spec.seed * 7919 + 17).shuffle([...samples]).slice(0, Math.round(samples.length * 0.2))]
+      ? [heldOutSplit(samples, (s) => path.basename(s.imagePath)).test]
       : roundTestSets(samples, 12, spec.seed);
   const L = set.landmarkCount;
   const perLandmark: number[][] = Array.from({ length: L }, () => []);

@@ -6,30 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { heldOutSplit } from '../bench';
 import sharp from 'sharp';
 import { readGrey as decodeGrey } from '../../src/engine/presets/default';
 import { featurePyramid } from '../../src/engine/presets/default/grey';
 import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, type Landmarks } from '../../src/engine/presets/default/cascade';
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const r = mulberry(seed);
-  const a = xs.slice();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 interface Spec { image: string; pts: number[][] }
 function readTps(file: string): Spec[] {
   const out: Spec[] = [];
@@ -45,11 +27,10 @@ function readTps(file: string): Spec[] {
 (async () => {
   const [ds = 'wings', cfgJson = '{}', mode = 'val', maxTrain = '0'] = process.argv.slice(2);
   const dir = ds === 'mollusk' ? '/work/shared/data/mollusk' : '/work/shared/data/drosophila-wings';
-  const specs = readTps(path.join(dir, 'landmarks.tps')).sort((a, b) => a.image.localeCompare(b.image));
-  const sh = shuffle(specs, 42);
-  const nTest = Math.round(sh.length * 0.2);
-  let test = sh.slice(0, nTest);
-  let train = sh.slice(nTest);
+  const specs = readTps(path.join(dir, 'landmarks.tps'));
+  const split = heldOutSplit(specs, (s) => s.image);
+  let test = split.test;
+  let train = split.train;
   if (mode === 'val') {
     const nv = Math.round(train.length * 0.2);
     test = train.slice(0, nv);

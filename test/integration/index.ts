@@ -10,9 +10,10 @@
 import * as fs from 'fs';
 import Mocha from 'mocha';
 import { ENV, type SuiteResult } from './helpers/env';
+import { screenshot, screenshotsAvailable } from './helpers/screenshot';
 
 /** Loaded in this order. */
-export const SUITES: readonly string[] = ['smoke', 'editor', 'language', 'workbench'];
+export const SUITES: readonly string[] = ['smoke', 'editor', 'language', 'workbench', 'rounds'];
 
 /** One report line: to the console (VS Code's log) and to $LANDMARKS_TEST_LOG for the driver. */
 function out(line: string): void {
@@ -81,6 +82,17 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: LineReporter, ...(grep ? { grep } : {}) });
   // Give the suites describe/it/before... as globals, as `mocha` does before requiring a file.
   mocha.suite.emit('pre-require', globalThis, 'integration', mocha);
+  // A failed test leaves a picture of the workbench as it was: .test-artifacts/failed-<test>.png.
+  mocha.suite.afterEach(async function () {
+    const test = this.currentTest;
+    if (test?.state !== 'failed' || !screenshotsAvailable()) return;
+    try {
+      const png = await screenshot(`failed-${test.fullTitle()}`.slice(0, 120), 15_000);
+      out(`      (screenshot: ${png})`);
+    } catch (e) {
+      out(`      (no screenshot: ${e instanceof Error ? e.message : String(e)})`);
+    }
+  });
   for (const name of SUITES) {
     try {
       load(name);

@@ -19,6 +19,8 @@ import {
   type EngineResult,
   type EvaluateOptions,
   type EvaluateResult,
+  type FinetuneOptions,
+  type FinetuneResult,
   type PredictOptions,
   type PredictResult,
   type RoundsOptions,
@@ -46,7 +48,12 @@ export interface EngineClientOptions {
   cwd?: string;
 }
 
-export type JobKind = 'train' | 'predict' | 'evaluate' | 'rounds';
+export type JobKind = 'train' | 'predict' | 'evaluate' | 'rounds' | 'finetune';
+
+/** Jobs that train models: one at a time per workspace. */
+export function isTrainingKind(kind: JobKind): boolean {
+  return kind === 'train' || kind === 'rounds' || kind === 'finetune';
+}
 
 export interface RunningJobInfo {
   id: string;
@@ -155,7 +162,7 @@ export class EngineClient {
   }
 
   get training(): RunningJobInfo | undefined {
-    return this.jobs.find((j) => j.kind === 'train' || j.kind === 'rounds');
+    return this.jobs.find((j) => isTrainingKind(j.kind));
   }
 
   /** Forks the engine if needed and resolves when it said `ready`. */
@@ -178,6 +185,11 @@ export class EngineClient {
 
   rounds(options: RoundsOptions, handlers: JobHandlers = {}): EngineJob<RoundsResult> {
     return this.submit<RoundsResult>('rounds', (id) => ({ type: 'rounds', id, options }), handlers);
+  }
+
+  /** Pretrain on several parts, then fine-tune on the target part (the paper's section 4). */
+  finetune(options: FinetuneOptions, handlers: JobHandlers = {}): EngineJob<FinetuneResult> {
+    return this.submit<FinetuneResult>('finetune', (id) => ({ type: 'finetune', id, options }), handlers);
   }
 
   predict(options: PredictOptions, handlers: JobHandlers = {}): EngineJob<PredictResult> {
@@ -232,7 +244,7 @@ export class EngineClient {
     const running = this.jobs[0];
     if (!running) return;
     const since = new Date(running.started).toLocaleTimeString();
-    if (running.kind === 'train' || running.kind === 'rounds') {
+    if (isTrainingKind(running.kind)) {
       throw new EngineBusyError(
         `A training is already running in this workspace (started ${since}). ` +
           `Wait for it to finish or cancel it ("Landmarks: Cancel engine job"), then ${kind === 'train' ? 'start the new training' : `run the ${kind}`} again.`,

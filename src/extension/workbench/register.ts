@@ -1,14 +1,15 @@
 /**
- * Registers the workbench: commands landmarks.train / predict / evaluate / cancel / showLog,
+ * Registers the workbench: commands landmarks.train / predict / evaluate / rounds / cancel / showLog,
  * the engine host (output channel "Landmarks Engine", status bar item) and the training and
  * results views. Returns an API the integration tests use to look inside (`api.workbench`).
  */
 import * as vscode from 'vscode';
-import type { EvaluationResult, PredictResult, TrainResult } from '../../shared/protocol/engine';
+import type { EvaluationResult, PredictResult, RoundsResult, TrainResult } from '../../shared/protocol/engine';
 import type { ResultsModel, ResultsRendered, ResultsSection } from '../../shared/protocol/views';
 import type { EngineClient } from '../engine-client';
 import { evaluateCommand } from './evaluate-command';
 import { predictCommand } from './predict-command';
+import { roundsCommand, type LastRounds } from './rounds-command';
 import { trainCommand } from './train-command';
 import type { TrainingRendered } from './training-panel';
 import { Workbench, type LastPrediction, type LastTraining } from './workbench';
@@ -16,6 +17,7 @@ import { Workbench, type LastPrediction, type LastTraining } from './workbench';
 export type { TrainCommandOptions } from './train-command';
 export type { PredictCommandOptions } from './predict-command';
 export type { EvaluateCommandOptions } from './evaluate-command';
+export type { RoundsCommandOptions, LastRounds } from './rounds-command';
 
 export interface WorkbenchApi {
   /** The engine client (forks dist/engine.js on first use). */
@@ -24,6 +26,8 @@ export interface WorkbenchApi {
   modelsFolder(near?: string): string;
   lastTraining(): LastTraining | undefined;
   lastPrediction(): LastPrediction | undefined;
+  /** The last cross-validation run (options, result or error, the closing message). */
+  lastRounds(): LastRounds | undefined;
   /** The training view's last render report, or one matching `pred` when it comes. */
   waitForTrainingRender(pred?: (r: TrainingRendered) => boolean, timeoutMs?: number): Promise<TrainingRendered>;
   /** The open results view's model (undefined when none). */
@@ -68,6 +72,10 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
       'landmarks.evaluate',
       guard('Evaluate', (...args: unknown[]): Promise<EvaluationResult | undefined> => evaluateCommand(wb, ...args)),
     ),
+    vscode.commands.registerCommand(
+      'landmarks.rounds',
+      guard('Cross-validation', (arg?: unknown): Promise<RoundsResult | undefined> => roundsCommand(wb, arg)),
+    ),
     vscode.commands.registerCommand('landmarks.cancel', () => wb.host.cancelInteractive()),
     vscode.commands.registerCommand('landmarks.showLog', () => wb.host.output.show(true)),
   );
@@ -83,6 +91,7 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
     modelsFolder: (near) => wb.modelsFolder(near),
     lastTraining: () => wb.lastTraining,
     lastPrediction: () => wb.lastPrediction,
+    lastRounds: () => wb.lastRounds,
     waitForTrainingRender: (pred, timeoutMs) => {
       if (!wb.trainingPanel) return Promise.reject(new Error('no training view is open'));
       return wb.trainingPanel.waitForRender(pred, timeoutMs);

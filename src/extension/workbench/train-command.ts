@@ -57,14 +57,15 @@ function settings(): Settings {
   };
 }
 
-async function pickDataset(): Promise<string | undefined> {
+/** Quick pick of the workspace's TPS files (or browse); `title` names the step. */
+export async function pickDataset(title = 'Train landmark model (1/5): dataset'): Promise<string | undefined> {
   const files = await vscode.workspace.findFiles('**/*.{tps,TPS}', '**/{node_modules,.git}/**', 200);
   type Item = vscode.QuickPickItem & { fsPath?: string; browse?: boolean };
   const items: Item[] = files
     .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
     .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath)), fsPath: u.fsPath }));
   items.push({ label: '$(folder-opened) Browse for a TPS file or a folder of TPS files...', browse: true });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Train landmark model (1/5): dataset', placeHolder: 'The TPS file with the manual landmarks' });
+  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'The TPS file with the manual landmarks' });
   if (!pick) return undefined;
   if (!pick.browse) return pick.fsPath;
   const uris = await vscode.window.showOpenDialog({

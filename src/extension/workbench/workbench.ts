@@ -14,6 +14,7 @@ import { ResultsPanel } from './results-panel';
 import { loadResults } from './results-loader';
 import { matchKey, type SpecimenLite } from './results-model';
 import { tableCsv } from './stats';
+import type { LastRounds } from './rounds-command';
 import type { TrainingPanel } from './training-panel';
 
 export interface LastTraining {
@@ -38,6 +39,7 @@ export class Workbench implements vscode.Disposable {
   resultsPanel: ResultsPanel | undefined;
   lastTraining: LastTraining | undefined;
   lastPrediction: LastPrediction | undefined;
+  lastRounds: LastRounds | undefined;
   private readonly images: ImageCache;
   private manualByKey = new Map<string, SpecimenLite>();
 

@@ -1,0 +1,213 @@
+/**
+ * "Run cross-validation rounds" (the paper's protocol): test sets of a given size in turn, each
+ * round training on all the other images, until every image was tested once. Picks the dataset,
+ * preset, test-set size and epochs (or takes them from an options argument), runs the engine's
+ * `rounds` job with a progress notification (round i/n, Cancel), then opens the results view on
+ * all images (manual vs the rounds' predicted TPS) and says the mean error and where the files are.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { PresetName, RoundsOptions, RoundsResult } from '../../shared/protocol/engine';
+import { EngineBusyError, EngineJobError } from '../engine-client';
+import { checkDataset } from './dataset-check';
+import { fileStamp, parseInputSize, slug } from './format';
+import { describeError } from './messages';
+import { defaultTestSize, roundCount, roundsProgress, roundsSummary, testSizeProblem } from './rounds-text';
+import { pickDataset } from './train-command';
+import { acquireTrainingLock } from './training-lock';
+import type { Workbench } from './workbench';
+
+/** Arguments a caller (a test, a script) passes to skip every prompt. */
+export interface RoundsCommandOptions {
+  /** TPS file or folder of one-specimen TPS files. */
+  data: string;
+  images?: string;
+  preset?: PresetName;
+  /** Images per test set; default about a fifth of the images. */
+  testSize?: number;
+  /** 0 = the preset's default. */
+  epochs?: number;
+  /** "WxH", '' = preset default. */
+  inputSize?: string;
+  validationSplit?: number;
+  seed?: number;
+  /** Work folder; default <models folder>/<dataset>-rounds-<preset>-<time>. */
+  out?: string;
+  /** Open the results view at the end (default true). */
+  open?: boolean;
+}
+
+export interface LastRounds {
+  options?: RoundsOptions;
+  result?: RoundsResult;
+  error?: string;
+  /** The closing message shown to the user. */
+  message?: string;
+}
+
+function isRoundsOptions(v: unknown): v is RoundsCommandOptions {
+  return typeof v === 'object' && v !== null && !(v instanceof vscode.Uri) && typeof (v as { data?: unknown }).data === 'string';
+}
+
+async function promptOptions(data: string, images: number): Promise<RoundsCommandOptions | undefined> {
+  const c = vscode.workspace.getConfiguration('landmarks');
+  const preferred = c.get<string>('train.preset', 'default') === 'paper' ? 'paper' : 'default';
+  const presetPick = await vscode.window.showQuickPick(
+    [
+      { label: 'default', description: 'template matching at full resolution: seconds per round on a CPU', picked: preferred === 'default' },
+      { label: 'paper', description: "the paper's CNN: minutes per round, more on a CPU", picked: preferred === 'paper' },
+    ].sort((a, b) => Number(b.picked) - Number(a.picked)),
+    { title: 'Cross-validation rounds (2/4): preset' },
+  );
+  if (!presetPick) return undefined;
+  const preset = presetPick.label as PresetName;
+  const size = await vscode.window.showInputBox({
+    title: 'Cross-validation rounds (3/4): test-set size',
+    prompt: `Images tested per round; each round trains on the other images (${images} images with photos; the paper used 33 of 293)`,
+    value: String(defaultTestSize(images)),
+    validateInput: (v) => {
+      const why = testSizeProblem(v, images);
+      return why ?? `${roundCount(images, Number(v))} rounds`;
+    },
+  });
+  if (size === undefined) return undefined;
+  let epochs = 0;
+  if (preset === 'paper') {
+    const e = await vscode.window.showInputBox({
+      title: 'Cross-validation rounds (4/4): epochs per round',
+      prompt: 'Epochs each round trains (0 = the preset default)',
+      value: String(Math.max(0, Math.round(c.get<number>('train.epochs', 0)))),
+      validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'A whole number, 0 for the preset default'),
+    });
+    if (e === undefined) return undefined;
+    epochs = Number(e);
+  }
+  return { data, preset, testSize: Number(size), epochs };
+}
+
+export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<RoundsResult | undefined> {
+  let opts: RoundsCommandOptions | undefined = isRoundsOptions(arg) ? arg : undefined;
+  const picked = opts?.data ?? (arg instanceof vscode.Uri ? arg.fsPath : await pickDataset('Cross-validation rounds (1/4): dataset'));
+  if (!picked) return undefined;
+  const data = path.resolve(picked);
+  if (!fs.existsSync(data)) {
+    void vscode.window.showErrorMessage(`Cross-validation: the dataset ${data} does not exist.`);
+    wb.lastRounds = { error: `${data} does not exist` };
+    return undefined;
+  }
+
+  // A bad dataset is explained before the engine starts.
+  let report;
+  try {
+    report = await checkDataset(data, opts?.images);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cross-validation: cannot read ${data}: ${(e as Error).message}`);
+    return undefined;
+  }
+  wb.host.log(`rounds: dataset ${data}: ${report.specimens} specimens, ${report.landmarks} landmarks, ${report.withImage} photos found`);
+  for (const w of report.warnings) wb.host.log(`rounds: warning: ${w}`);
+  if (report.errors.length) {
+    for (const e of report.errors) wb.host.log(`rounds: error: ${e}`);
+    const more = report.errors.length > 1 ? ` (+${report.errors.length - 1} more problems in the log)` : '';
+    void vscode.window.showErrorMessage(`Cannot run cross-validation on ${path.basename(data)}: ${report.errors[0]}${more}`, 'Show log').then((p) => p && wb.host.output.show(true));
+    wb.lastRounds = { error: report.errors.join('\n') };
+    return undefined;
+  }
+  if (!opts) {
+    opts = await promptOptions(data, report.withImage);
+    if (!opts) return undefined;
+  }
+
+  const c = vscode.workspace.getConfiguration('landmarks');
+  const preset: PresetName = opts.preset ?? (c.get<string>('train.preset', 'default') === 'paper' ? 'paper' : 'default');
+  const testSize = opts.testSize ?? defaultTestSize(report.withImage);
+  const sizeProblem = testSizeProblem(String(testSize), report.withImage);
+  if (sizeProblem) {
+    const message = `Cross-validation: test sets of ${testSize} do not fit ${report.withImage} images. ${sizeProblem}.`;
+    void vscode.window.showErrorMessage(message);
+    wb.lastRounds = { error: message };
+    return undefined;
+  }
+  let inputSize: [number, number] | undefined;
+  try {
+    inputSize = parseInputSize(opts.inputSize ?? c.get<string>('train.inputSize', ''));
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Cross-validation: ${(e as Error).message}. Fix the setting landmarks.train.inputSize.`);
+    return undefined;
+  }
+
+  const out = opts.out ? path.resolve(opts.out) : path.join(wb.modelsFolder(data), `${slug(path.basename(data))}-rounds-${preset}-${fileStamp(new Date())}`);
+  let release: () => void;
+  try {
+    if (wb.host.client.training) throw new EngineBusyError('A training is already running in this window. Wait for it to finish or cancel it ("Landmarks: Cancel engine job").');
+    release = acquireTrainingLock(path.dirname(out), data);
+  } catch (e) {
+    void vscode.window.showWarningMessage((e as Error).message, 'Show log').then((p) => p && wb.host.output.show(true));
+    wb.lastRounds = { error: (e as Error).message };
+    return undefined;
+  }
+
+  const options: RoundsOptions = { data, out, preset, testSize, validationSplit: opts.validationSplit ?? c.get<number>('train.validationSplit', 0.2) };
+  if (opts.images) options.images = opts.images;
+  const epochs = opts.epochs ?? Math.max(0, Math.round(c.get<number>('train.epochs', 0)));
+  if (epochs > 0) options.epochs = epochs;
+  if (inputSize) options.inputSize = inputSize;
+  if (opts.seed !== undefined) options.seed = opts.seed;
+  const rounds = roundCount(report.withImage, testSize);
+  wb.host.log(`rounds: ${JSON.stringify(options)}`);
+  wb.lastRounds = { options };
+
+  let result: RoundsResult;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Cross-validation on ${path.basename(data)} (${rounds} rounds of ${testSize})`, cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: 'starting the engine...' });
+        let done = 0;
+        const job = wb.host.client.rounds(options, {
+          onProgress: (p) => {
+            const v = roundsProgress(p);
+            const inc = v.fraction !== undefined ? Math.max(0, v.fraction * 100 - done) : 0;
+            done += inc;
+            progress.report({ message: v.text, increment: inc });
+          },
+        });
+        token.onCancellationRequested(() => job.cancel());
+        return job.result;
+      },
+    );
+  } catch (e) {
+    const early = e instanceof EngineJobError && /cancelled before the first round/.test(e.message);
+    const { message, hint } = early
+      ? { message: 'Cross-validation cancelled before the first round ended: nothing to show.', hint: 'Your annotations are unchanged.' }
+      : describeError(e, 'Cross-validation');
+    wb.lastRounds = { options, error: `${message} ${hint}`.trim() };
+    if (early) void vscode.window.showInformationMessage(`${message} ${hint}`);
+    else void vscode.window.showErrorMessage(`${message} ${hint}`, 'Show log').then((p) => p && wb.host.output.show(true));
+    return undefined;
+  } finally {
+    release();
+  }
+
+  const message = roundsSummary(result, vscode.workspace.asRelativePath(out));
+  wb.lastRounds = { options, result, message };
+  wb.host.log(`rounds: ${message}`);
+  if (opts.open !== false) {
+    try {
+      await wb.showResults(result.evaluation, `Cross-validation: ${path.basename(data)} (${result.rounds} rounds)`, {
+        imagesDir: opts.images,
+        manualPath: data,
+        predictedPath: result.predictedTps,
+      });
+    } catch (e) {
+      wb.host.log(`rounds: cannot open the results view: ${(e as Error).stack ?? String(e)}`);
+      void vscode.window.showErrorMessage(`Cross-validation finished, but the results view could not open: ${(e as Error).message}`);
+    }
+  }
+  void vscode.window.showInformationMessage(message, 'Open predicted TPS', 'Reveal folder').then((pick) => {
+    if (pick === 'Open predicted TPS') void vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(result.predictedTps), 'landmarks.tpsEditor');
+    if (pick === 'Reveal folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(out));
+  });
+  return result;
+}

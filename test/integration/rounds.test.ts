@@ -1,0 +1,108 @@
+/**
+ * Cross-validation rounds inside a real VS Code: "Landmarks: Run cross-validation rounds" on 16
+ * real fly wings with the `default` preset and test sets of 4 -> 4 rounds, every image tested
+ * exactly once, one predicted TPS with all 16, the results view drawing all 16 images.
+ * Screenshot: .test-artifacts/rounds-results.png.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { requireData } from '../helpers/data';
+import { parseTps } from '../../src/shared/tps/parse';
+import { getField } from '../../src/shared/tps/model';
+import type { RoundsResult } from '../../src/shared/protocol/engine';
+import type { WorkbenchApi } from '../../src/extension/workbench/register';
+import { closeAllEditors, contributedCommands, getApi, scratchDir, screenshot, screenshotsAvailable, sleep } from './helpers';
+
+const IMAGES = 16;
+const TEST_SIZE = 4;
+const LANDMARKS = 12;
+
+describe('rounds', function () {
+  this.timeout(600_000);
+  let wb: WorkbenchApi;
+  let tps: string;
+  let names: string[];
+
+  before(async function () {
+    const wings = requireData(this, 'drosophila-wings');
+    wb = (await getApi()).workbench;
+    const root = await scratchDir('rounds');
+    // 16 wings: their TPS blocks and photos, in the layout of the shared data (IMAGE= in images/).
+    const blocks = fs
+      .readFileSync(path.join(wings, 'landmarks.tps'), 'utf8')
+      .split(/\r?\n(?=LM\s*=)/)
+      .map((b) => b.trim() + '\n')
+      .slice(0, IMAGES);
+    names = blocks.map((b) => /IMAGE=(.*)/.exec(b)?.[1].trim() ?? '');
+    await fs.promises.mkdir(path.join(root, 'images'), { recursive: true });
+    for (const n of names) await fs.promises.copyFile(path.join(wings, 'images', n), path.join(root, 'images', n));
+    tps = path.join(root, 'wings.tps');
+    await fs.promises.writeFile(tps, blocks.join(''));
+  });
+
+  after(async () => {
+    await closeAllEditors();
+  });
+
+  it('is contributed as a command', () => {
+    assert.ok(contributedCommands().includes('landmarks.rounds'));
+  });
+
+  it('refuses a test size that leaves too few images to train on, before the engine starts', async function () {
+    const r = await vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', { data: tps, preset: 'default', testSize: IMAGES - 1, open: false });
+    assert.strictEqual(r, undefined);
+    assert.match(wb.lastRounds()?.error ?? '', /test sets of 15 do not fit 16 images\. At most 14/);
+    assert.strictEqual(wb.engine.jobs.length, 0, 'nothing was sent to the engine');
+  });
+
+  it('runs 4 rounds of 4 with the default preset: every image tested once, all drawn in the results view', async function () {
+    const manual = fs.readFileSync(tps, 'utf8');
+    const started = Date.now();
+    const r = await vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', { data: tps, preset: 'default', testSize: TEST_SIZE, seed: 3 });
+    assert.ok(r, `rounds failed: ${wb.lastRounds()?.error}`);
+    assert.strictEqual(r.kind, 'rounds');
+    assert.strictEqual(r.rounds, IMAGES / TEST_SIZE);
+    assert.ok(!r.cancelled);
+    assert.strictEqual(r.roundDirs?.length, 4);
+    for (const d of r.roundDirs ?? []) assert.ok(fs.existsSync(path.join(d, 'metadata.json')), `round model ${d}`);
+    assert.ok(r.predictedTps.startsWith(wb.modelsFolder(tps)), `${r.predictedTps} is in the models folder`);
+    assert.strictEqual(fs.readFileSync(tps, 'utf8'), manual, 'the manual TPS is untouched');
+
+    // Every image was tested once: 16 predicted specimens, one per photo, each matched.
+    const doc = parseTps(fs.readFileSync(r.predictedTps, 'utf8'), r.predictedTps);
+    assert.deepStrictEqual(doc.diagnostics.filter((d) => d.severity === 'error'), []);
+    assert.strictEqual(doc.specimens.length, IMAGES);
+    assert.deepStrictEqual(doc.specimens.map((s) => path.basename(getField(s, 'IMAGE') ?? '')).sort(), [...names].sort());
+    for (const s of doc.specimens) assert.ok(s.landmarks.length === LANDMARKS && s.landmarks.every(Boolean), 'every landmark predicted');
+    const ev = r.evaluation;
+    assert.strictEqual(ev.matched, IMAGES);
+    assert.deepStrictEqual([ev.unmatchedManual, ev.unmatchedPredicted], [[], []]);
+    assert.strictEqual(ev.landmarks.length, LANDMARKS);
+    assert.ok(ev.landmarks.every((l) => l.count === IMAGES), 'each landmark measured on all 16 images');
+    // Predictions on unseen wings by template matching: a few px on 632x480 photos, not garbage.
+    assert.ok(ev.mean > 0 && ev.mean < 40, `mean error ${ev.mean.toFixed(2)} px`);
+    const message = wb.lastRounds()?.message ?? '';
+    assert.match(message, new RegExp(`4 rounds, every image tested once \\(16 images\\)\\. Mean error ${ev.mean.toFixed(2)} px`));
+    assert.match(message, /Files in .*rounds-default-.*: predicted\.tps, evaluation\.json/);
+    const saved = JSON.parse(fs.readFileSync(path.join(path.dirname(r.predictedTps), 'evaluation.json'), 'utf8')) as { matched: number };
+    assert.strictEqual(saved.matched, IMAGES);
+
+    // The results view: all images with photos, the full heatmap, the per-landmark table.
+    const drawn = await wb.waitForResultsRender(undefined, 60_000);
+    assert.deepStrictEqual(
+      { images: drawn.images, photos: drawn.photos, heatmapCells: drawn.heatmapCells, tableRows: drawn.tableRows },
+      { images: IMAGES, photos: IMAGES, heatmapCells: IMAGES * LANDMARKS, tableRows: LANDMARKS },
+    );
+    const model = wb.resultsModel();
+    assert.ok(model && model.images.length === IMAGES);
+    assert.ok(model.images.every((i) => i.predicted.filter(Boolean).length === LANDMARKS), 'predicted points drawn for every image');
+    console.log(`    ${r.rounds} rounds in ${((Date.now() - started) / 1000).toFixed(1)} s (engine ${r.seconds.toFixed(1)} s); mean error ${ev.mean.toFixed(2)} px, median ${ev.median.toFixed(2)}, p90 ${ev.p90.toFixed(2)}`);
+    if (screenshotsAvailable()) {
+      await sleep(500);
+      const png = await screenshot('rounds-results');
+      assert.ok(fs.statSync(png).size > 10_000);
+    }
+  });
+});

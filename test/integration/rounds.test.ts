@@ -1,7 +1,8 @@
 /**
  * Cross-validation rounds inside a real VS Code: "Landmarks: Run cross-validation rounds" on 16
  * real fly wings with the `default` preset and test sets of 4 -> 4 rounds, every image tested
- * exactly once, one predicted TPS with all 16, the results view drawing all 16 images.
+ * exactly once, one predicted TPS with all 16, the results view drawing all 16 images; a run
+ * cancelled in round 2 shows the images tested so far.
  * Screenshot: .test-artifacts/rounds-results.png.
  */
 import * as assert from 'assert';
@@ -13,7 +14,7 @@ import { parseTps } from '../../src/shared/tps/parse';
 import { getField } from '../../src/shared/tps/model';
 import type { RoundsResult } from '../../src/shared/protocol/engine';
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
-import { closeAllEditors, contributedCommands, getApi, scratchDir, screenshot, screenshotsAvailable, sleep } from './helpers';
+import { closeAllEditors, contributedCommands, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
 
 const IMAGES = 16;
 const TEST_SIZE = 4;
@@ -104,5 +105,42 @@ describe('rounds', function () {
       const png = await screenshot('rounds-results');
       assert.ok(fs.statSync(png).size > 10_000);
     }
+  });
+
+  it('cancels in round 2 and shows the images tested so far; the training lock is released', async function () {
+    const out = path.join(wb.modelsFolder(tps), 'rounds-cancelled');
+    // The paper's CNN, tiny: round 1 ends in seconds; round 2 is cancelled once an epoch of it ended.
+    const run = vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', {
+      data: tps,
+      preset: 'paper',
+      inputSize: '64x48',
+      epochs: 6,
+      testSize: TEST_SIZE,
+      seed: 3,
+      out,
+    });
+    await waitFor(
+      'round 2 to complete an epoch',
+      () => {
+        const p = wb.engine.training?.progress;
+        return p?.kind === 'train' && /^round 2\/4/.test(p.message ?? '') && (p.epoch >= 2 || p.valLoss !== undefined);
+      },
+      { timeoutMs: 300_000, intervalMs: 50 },
+    );
+    wb.engine.cancelAll();
+    const r = await run;
+    assert.ok(r, `cancelled rounds reported no result: ${wb.lastRounds()?.error}`);
+    assert.strictEqual(r.cancelled, true);
+    assert.ok(r.rounds >= 2 && r.rounds < 4, `stopped in round ${r.rounds}`);
+    const tested = r.evaluation.matched;
+    assert.ok(tested === r.rounds * TEST_SIZE || tested === (r.rounds - 1) * TEST_SIZE, `${tested} images tested in ${r.rounds} rounds`);
+    assert.ok(tested >= TEST_SIZE && tested < IMAGES);
+    const doc = parseTps(fs.readFileSync(r.predictedTps, 'utf8'), r.predictedTps);
+    assert.strictEqual(doc.specimens.length, tested, 'the predicted TPS holds the images tested so far');
+    assert.match(wb.lastRounds()?.message ?? '', new RegExp(`^Cross-validation cancelled in round ${r.rounds}: ${tested} of ${IMAGES} images tested\\.`));
+    const drawn = await wb.waitForResultsRender((x) => x.images === tested, 60_000);
+    assert.strictEqual(drawn.photos, tested);
+    assert.ok(!fs.existsSync(path.join(wb.modelsFolder(tps), '.training.lock')), 'the training lock is released');
+    assert.strictEqual(wb.engine.jobs.length, 0);
   });
 });

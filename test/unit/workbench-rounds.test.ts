@@ -32,6 +32,9 @@ describe('workbench: cross-validation rounds texts', () => {
     assert.strictEqual(m.text, 'round 1/4 · epoch 1/1 · storing templates');
     assert.strictEqual(roundsProgress({ kind: 'step', stage: 'rounds', done: 4, total: 4 }).fraction, 1);
     assert.strictEqual(roundsProgress({ kind: 'step', stage: 'decode', done: 3, total: 16 }).text, 'decode 3/16');
+    // A round's own steps keep the round seen last.
+    assert.deepStrictEqual(roundsProgress({ kind: 'step', stage: 'validate', done: 1, total: 3 }, { round: 2, rounds: 4 }), { round: 2, rounds: 4, text: 'round 2/4 · validate 1/3' });
+    assert.strictEqual(roundsProgress({ kind: 'train', epoch: 1, epochs: 2, batch: 1, batches: 2, valLoss: 0.5 }, { round: 3, rounds: 4 }).fraction, (2 + 0.25) / 4);
   });
 
   it('sums up the run: rounds, mean error, where the files are', () => {
@@ -46,6 +49,6 @@ describe('workbench: cross-validation rounds texts', () => {
       roundsSummary(r, 'models/x'),
       'Cross-validation: 4 rounds, every image tested once (16 images). Mean error 3.46 px (median 2.50, p90 7.25). Files in models/x: predicted.tps, evaluation.json, round models (1 min 05 s).',
     );
-    assert.match(roundsSummary({ ...r, cancelled: true, rounds: 1 }, 'models/x'), /^Cross-validation cancelled after 1 round: 16 images tested so far\./);
+    assert.match(roundsSummary({ ...r, cancelled: true, rounds: 2, evaluation: { ...r.evaluation, matched: 8 } }, 'models/x', 16), /^Cross-validation cancelled in round 2: 8 of 16 images tested\. Mean error 3\.46 px/);
   });
 });

@@ -165,9 +165,11 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
       async (progress, token) => {
         progress.report({ message: 'starting the engine...' });
         let done = 0;
+        let current: { round: number; rounds: number } | undefined;
         const job = wb.host.client.rounds(options, {
           onProgress: (p) => {
-            const v = roundsProgress(p);
+            const v = roundsProgress(p, current);
+            if (v.round !== undefined && v.rounds !== undefined) current = { round: v.round, rounds: v.rounds };
             const inc = v.fraction !== undefined ? Math.max(0, v.fraction * 100 - done) : 0;
             done += inc;
             progress.report({ message: v.text, increment: inc });
@@ -190,7 +192,7 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
     release();
   }
 
-  const message = roundsSummary(result, vscode.workspace.asRelativePath(out));
+  const message = roundsSummary(result, vscode.workspace.asRelativePath(out), report.withImage);
   wb.lastRounds = { options, result, message };
   wb.host.log(`rounds: ${message}`);
   if (opts.open !== false) {

@@ -38,8 +38,11 @@ export interface RoundsProgressView {
 
 const ROUND = /round (\d+)\/(\d+)/;
 
-/** The notification line and overall fraction for one engine progress event of a rounds job. */
-export function roundsProgress(p: EngineProgress): RoundsProgressView {
+/**
+ * The notification line and overall fraction for one engine progress event of a rounds job.
+ * `current` is the round seen last: a round's own steps (decode, validate) do not name it.
+ */
+export function roundsProgress(p: EngineProgress, current?: { round: number; rounds: number }): RoundsProgressView {
   if (p.kind === 'step') {
     const m = ROUND.exec(p.stage);
     if (m) {
@@ -50,13 +53,15 @@ export function roundsProgress(p: EngineProgress): RoundsProgressView {
     }
     if (p.stage === 'rounds' && p.total > 0 && p.done >= p.total) return { rounds: p.total, text: `all ${p.total} rounds done`, fraction: 1 };
     const eta = p.etaSeconds !== undefined ? ` · ETA ${formatDuration(p.etaSeconds)}` : '';
-    return { text: `${p.stage} ${p.done}/${p.total}${p.message ? ` · ${p.message}` : ''}${eta}` };
+    const step = `${p.stage} ${p.done}/${p.total}${p.message ? ` · ${p.message}` : ''}${eta}`;
+    if (!current) return { text: step };
+    return { ...current, text: `round ${current.round}/${current.rounds} · ${step}` };
   }
   const m = ROUND.exec(p.message ?? '');
-  const round = m ? Number(m[1]) : undefined;
-  const rounds = m ? Number(m[2]) : undefined;
+  const round = m ? Number(m[1]) : current?.round;
+  const rounds = m ? Number(m[2]) : current?.rounds;
   const rest = (p.message ?? '').replace(/^round \d+\/\d+:?\s*/, '');
-  const parts = [m ? `round ${round}/${rounds}` : '', `epoch ${p.epoch}/${p.epochs}`];
+  const parts = [round !== undefined ? `round ${round}/${rounds}` : '', `epoch ${p.epoch}/${p.epochs}`];
   if (p.trainLoss !== undefined) parts.push(`loss ${formatLoss(p.trainLoss)}`);
   else if (rest) parts.push(rest);
   const within = Math.min(1, (p.epoch - 1 + p.batch / Math.max(1, p.batches)) / Math.max(1, p.epochs));
@@ -69,10 +74,10 @@ export function roundsProgress(p: EngineProgress): RoundsProgressView {
 }
 
 /** The closing message: how many rounds, the mean error, where the files are. */
-export function roundsSummary(r: RoundsResult, folder: string): string {
+export function roundsSummary(r: RoundsResult, folder: string, images?: number): string {
   const e = r.evaluation;
   const head = r.cancelled
-    ? `Cross-validation cancelled after ${r.rounds} round${r.rounds === 1 ? '' : 's'}: ${e.matched} images tested so far.`
+    ? `Cross-validation cancelled in round ${r.rounds}: ${e.matched}${images ? ` of ${images}` : ''} images tested.`
     : `Cross-validation: ${r.rounds} rounds, every image tested once (${e.matched} images).`;
   const err = ` Mean error ${e.mean.toFixed(2)} px (median ${e.median.toFixed(2)}, p90 ${e.p90.toFixed(2)})${e.meanScaled !== undefined ? `, ${e.meanScaled.toPrecision(3)} in SCALE units` : ''}.`;
   return `${head}${err} Files in ${folder}: predicted.tps, evaluation.json, round models (${formatDuration(r.seconds)}).`;

@@ -107,6 +107,25 @@ describe('rounds', function () {
     }
   });
 
+  it('from the explorer menu: asks preset and test size, defaulting to about a fifth (3 of 16 -> 6 rounds)', async function () {
+    const run = vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', vscode.Uri.file(tps));
+    let settled = false;
+    void run.then(() => (settled = true), () => (settled = true));
+    // Enter on each prompt as it comes: the preset pick (default first) and the test-set size box.
+    for (let i = 0; i < 100 && !settled && wb.engine.jobs.length === 0; i++) {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await sleep(200);
+    }
+    assert.ok(settled || wb.engine.jobs.length > 0, 'Enter on the prompts started the rounds (a blocking validation message would keep the box open)');
+    const r = await run;
+    assert.ok(r, `rounds failed: ${wb.lastRounds()?.error}`);
+    assert.strictEqual(wb.lastRounds()?.options?.preset, 'default');
+    assert.strictEqual(wb.lastRounds()?.options?.testSize, 3);
+    assert.strictEqual(r.rounds, 6);
+    assert.strictEqual(r.evaluation.matched, IMAGES);
+    await wb.waitForResultsRender((x) => x.images === IMAGES, 60_000);
+  });
+
   it('cancels in round 2 and shows the images tested so far; the training lock is released', async function () {
     const out = path.join(wb.modelsFolder(tps), 'rounds-cancelled');
     // The paper's CNN, tiny: round 1 ends in seconds; round 2 is cancelled once an epoch of it ended.

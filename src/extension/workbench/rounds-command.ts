@@ -68,7 +68,8 @@ async function promptOptions(data: string, images: number): Promise<RoundsComman
     value: String(defaultTestSize(images)),
     validateInput: (v) => {
       const why = testSizeProblem(v, images);
-      return why ?? `${roundCount(images, Number(v))} rounds`;
+      // Info does not block Enter: it only says how many rounds this makes.
+      return why ?? { message: `${roundCount(images, Number(v))} rounds`, severity: vscode.InputBoxValidationSeverity.Info };
     },
   });
   if (size === undefined) return undefined;

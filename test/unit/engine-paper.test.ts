@@ -32,19 +32,23 @@ describe('paper preset', () => {
     }
   });
 
-  it('schedules learning rate 0.03 -> 1e-5 and momentum 0.9 -> 0.9999 log-linearly', () => {
+  it('schedules learning rate 0.03 -> 1e-5 and momentum 0.9 -> 0.9999 linearly, as the paper\'s AdjustVariable (linspace per epoch)', () => {
     assert.ok(Math.abs(learningRateAt(1, 100) - 0.03) < 1e-12);
     assert.ok(Math.abs(learningRateAt(100, 100) - 1e-5) < 1e-12);
     assert.ok(Math.abs(momentumAt(1, 100) - 0.9) < 1e-12);
     assert.ok(Math.abs(momentumAt(100, 100) - 0.9999) < 1e-12);
-    // Geometric: the midpoint is the geometric mean.
-    assert.ok(Math.abs(learningRateAt(51, 101) - Math.sqrt(0.03 * 1e-5)) < 1e-9);
-    assert.ok(Math.abs(1 - momentumAt(51, 101) - Math.sqrt(0.1 * 1e-4)) < 1e-9);
+    // Linear: the midpoint is the arithmetic mean.
+    assert.ok(Math.abs(learningRateAt(51, 101) - (0.03 + 1e-5) / 2) < 1e-12);
+    assert.ok(Math.abs(momentumAt(51, 101) - (0.9 + 0.9999) / 2) < 1e-12);
     for (let e = 2; e <= 100; e++) {
       assert.ok(learningRateAt(e, 100) < learningRateAt(e - 1, 100));
       assert.ok(momentumAt(e, 100) > momentumAt(e - 1, 100));
+      // The effective step lr / (1 - momentum) stays bounded: no late divergence.
+      assert.ok(learningRateAt(e, 100) / (1 - momentumAt(e, 100)) <= 0.3 + 1e-9);
     }
     assert.strictEqual(learningRateAt(1, 1), 0.03);
+    // A custom start keeps the end/start ratio.
+    assert.ok(Math.abs(learningRateAt(10, 10, 0.01) - 0.01 / 3000) < 1e-12);
   });
 
   it('uses 256x192 on native backends and states a smaller 128x96 on wasm; 60/40 split', () => {

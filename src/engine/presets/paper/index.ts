@@ -6,7 +6,9 @@
  * - targets: coordinates in [-1,1] of the (stretched) input frame;
  * - x7 augmentation of the training images (original, +constant on R/G/B, R/G/B alone);
  * - MSE loss, SGD with Nesterov momentum, lr 0.03 -> 1e-5 and momentum 0.9 -> 0.9999
- *   log-linearly over the epochs (./schedule.ts);
+ *   linearly over the epochs as the paper's Lasagne code (./schedule.ts), with an optimizer
+ *   whose momentum really changes (./optimizer.ts);
+ * - the output bias starts at the mean training shape (./model.ts);
  * - 60/40 train/validation split (the engine splits with validationSplit 0.4).
  */
 import type * as tfjs from '@tensorflow/tfjs';
@@ -19,7 +21,8 @@ import { loadLayersModel } from '../../model-io/layers-io';
 import { ArrayBatches, type ArraySet } from '../../train/arrays';
 import { runLoop } from '../../train/loop';
 import type { LoadContext, Predictor, Preset, PresetDefaults, Sample, TrainContext, TrainOutcome, Tf } from '../preset';
-import { buildPaperModel } from './model';
+import { buildPaperModel, startAtMeanShape } from './model';
+import { nesterovMomentum } from './optimizer';
 import { learningRateAt, momentumAt, PAPER_LR_START, PAPER_MOMENTUM_START } from './schedule';
 
 export const PAPER_NATIVE_SIZE: [number, number] = [256, 192];
@@ -87,14 +90,16 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
     );
   }
   const model = buildPaperModel(tf, options.inputSize, K, options.seed);
+  let skipped = ['landmarks'];
   if (ctx.initFrom) {
     const init = await loadLayersModel(tf, ctx.initFrom);
-    const skipped = copyMatchingWeights(init, model);
+    skipped = copyMatchingWeights(init, model);
     init.dispose();
     ctx.log(`initialised from ${ctx.initFrom}` + (skipped.length ? ` (new weights for ${skipped.join(', ')})` : ''));
   }
+  if (skipped.includes('landmarks')) startAtMeanShape(tf, model, trainSet.targets, trainSet.outputs);
   const lr0 = options.learningRate;
-  const optimizer = tf.train.momentum(lr0, PAPER_MOMENTUM_START, true);
+  const optimizer = nesterovMomentum(tf, lr0, PAPER_MOMENTUM_START);
   try {
     const outcome = await runLoop({
       tf,
@@ -115,7 +120,7 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
       progress: ctx.progress,
       log: ctx.log,
     });
-    return { ...outcome, presetData: { schedule: 'log-linear', lrStart: lr0, augmentation: 'x7' } };
+    return { ...outcome, presetData: { schedule: 'linear', lrStart: lr0, augmentation: 'x7', outputBias: 'mean shape' } };
   } finally {
     model.dispose();
     optimizer.dispose();

@@ -6,19 +6,10 @@
  */
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
-import type { FinetuneOptions, FinetunePart, PresetName } from '../shared/protocol/engine';
+import type { FinetuneOptions, FinetunePart } from '../shared/protocol/engine';
 import { paperScenario2, runFinetune } from '../engine/finetune';
-import {
-  evaluationTable,
-  parseBackend,
-  parseIntOption,
-  parseLandmarkList,
-  parseNumberOption,
-  parseSize,
-  runCli,
-  startEngine,
-  UsageError,
-} from './engine-common';
+import { evaluationTable, parseBackend, parseIntOption, parseLandmarkList, UsageError } from './engine-common';
+import { engineCommand, parsePreset, parseTrainingNumbers, printResult, TRAINING_ARGS, withEngine } from './options';
 
 export const USAGE = [
   'usage: finetune --pretrain <tps>[:landmarks] [--pretrain ...] --target <tps>[:landmarks] --out <dir> [options]',
@@ -38,78 +29,52 @@ function part(spec: string, images: string | undefined): FinetunePart {
   return { data, ...(images ? { images } : {}), ...(m ? { landmarkSubset: parseLandmarkList('pretrain', m[2]) } : {}) };
 }
 
-export const command: CliCommand = {
-  run: (args) =>
-    runCli(USAGE, async () => {
-      if (args.includes('--help') || args.includes('-h')) {
-        console.log(USAGE);
-        return 0;
-      }
-      const { values } = parseArgs({
-        args,
-        options: {
-          pretrain: { type: 'string', multiple: true },
-          target: { type: 'string' },
-          scenario: { type: 'string' },
-          pronotum: { type: 'string' },
-          head: { type: 'string' },
-          body: { type: 'string' },
-          images: { type: 'string' },
-          out: { type: 'string' },
-          preset: { type: 'string' },
-          epochs: { type: 'string' },
-          'pretrain-epochs': { type: 'string' },
-          'reuse-pretrained': { type: 'boolean' },
-          'batch-size': { type: 'string' },
-          'learning-rate': { type: 'string' },
-          'validation-split': { type: 'string' },
-          'input-size': { type: 'string' },
-          seed: { type: 'string' },
-          patience: { type: 'string' },
-          backend: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-        strict: true,
-      });
-      if (!values.out) throw new UsageError('--out is required');
-      let parts: Pick<FinetuneOptions, 'pretrain' | 'target'>;
-      if (values.scenario !== undefined) {
-        if (values.scenario !== 'paper2') throw new UsageError(`--scenario ${values.scenario}: only paper2 is known`);
-        if (!values.pronotum || !values.head || !values.body) throw new UsageError('--scenario paper2 needs --pronotum, --head and --body');
-        parts = paperScenario2({ pronotum: values.pronotum, head: values.head, body: values.body, images: values.images });
-      } else {
-        if (!values.pretrain?.length || !values.target) throw new UsageError('--pretrain (one or more) and --target are required');
-        parts = { pretrain: values.pretrain.map((p) => part(p, values.images)), target: part(values.target, values.images) };
-      }
-      const preset = values.preset ?? 'default';
-      if (preset !== 'default' && preset !== 'paper') throw new UsageError(`--preset ${preset}: expected default or paper`);
-      const options: FinetuneOptions = { ...parts, out: values.out, preset: preset as PresetName };
-      const opt = <K extends keyof FinetuneOptions>(k: K, v: FinetuneOptions[K] | undefined): void => {
-        if (v !== undefined) options[k] = v;
-      };
-      opt('epochs', parseIntOption('epochs', values.epochs));
-      opt('pretrainEpochs', parseIntOption('pretrain-epochs', values['pretrain-epochs']));
-      opt('batchSize', parseIntOption('batch-size', values['batch-size']));
-      opt('learningRate', parseNumberOption('learning-rate', values['learning-rate'], 1e-9, 10));
-      opt('validationSplit', parseNumberOption('validation-split', values['validation-split'], 0, 0.9));
-      opt('inputSize', parseSize(values['input-size']));
-      opt('seed', parseIntOption('seed', values.seed, 0));
-      opt('patience', parseIntOption('patience', values.patience, 0));
-      if (values['reuse-pretrained']) options.reusePretrained = true;
-      const engine = await startEngine(parseBackend(values.backend));
-      try {
-        process.stderr.write(engine.backendLine + '\n');
-        const result = await runFinetune(options, engine.env);
-        if (values.json) console.log(JSON.stringify({ ...result, backend: engine.env.backend }));
-        else {
-          console.log(`pretrained: ${result.pretrainedDir} (best epoch ${result.pretrain.bestEpoch})`);
-          console.log(`fine-tuned: ${result.modelDir} (best epoch ${result.finetune.bestEpoch}) in ${result.seconds.toFixed(1)} s on ${engine.env.backend}`);
-          if (result.pretrain.validation) console.log(`pretrained model, validation error:\n${evaluationTable(result.pretrain.validation)}`);
-          if (result.finetune.validation) console.log(`fine-tuned model, validation error:\n${evaluationTable(result.finetune.validation)}`);
-        }
-        return result.finetune.cancelled || result.pretrain.cancelled ? 130 : 0;
-      } finally {
-        engine.close();
-      }
-    }),
-};
+export const command: CliCommand = engineCommand(USAGE, async (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...TRAINING_ARGS,
+      pretrain: { type: 'string', multiple: true },
+      target: { type: 'string' },
+      scenario: { type: 'string' },
+      pronotum: { type: 'string' },
+      head: { type: 'string' },
+      body: { type: 'string' },
+      'pretrain-epochs': { type: 'string' },
+      'reuse-pretrained': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (!values.out) throw new UsageError('--out is required');
+  let parts: Pick<FinetuneOptions, 'pretrain' | 'target'>;
+  if (values.scenario !== undefined) {
+    if (values.scenario !== 'paper2') throw new UsageError(`--scenario ${values.scenario}: only paper2 is known`);
+    if (!values.pronotum || !values.head || !values.body) throw new UsageError('--scenario paper2 needs --pronotum, --head and --body');
+    parts = paperScenario2({ pronotum: values.pronotum, head: values.head, body: values.body, images: values.images });
+  } else {
+    if (!values.pretrain?.length || !values.target) throw new UsageError('--pretrain (one or more) and --target are required');
+    parts = { pretrain: values.pretrain.map((p) => part(p, values.images)), target: part(values.target, values.images) };
+  }
+  const preset = parsePreset(values.preset);
+  // --epochs is checked before --pretrain-epochs, the other numbers after (parseTrainingNumbers).
+  parseIntOption('epochs', values.epochs);
+  const pretrainEpochs = parseIntOption('pretrain-epochs', values['pretrain-epochs']);
+  const options: FinetuneOptions = {
+    ...parts,
+    out: values.out,
+    preset,
+    ...parseTrainingNumbers(values),
+    ...(pretrainEpochs !== undefined ? { pretrainEpochs } : {}),
+  };
+  if (values['reuse-pretrained']) options.reusePretrained = true;
+  return withEngine(parseBackend(values.backend), { announce: true }, async (engine) => {
+    const result = await runFinetune(options, engine.env);
+    printResult(!!values.json, result, engine.env.backend, () => {
+      console.log(`pretrained: ${result.pretrainedDir} (best epoch ${result.pretrain.bestEpoch})`);
+      console.log(`fine-tuned: ${result.modelDir} (best epoch ${result.finetune.bestEpoch}) in ${result.seconds.toFixed(1)} s on ${engine.env.backend}`);
+      if (result.pretrain.validation) console.log(`pretrained model, validation error:\n${evaluationTable(result.pretrain.validation)}`);
+      if (result.finetune.validation) console.log(`fine-tuned model, validation error:\n${evaluationTable(result.finetune.validation)}`);
+    });
+    return result.finetune.cancelled || result.pretrain.cancelled ? 130 : 0;
+  });
+});

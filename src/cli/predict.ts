@@ -7,7 +7,8 @@
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
 import { predictImages } from '../engine/predict';
-import { parseBackend, runCli, startEngine, UsageError } from './engine-common';
+import { parseBackend, UsageError } from './engine-common';
+import { engineCommand, printResult, withEngine } from './options';
 
 export const USAGE = [
   'usage: predict --model <model-dir> --images <folder-or-image> --out <file.tps> [options]',
@@ -18,41 +19,29 @@ export const USAGE = [
   '  --json        print the result as JSON on stdout',
 ].join('\n');
 
-export const command: CliCommand = {
-  run: (args) =>
-    runCli(USAGE, async () => {
-      if (args.includes('--help') || args.includes('-h')) {
-        console.log(USAGE);
-        return 0;
-      }
-      const { values } = parseArgs({
-        args,
-        options: {
-          model: { type: 'string' },
-          images: { type: 'string' },
-          out: { type: 'string' },
-          recursive: { type: 'boolean' },
-          overwrite: { type: 'boolean' },
-          backend: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-        strict: true,
-      });
-      if (!values.model || !values.images || !values.out) throw new UsageError('--model, --images and --out are required');
-      const engine = await startEngine(parseBackend(values.backend), { quiet: !!values.json });
-      try {
-        const result = await predictImages(
-          { model: values.model, images: values.images, out: values.out, recursive: !!values.recursive, overwrite: !!values.overwrite },
-          engine.env,
-        );
-        if (values.json) console.log(JSON.stringify({ ...result, backend: engine.env.backend }));
-        else {
-          console.log(`wrote ${result.predicted} specimen(s) to ${result.out} in ${result.seconds.toFixed(1)} s (${engine.env.backend})`);
-          for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.why}`);
-        }
-        return 0;
-      } finally {
-        engine.close();
-      }
-    }),
-};
+export const command: CliCommand = engineCommand(USAGE, async (args) => {
+  const { values } = parseArgs({
+    args,
+    options: {
+      model: { type: 'string' },
+      images: { type: 'string' },
+      out: { type: 'string' },
+      recursive: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (!values.model || !values.images || !values.out) throw new UsageError('--model, --images and --out are required');
+  const json = !!values.json;
+  const job = { model: values.model, images: values.images, out: values.out, recursive: !!values.recursive, overwrite: !!values.overwrite };
+  return withEngine(parseBackend(values.backend), { quiet: json }, async (engine) => {
+    const result = await predictImages(job, engine.env);
+    printResult(json, result, engine.env.backend, () => {
+      console.log(`wrote ${result.predicted} specimen(s) to ${result.out} in ${result.seconds.toFixed(1)} s (${engine.env.backend})`);
+      for (const s of result.skipped) console.log(`skipped ${s.path}: ${s.why}`);
+    });
+    return 0;
+  });
+});

@@ -7,19 +7,10 @@
  */
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
-import type { PresetName, TrainOptions } from '../shared/protocol/engine';
+import type { TrainOptions } from '../shared/protocol/engine';
 import { trainModel } from '../engine/train/run';
-import {
-  evaluationTable,
-  parseBackend,
-  parseIntOption,
-  parseLandmarkList,
-  parseNumberOption,
-  parseSize,
-  runCli,
-  startEngine,
-  UsageError,
-} from './engine-common';
+import { evaluationTable, parseBackend, parseLandmarkList, UsageError } from './engine-common';
+import { engineCommand, parsePreset, parseTrainingNumbers, printResult, TRAINING_ARGS, withEngine } from './options';
 
 export const USAGE = [
   'usage: train --data <tps-or-folder> --out <model-dir> [options]',
@@ -45,47 +36,28 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
   const { values } = parseArgs({
     args,
     options: {
+      ...TRAINING_ARGS,
       data: { type: 'string' },
-      images: { type: 'string' },
-      out: { type: 'string' },
-      preset: { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      'learning-rate': { type: 'string' },
-      'validation-split': { type: 'string' },
-      'input-size': { type: 'string' },
-      seed: { type: 'string' },
-      patience: { type: 'string' },
       resume: { type: 'boolean' },
       'init-from': { type: 'string' },
       landmarks: { type: 'string' },
       exclude: { type: 'string' },
       include: { type: 'string' },
-      backend: { type: 'string' },
-      json: { type: 'boolean' },
     },
     strict: true,
   });
   if (!values.data) throw new UsageError('--data is required');
   if (!values.out) throw new UsageError('--out is required');
-  const preset = values.preset ?? 'default';
-  if (preset !== 'default' && preset !== 'paper') throw new UsageError(`--preset ${preset}: expected default or paper`);
   const options: TrainOptions = {
     data: values.data,
     out: values.out,
-    preset: preset as PresetName,
+    preset: parsePreset(values.preset),
     ...(values.images ? { images: values.images } : {}),
+    ...parseTrainingNumbers(values),
   };
   const set = <K extends keyof TrainOptions>(k: K, v: TrainOptions[K] | undefined): void => {
     if (v !== undefined) options[k] = v;
   };
-  set('epochs', parseIntOption('epochs', values.epochs));
-  set('batchSize', parseIntOption('batch-size', values['batch-size']));
-  set('learningRate', parseNumberOption('learning-rate', values['learning-rate'], 1e-9, 10));
-  set('validationSplit', parseNumberOption('validation-split', values['validation-split'], 0, 0.9));
-  set('inputSize', parseSize(values['input-size']));
-  set('seed', parseIntOption('seed', values.seed, 0));
-  set('patience', parseIntOption('patience', values.patience, 0));
   set('initFrom', values['init-from']);
   set('landmarkSubset', parseLandmarkList('landmarks', values.landmarks));
   const names = (v: string | undefined): string[] | undefined => v?.split(',').map((n) => n.trim()).filter(Boolean);
@@ -95,29 +67,17 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
   return { options, backend: parseBackend(values.backend), json: !!values.json };
 }
 
-export const command: CliCommand = {
-  run: (args) =>
-    runCli(USAGE, async () => {
-      if (args.includes('--help') || args.includes('-h')) {
-        console.log(USAGE);
-        return 0;
-      }
-      const { options, backend, json } = parseTrainArgs(args);
-      const engine = await startEngine(backend);
-      try {
-        process.stderr.write(engine.backendLine + '\n');
-        const result = await trainModel(options, engine.env);
-        if (json) console.log(JSON.stringify({ ...result, backend: engine.env.backend }));
-        else {
-          console.log(
-            `${result.cancelled ? 'cancelled' : 'trained'}: ${result.epochs} epoch(s), best epoch ${result.bestEpoch} ` +
-              `${Number.isFinite(result.bestValLoss) ? `(val loss ${result.bestValLoss.toFixed(5)})` : ''}, ${result.seconds.toFixed(1)} s on ${engine.env.backend}; model in ${result.modelDir}`,
-          );
-          if (result.validation) console.log(`validation error (original pixels):\n${evaluationTable(result.validation)}`);
-        }
-        return result.cancelled ? 130 : 0;
-      } finally {
-        engine.close();
-      }
-    }),
-};
+export const command: CliCommand = engineCommand(USAGE, async (args) => {
+  const { options, backend, json } = parseTrainArgs(args);
+  return withEngine(backend, { announce: true }, async (engine) => {
+    const result = await trainModel(options, engine.env);
+    printResult(json, result, engine.env.backend, () => {
+      console.log(
+        `${result.cancelled ? 'cancelled' : 'trained'}: ${result.epochs} epoch(s), best epoch ${result.bestEpoch} ` +
+          `${Number.isFinite(result.bestValLoss) ? `(val loss ${result.bestValLoss.toFixed(5)})` : ''}, ${result.seconds.toFixed(1)} s on ${engine.env.backend}; model in ${result.modelDir}`,
+      );
+      if (result.validation) console.log(`validation error (original pixels):\n${evaluationTable(result.validation)}`);
+    });
+    return result.cancelled ? 130 : 0;
+  });
+});

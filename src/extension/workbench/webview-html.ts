@@ -1,40 +1,20 @@
 /** HTML shell for the workbench webviews: strict CSP with a nonce, theme colours from VS Code. */
-import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from '../webview-page';
 import { RESULTS_CSS, TRAINING_CSS } from './webview-css';
-
-export function nonce(): string {
-  return crypto.randomBytes(16).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
 
 /**
  * A page that loads only its own bundle (dist/webview/<name>.js) with a nonce, images from the
  * webview's allowed roots, and nothing remote.
  */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, name: 'training' | 'results', title: string): string {
-  const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${name}.js`));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data: blob:`,
-    `style-src ${webview.cspSource} 'nonce-${n}'`,
-    `script-src 'nonce-${n}'`,
-    `font-src ${webview.cspSource}`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>${title.replace(/[<>&"]/g, '')}</title>
-<style nonce="${n}">${BASE_CSS}${name === 'training' ? TRAINING_CSS : RESULTS_CSS}</style>
-</head>
-<body>
-<div id="app" data-view="${name}"></div>
-<script nonce="${n}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPage(webview, {
+    title,
+    scriptUri: script.toString(),
+    head: (nonce) => `<style nonce="${nonce}">${BASE_CSS}${name === 'training' ? TRAINING_CSS : RESULTS_CSS}</style>`,
+    body: `<div id="app" data-view="${name}"></div>`,
+  });
 }
 
 const BASE_CSS = `

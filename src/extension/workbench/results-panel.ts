@@ -6,6 +6,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ResultsFromView, ResultsModel, ResultsRendered, ResultsSection, ResultsToView } from '../../shared/protocol/views';
+import { RenderWaiters } from './render-waiters';
 import { webviewHtml } from './webview-html';
 
 export interface ResultsPanelHandlers {
@@ -17,8 +18,7 @@ export class ResultsPanel implements vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   private ready = false;
   private disposed = false;
-  lastRendered: ResultsRendered | undefined;
-  private readonly waiters: { pred: (r: ResultsRendered) => boolean; resolve: (r: ResultsRendered) => void }[] = [];
+  private readonly renders = new RenderWaiters<ResultsRendered>('results view');
 
   constructor(
     extensionUri: vscode.Uri,
@@ -46,23 +46,17 @@ export class ResultsPanel implements vscode.Disposable {
     return this.panel.webview;
   }
 
+  /** The last render report the webview sent. */
+  get lastRendered(): ResultsRendered | undefined {
+    return this.renders.last;
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }
 
   waitForRender(pred: (r: ResultsRendered) => boolean = () => true, timeoutMs = 30000): Promise<ResultsRendered> {
-    if (this.lastRendered && pred(this.lastRendered)) return Promise.resolve(this.lastRendered);
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve };
-      this.waiters.push(w);
-      setTimeout(() => {
-        const i = this.waiters.indexOf(w);
-        if (i >= 0) {
-          this.waiters.splice(i, 1);
-          reject(new Error(`results view: no matching render within ${timeoutMs} ms (last: ${JSON.stringify(this.lastRendered)})`));
-        }
-      }, timeoutMs);
-    });
+    return this.renders.wait(pred, timeoutMs);
   }
 
   private async onMessage(m: ResultsFromView): Promise<void> {
@@ -79,13 +73,7 @@ export class ResultsPanel implements vscode.Disposable {
           await this.handlers.exportCsv(this.model);
           return;
         case 'rendered':
-          this.lastRendered = m;
-          for (const w of [...this.waiters]) {
-            if (w.pred(m)) {
-              this.waiters.splice(this.waiters.indexOf(w), 1);
-              w.resolve(m);
-            }
-          }
+          this.renders.report(m);
           return;
       }
     } catch (e) {

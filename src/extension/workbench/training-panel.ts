@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { TrainingFromView, TrainingToView } from '../../shared/protocol/views';
+import { RenderWaiters } from './render-waiters';
 import { webviewHtml } from './webview-html';
 
 export type TrainingRendered = Extract<TrainingFromView, { type: 'rendered' }>;
@@ -20,8 +21,7 @@ export class TrainingPanel implements vscode.Disposable {
   private readonly history: TrainingToView[] = [];
   private ready = false;
   private disposed = false;
-  lastRendered: TrainingRendered | undefined;
-  private readonly waiters: { pred: (r: TrainingRendered) => boolean; resolve: (r: TrainingRendered) => void }[] = [];
+  private readonly renders = new RenderWaiters<TrainingRendered>('training view');
 
   constructor(extensionUri: vscode.Uri, title: string, private readonly handlers: TrainingPanelHandlers) {
     this.panel = vscode.window.createWebviewPanel(
@@ -35,6 +35,11 @@ export class TrainingPanel implements vscode.Disposable {
     this.panel.onDidDispose(() => {
       this.disposed = true;
     });
+  }
+
+  /** The last render report the webview sent. */
+  get lastRendered(): TrainingRendered | undefined {
+    return this.renders.last;
   }
 
   get isDisposed(): boolean {
@@ -52,18 +57,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   /** Resolves with the first render report matching `pred` (tests). */
   waitForRender(pred: (r: TrainingRendered) => boolean = () => true, timeoutMs = 20000): Promise<TrainingRendered> {
-    if (this.lastRendered && pred(this.lastRendered)) return Promise.resolve(this.lastRendered);
-    return new Promise((resolve, reject) => {
-      const w = { pred, resolve };
-      this.waiters.push(w);
-      setTimeout(() => {
-        const i = this.waiters.indexOf(w);
-        if (i >= 0) {
-          this.waiters.splice(i, 1);
-          reject(new Error(`training view: no matching render within ${timeoutMs} ms (last: ${JSON.stringify(this.lastRendered)})`));
-        }
-      }, timeoutMs);
-    });
+    return this.renders.wait(pred, timeoutMs);
   }
 
   private onMessage(m: TrainingFromView): void {
@@ -85,13 +79,7 @@ export class TrainingPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('landmarks.showLog');
         return;
       case 'rendered':
-        this.lastRendered = m;
-        for (const w of [...this.waiters]) {
-          if (w.pred(m)) {
-            this.waiters.splice(this.waiters.indexOf(w), 1);
-            w.resolve(m);
-          }
-        }
+        this.renders.report(m);
         return;
     }
   }

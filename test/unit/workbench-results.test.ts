@@ -6,7 +6,9 @@ import { requireData } from '../helpers/data';
 import { summarizeErrors } from '../../src/shared/metrics/errors';
 import type { EvaluationResult } from '../../src/shared/protocol/engine';
 import type { TpsLandmark } from '../../src/shared/tps/model';
-import { buildResultsModel, matchKey, type PhotoInfo, type SpecimenLite } from '../../src/extension/workbench/results-model';
+import { evaluateFiles } from '../../src/engine/evaluate';
+import { specimenKey } from '../../src/shared/names';
+import { buildResultsModel, type PhotoInfo, type SpecimenLite } from '../../src/extension/workbench/results-model';
 import { landmarkTable, quantileSorted, tableCsv, imagesCsv } from '../../src/extension/workbench/stats';
 import { loadTps } from '../../src/extension/workbench/tps-source';
 import { checkDataset } from '../../src/extension/workbench/dataset-check';
@@ -14,10 +16,10 @@ import { listModels, describeModel } from '../../src/extension/workbench/models'
 
 /** An evaluation as the engine reports it, computed with the shared metrics. */
 function evaluate(manual: SpecimenLite[], predicted: SpecimenLite[], manualPath: string, predictedPath: string): EvaluationResult {
-  const byKey = new Map(predicted.map((p) => [matchKey(p.name), p]));
+  const byKey = new Map(predicted.map((p) => [specimenKey(p.name), p]));
   const pairs = manual
-    .filter((m) => byKey.has(matchKey(m.name)))
-    .map((m) => ({ name: m.name, manualImage: m.image, predictedImage: byKey.get(matchKey(m.name))?.image, manual: m.landmarks, predicted: byKey.get(matchKey(m.name))!.landmarks, scale: m.scale }));
+    .filter((m) => byKey.has(specimenKey(m.name)))
+    .map((m) => ({ name: m.name, manualImage: m.image, predictedImage: byKey.get(specimenKey(m.name))?.image, manual: m.landmarks, predicted: byKey.get(specimenKey(m.name))!.landmarks, scale: m.scale }));
   const s = summarizeErrors(pairs);
   return {
     landmarks: s.landmarks,
@@ -26,7 +28,7 @@ function evaluate(manual: SpecimenLite[], predicted: SpecimenLite[], manualPath:
     p90: s.p90,
     matched: pairs.length,
     images: s.images,
-    unmatchedManual: manual.filter((m) => !byKey.has(matchKey(m.name))).map((m) => m.name),
+    unmatchedManual: manual.filter((m) => !byKey.has(specimenKey(m.name))).map((m) => m.name),
     unmatchedPredicted: [],
     manualPath,
     predictedPath,
@@ -87,6 +89,39 @@ describe('workbench results model', function () {
     assert.strictEqual(model.table[2].p90, 2, 'one outlier in 12 stays above the p90');
     assert.ok(model.images[model.referenceIndex].src, 'the spatial view has a photo');
     for (let i = 1; i < model.images.length; i++) assert.ok(model.images[i - 1].mean >= model.images[i].mean);
+  });
+
+  it('finds every specimen the engine\'s evaluate paired: ID= only, one-specimen files, IMAGE= with folders', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lm-results-match-'));
+    try {
+      const write = (rel: string, text: string): void => {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), text);
+      };
+      // Manual: one file, specimens named by ID= only and by IMAGE= with a Windows folder.
+      write('manual.tps', 'LM=2\n10 20\n30 40\nID=beetle 007\nLM=2\n50 60\n70 80\nIMAGE=C:\\photos\\Md_012.JPG\n');
+      // Predicted: a folder of one-specimen files without IMAGE= or ID=: named by the file.
+      write('pred/beetle_7.tps', 'LM=2\n13 24\n30 40\n');
+      write('pred/md-12.tps', 'LM=2\n50 60\n70 83\n');
+      const evaluation = await evaluateFiles({ manual: path.join(dir, 'manual.tps'), predicted: path.join(dir, 'pred') });
+      assert.strictEqual(evaluation.matched, 2, JSON.stringify(evaluation.unmatchedManual));
+      const manual = (await loadTps(path.join(dir, 'manual.tps'), { resolveImages: false })).specimens;
+      const predicted = (await loadTps(path.join(dir, 'pred'), { resolveImages: false })).specimens;
+      const model = buildResultsModel({ title: 't', evaluation, manual, predicted, photos: new Map() });
+      const byName = new Map(model.images.map((im) => [im.name, im]));
+      assert.deepStrictEqual([...byName.keys()].sort(), ['ID=beetle 007 (manual.tps)', 'Md_012.JPG']);
+      for (const im of model.images) {
+        assert.strictEqual(im.missing, undefined, `${im.name}: ${im.missing}`);
+        assert.strictEqual(im.manual.length, 2, `${im.name}: manual landmarks`);
+        assert.strictEqual(im.predicted.length, 2, `${im.name}: predicted landmarks`);
+      }
+      // Points in image pixels (y flipped around the points' extent): the predicted shift shows.
+      const id = byName.get('ID=beetle 007 (manual.tps)')!;
+      assert.strictEqual(id.predicted[0]!.x - id.manual[0]!.x, 3);
+      assert.strictEqual(id.manual[0]!.y - id.predicted[0]!.y, 4);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('draws specimens without a photo upright from their own extent', () => {

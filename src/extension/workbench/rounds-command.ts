@@ -9,13 +9,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { PresetName, RoundsOptions, RoundsResult } from '../../shared/protocol/engine';
-import { EngineBusyError, EngineJobError } from '../engine-client';
+import { EngineJobError } from '../engine-client';
 import { checkDataset } from './dataset-check';
 import { fileStamp, parseInputSize, slug } from './format';
 import { describeError } from './messages';
 import { defaultTestSize, roundCount, roundsProgress, roundsSummary, testSizeProblem } from './rounds-text';
 import { pickDataset } from './train-command';
-import { acquireTrainingLock } from './training-lock';
+import { claimTrainingSlot } from './training-slot';
 import type { Workbench } from './workbench';
 
 /** Arguments a caller (a test, a script) passes to skip every prompt. */
@@ -139,13 +139,9 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
   }
 
   const out = opts.out ? path.resolve(opts.out) : path.join(wb.modelsFolder(data), `${slug(path.basename(data))}-rounds-${preset}-${fileStamp(new Date())}`);
-  let release: () => void;
-  try {
-    if (wb.host.client.training) throw new EngineBusyError('A training is already running in this window. Wait for it to finish or cancel it ("Landmarks: Cancel engine job").');
-    release = acquireTrainingLock(path.dirname(out), data);
-  } catch (e) {
-    void vscode.window.showWarningMessage((e as Error).message, 'Show log').then((p) => p && wb.host.output.show(true));
-    wb.lastRounds = { error: (e as Error).message };
+  const release = claimTrainingSlot(wb, out, data);
+  if (typeof release !== 'function') {
+    wb.lastRounds = { error: release.error };
     return undefined;
   }
 

@@ -8,12 +8,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
-import { EngineBusyError } from '../engine-client';
 import { checkDataset } from './dataset-check';
 import { fileStamp, formatDuration, parseInputSize, slug } from './format';
 import { describeError, progressText, trainFinal } from './messages';
 import { TrainingPanel } from './training-panel';
-import { acquireTrainingLock } from './training-lock';
+import { claimTrainingSlot } from './training-slot';
 import type { Workbench } from './workbench';
 
 /** Arguments a caller (a test, another command) passes to skip every prompt. */
@@ -179,13 +178,9 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
 
   const modelsFolder = wb.modelsFolder(data);
   const out = opts.out ? path.resolve(opts.out) : path.join(modelsFolder, `${slug(path.basename(data))}-${preset}-${fileStamp(new Date())}`);
-  let release: () => void;
-  try {
-    if (wb.host.client.training) throw new EngineBusyError('A training is already running in this window. Wait for it to finish or cancel it ("Landmarks: Cancel engine job").');
-    release = acquireTrainingLock(path.dirname(out), data);
-  } catch (e) {
-    void vscode.window.showWarningMessage((e as Error).message, 'Show log').then((p) => p && wb.host.output.show(true));
-    wb.lastTraining = { error: (e as Error).message };
+  const release = claimTrainingSlot(wb, out, data);
+  if (typeof release !== 'function') {
+    wb.lastTraining = { error: release.error };
     return undefined;
   }
 

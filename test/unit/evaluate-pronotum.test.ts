@@ -9,25 +9,15 @@ import { evaluateFiles } from '../../src/engine/evaluate';
 import { command } from '../../src/cli/evaluate';
 import type { Evaluation } from '../../src/shared/metrics/evaluation';
 import { requireData } from '../helpers/data';
+import { runCommand } from '../helpers/cli';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landmarks-eval-test-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs the CLI command, capturing what it prints. */
 async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await command.run(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
+  const r = await runCommand(command, args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 /**

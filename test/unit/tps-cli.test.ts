@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { command } from '../../src/cli/tps';
 import { dataPath, repoRoot, requireData } from '../helpers/data';
+import { runCommand } from '../helpers/cli';
 
 interface Issue {
   line: number;
@@ -30,20 +31,8 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
 }
 
 /** Runs the command in-process (fast), capturing what it prints. */
-async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.join(' '));
-  try {
-    const code = await command.run(args);
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
+function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCommand(command, args);
 }
 
 describe('CLI: tps check', function () {

@@ -8,22 +8,10 @@ import { initBackend } from '../../src/engine/backend/init';
 import * as tf from '../../src/engine/backend/tf';
 import { WASM_TRAINING_KERNELS } from '../../src/engine/backend/wasm-kernels';
 import { tileSegments } from '../../src/engine/backend/wasm-kernels/tile';
+import { seeded } from '../helpers/seeded';
 
 const TOLERANCE = 1e-4;
 
-/** Deterministic values in [-1, 1) (mulberry32). */
-function seeded(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 function rand(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(seeded(shape.reduce((a, b) => a * b, 1), seed), shape);

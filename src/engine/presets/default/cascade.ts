@@ -264,11 +264,35 @@ export interface CascadeResult {
   residual: number[];
 }
 
-/** Indices of the k largest values. */
-function topK(values: Float64Array, k: number, skip = 0): number[] {
-  const idx = Array.from(values.keys());
-  idx.sort((a, b) => values[b] - values[a]);
-  return idx.slice(skip, skip + k);
+/**
+ * Indices of the k largest values after skipping the `skip` largest, in descending order, ties
+ * by index (what a stable descending sort gives). Small k + skip: an insertion selection instead
+ * of sorting every index.
+ */
+export function topK(values: ArrayLike<number>, k: number, skip = 0): number[] {
+  const n = values.length;
+  const m = Math.min(n, skip + k);
+  let finite = true;
+  for (let i = 0; i < n && finite; i++) finite = !Number.isNaN(values[i]);
+  if (!finite || m > 32) {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    idx.sort((a, b) => values[b] - values[a]);
+    return idx.slice(skip, skip + k);
+  }
+  const best: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (best.length === m && v <= values[best[m - 1]]) continue;
+    let p = best.length === m ? m - 1 : best.length;
+    // a later index goes after equal values (stable order)
+    while (p > 0 && values[best[p - 1]] < v) {
+      best[p] = best[p - 1];
+      p--;
+    }
+    best[p] = i;
+    if (best.length > m) best.length = m;
+  }
+  return best.slice(skip, skip + k);
 }
 
 /** Training images ordered by thumbnail similarity to this one. */
@@ -415,13 +439,31 @@ function meanTemplate(model: CascadeModel, l: number, j: number, ids: number[]):
   return t;
 }
 
-/** Correlation of every training patch of landmark j (level l) with `patch` (normalised). */
+/**
+ * Correlation of every training patch of landmark j (level l) with `patch` (normalised). Two
+ * training patches per sweep (each sum in the same order as alone: bit-identical).
+ */
 function rankTemplates(model: CascadeModel, l: number, j: number, patch: Float32Array): Float64Array {
   const pp = model.config.patch * model.config.patch;
   const L = model.landmarkCount;
   const src = model.templates[l];
-  const r = new Float64Array(model.count);
-  for (let i = 0; i < model.count; i++) {
+  const n = model.count;
+  const r = new Float64Array(n);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const o = (i * L + j) * pp;
+    const o2 = o + L * pp;
+    let s = 0;
+    let s2 = 0;
+    for (let q = 0; q < pp; q++) {
+      const v = patch[q];
+      s += src[o + q] * v;
+      s2 += src[o2 + q] * v;
+    }
+    r[i] = s;
+    r[i + 1] = s2;
+  }
+  for (; i < n; i++) {
     const o = (i * L + j) * pp;
     let s = 0;
     for (let q = 0; q < pp; q++) s += src[o + q] * patch[q];

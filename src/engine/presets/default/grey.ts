@@ -71,12 +71,45 @@ export function sample(img: GreyImage, x: number, y: number): number {
   );
 }
 
-/** A size x size patch centred at (cx, cy) (level pixels), step 1, bilinear. */
+/**
+ * A size x size patch centred at (cx, cy) (level pixels), step 1, bilinear: the same values as
+ * `sample` at every point, bit for bit (the clamped column/row indices and fractions are
+ * computed once per column and per row, exactly as `sample` computes them).
+ */
 export function samplePatch(img: GreyImage, cx: number, cy: number, size: number, out?: Float32Array): Float32Array {
   const p = out ?? new Float32Array(size * size);
   const h = (size - 1) / 2;
+  const w = img.width;
+  const ht = img.height;
+  const d = img.data;
+  const xi = new Int32Array(size);
+  const fxs = new Float64Array(size);
+  const x1 = w > 1 ? 1 : 0;
+  const y1 = ht > 1 ? w : 0;
+  const xMax = w - 2 < 0 ? 0 : w - 2;
+  const yMax = ht - 2 < 0 ? 0 : ht - 2;
+  for (let i = 0; i < size; i++) {
+    let x = cx - h + i;
+    if (x < 0) x = 0;
+    else if (x > w - 1) x = w - 1;
+    const x0 = Math.min(Math.floor(x), xMax);
+    xi[i] = x0;
+    fxs[i] = x - x0;
+  }
   for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) p[j * size + i] = sample(img, cx - h + i, cy - h + j);
+    let y = cy - h + j;
+    if (y < 0) y = 0;
+    else if (y > ht - 1) y = ht - 1;
+    const y0 = Math.min(Math.floor(y), yMax);
+    const fy = y - y0;
+    const gy = 1 - fy;
+    const row = y0 * w;
+    const o = j * size;
+    for (let i = 0; i < size; i++) {
+      const fx = fxs[i];
+      const k = row + xi[i];
+      p[o + i] = gy * ((1 - fx) * d[k] + fx * d[k + x1]) + fy * ((1 - fx) * d[k + y1] + fx * d[k + y1 + x1]);
+    }
   }
   return p;
 }

@@ -88,10 +88,64 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Floa
 }
 
 /**
+ * The prior's covariance in landmark space, C = sum_k basis_k basis_k^T / penalty_k (2L x 2L,
+ * row-major); it does not depend on the weights, so it is computed once per prior.
+ */
+const covariances = new WeakMap<ShapePrior, Float64Array>();
+export function priorCovariance(prior: ShapePrior): Float64Array {
+  let c = covariances.get(prior);
+  if (c) return c;
+  const d = prior.mean.length;
+  c = new Float64Array(d * d);
+  for (let k = 0; k < prior.basis.length; k++) {
+    const b = prior.basis[k];
+    const ip = 1 / prior.penalty[k];
+    for (let i = 0; i < d; i++) {
+      const bi = b[i] * ip;
+      if (bi === 0) continue;
+      for (let j = 0; j < d; j++) c[i * d + j] += bi * b[j];
+    }
+  }
+  covariances.set(prior, c);
+  return c;
+}
+
+/**
  * The plausible shape closest to `shape` (2L, normalised frame) under per-landmark weights
  * (length L, >= 0): minimises sum_j w_j |shape_j - fit_j|^2 + sum_k penalty_k c_k^2.
+ * Solved in the 2L-dimensional landmark space (the same minimiser as the basis-space normal
+ * equations of fitShapeInBasis, by the push-through identity):
+ * fit = mean + C W^1/2 (W^1/2 C W^1/2 + I)^-1 W^1/2 (shape - mean), C = priorCovariance.
  */
 export function fitShape(prior: ShapePrior, shape: Float64Array, weights: ArrayLike<number>): Float64Array {
+  const d = prior.mean.length;
+  const c = priorCovariance(prior);
+  const s = new Float64Array(d);
+  for (let q = 0; q < d; q++) s[q] = Math.sqrt(Math.max(0, weights[q >> 1]));
+  const a = new Float64Array(d * d);
+  const r = new Float64Array(d);
+  for (let i = 0; i < d; i++) {
+    r[i] = s[i] * (shape[i] - prior.mean[i]);
+    for (let j = 0; j <= i; j++) {
+      const v = s[i] * c[i * d + j] * s[j];
+      a[i * d + j] = v;
+      a[j * d + i] = v;
+    }
+    a[i * d + i] += 1;
+  }
+  const z = choleskySolve(a, r, d);
+  for (let q = 0; q < d; q++) z[q] *= s[q];
+  const out = Float64Array.from(prior.mean);
+  for (let i = 0; i < d; i++) {
+    let t = 0;
+    for (let j = 0; j < d; j++) t += c[i * d + j] * z[j];
+    out[i] += t;
+  }
+  return out;
+}
+
+/** The same fit through the (basis x basis) normal equations: the reference for fitShape. */
+export function fitShapeInBasis(prior: ShapePrior, shape: Float64Array, weights: ArrayLike<number>): Float64Array {
   const m = prior.basis.length;
   const d = prior.mean.length;
   const a = new Float64Array(m * m);

@@ -1,0 +1,560 @@
+/**
+ * Silhouette-aware correction of landmark predictions, learned from training items.
+ *
+ * For each landmark the trainer tries, on the training items' (out-of-fold) predictions:
+ *   - keep: the prediction as it is;
+ *   - project: the nearest point of the object's outer contour, plus a learned offset along the
+ *     contour's normal (removes the normal component of the error of landmarks on the outline);
+ *   - extreme: the contour point that goes farthest in a direction of the shape's frame (image
+ *     axes or the predicted shape's rotation), among the contour points within an arc length of
+ *     the prediction's nearest contour point (whole contour = a global extremum: apex, lowest,
+ *     leftmost point), plus a learned offset in the frame;
+ * each blended with the prediction (alpha) and only where it moves the landmark less than a gate;
+ * it keeps the rule with the lowest mean error if it beats `keep` by a margin. Nothing is
+ * hard-coded to a landmark: on photos without a clean silhouette no rule wins and the stage
+ * switches itself off. Pure (pyramids in, numbers out).
+ */
+import type { GreyImage } from '../grey';
+import { argmaxNear, extremeNear, frameOf, meanSpacing, turnAngles, nearestOnContour, normalisedShape, toFrameVec, toImageVec, type Frame, type Pt } from './geometry';
+import { describe, fitRidge, fromFrame, predictRidge, toFrame, type RidgeModel } from './regress';
+import { objectContour, type Contour } from './segment';
+
+export interface ContourConfig {
+  /** The contour is extracted on the pyramid level whose width is closest to this. */
+  targetWidth: number;
+  /** Smoothing passes along the contour. */
+  smooth: number;
+  /** Directions tried for extremes (evenly spaced over 360 degrees). */
+  angles: number;
+  /** Arc half-lengths tried, in units of the shape's RMS size (null = whole contour). */
+  arcs: (number | null)[];
+  alphas: number[];
+  /** Curvature scales (half-window, units of the shape's RMS size) and search arcs for curvature extrema. */
+  curvScales: number[];
+  curvArcs: number[];
+  /** Largest move allowed, in units of the shape's RMS size (null = any). */
+  gates: (number | null)[];
+  /** Silhouette regression: resampled points (0 = off), rotation from the predicted shape, predicted landmarks as inputs, ridge penalties tried, folds. */
+  regPoints: number;
+  regRotate: boolean;
+  regUseStart: boolean;
+  regRidges: number[];
+  regFolds: number;
+  regMixes: number[];
+  /** Disagreement gates tried (units of the shape's RMS size): beyond it, the landmark takes the far mix. */
+  regGates: number[];
+  /** A rule must beat `keep` by this fraction of keep's mean error. */
+  minGain: number;
+}
+
+export const DEFAULT_CONTOUR: ContourConfig = {
+  targetWidth: 250,
+  smooth: 1,
+  angles: 36,
+  arcs: [0.05, 0.1, 0.2, 0.4, null],
+  alphas: [0.5, 0.75, 1],
+  gates: [null, 0.3, 0.15, 0.08],
+  curvScales: [0.02, 0.05, 0.1],
+  curvArcs: [0.05, 0.1, 0.2],
+  minGain: 0.03,
+  regPoints: 64,
+  regRotate: true,
+  regUseStart: false,
+  regRidges: [0.003, 0.01, 0.03, 0.1, 0.3],
+  regFolds: 8,
+  regMixes: [0, 0.25, 0.5, 0.75, 1],
+  regGates: [0.05, 0.1, 0.2, 0.3, 1e9],
+};
+
+export interface ContourRegression {
+  /** Anchor direction (radians, rotated frame) where the resampled contour starts. */
+  anchor: number;
+  ridge: RidgeModel;
+  lambda: number;
+  /** Per landmark: weight of the regression's answer against the prediction (0 = prediction) where they agree within gate x size, and beyond. */
+  mix: number[];
+  mixFar: number[];
+  gate: number[];
+}
+
+export type ContourRule =
+  | { kind: 'keep' }
+  | { kind: 'project'; offset: number; alpha: number; gate: number | null }
+  | { kind: 'extreme'; rotate: boolean; angle: number; arc: number | null; bias: [number, number]; alpha: number; gate: number | null }
+  /** The most convex (sign 1) or concave (sign -1) contour point within `arc` of the prediction's nearest point, plus a bias in the rotated frame. */
+  | { kind: 'curv'; sign: 1 | -1; scale: number; arc: number; bias: [number, number]; alpha: number; gate: number | null };
+
+export interface ContourModel {
+  format: 'landmarks-contour';
+  version: 1;
+  config: ContourConfig;
+  landmarkCount: number;
+  /** Normalised mean predicted shape (the reference for the frame's rotation). */
+  ref: Pt[];
+  rules: ContourRule[];
+  regression?: ContourRegression;
+  /** Training mean error per landmark before / after (original pixels), for reports. */
+  trainBefore: number[];
+  trainAfter: number[];
+}
+
+export interface ContourItem {
+  contour: Contour;
+  truth: (Pt | null)[];
+  start: Pt[];
+}
+
+/** Pyramid level whose width is closest to `target`. */
+export function contourLevel(pyr: GreyImage[], target: number): number {
+  let best = 0;
+  for (let l = 1; l < pyr.length; l++) {
+    if (Math.abs(pyr[l].width - target) < Math.abs(pyr[best].width - target)) best = l;
+  }
+  return best;
+}
+
+export function contourOf(pyr: GreyImage[], config: ContourConfig): Contour {
+  const l = contourLevel(pyr, config.targetWidth);
+  return objectContour(pyr[l], l, config.smooth);
+}
+
+/** Whether a contour can be trusted at all. */
+export function usable(c: Contour): boolean {
+  return c.n >= 16 && c.areaFraction > 0.01 && c.areaFraction < 0.95;
+}
+
+/** Collects training items one at a time (keeps only contours, not pyramids). */
+export class ContourTrainer {
+  private readonly items: ContourItem[] = [];
+  constructor(readonly config: ContourConfig = DEFAULT_CONTOUR) {}
+
+  add(pyr: GreyImage[], truth: (Pt | null)[], start: Pt[]): void {
+    this.addContour(contourOf(pyr, this.config), truth, start);
+  }
+
+  addContour(contour: Contour, truth: (Pt | null)[], start: Pt[]): void {
+    this.items.push({ contour, truth, start });
+  }
+
+  build(): ContourModel {
+    return fitContourModel(this.items, this.config);
+  }
+}
+
+export function trainContour(items: { pyr: GreyImage[]; truth: (Pt | null)[]; start: Pt[] }[], config: ContourConfig = DEFAULT_CONTOUR): ContourModel {
+  const t = new ContourTrainer(config);
+  for (const it of items) t.add(it.pyr, it.truth, it.start);
+  return t.build();
+}
+
+interface Prepared {
+  c: Contour;
+  ok: boolean;
+  truth: (Pt | null)[];
+  start: Pt[];
+  frames: [Frame, Frame]; // image axes, rotated
+  near: ReturnType<typeof nearestOnContour>[];
+  /** Signed turning angles per curvature scale (config.curvScales order). */
+  turns: Float64Array[];
+}
+
+function turnsAt(c: Contour, scale: number, size: number, spacing: number): Float64Array {
+  return turnAngles(c, (scale * size) / Math.max(1e-9, spacing));
+}
+
+/** Mean reference shape: mean of the normalised predicted shapes (the photos' common pose). */
+function referenceShape(starts: Pt[][]): Pt[] {
+  const L = starts[0].length;
+  const ref: Pt[] = Array.from({ length: L }, () => [0, 0]);
+  for (const s of starts) {
+    const q = normalisedShape(s);
+    for (let j = 0; j < L; j++) {
+      ref[j][0] += q[j][0] / starts.length;
+      ref[j][1] += q[j][1] / starts.length;
+    }
+  }
+  return normalisedShape(ref);
+}
+
+function blend(start: Pt, cand: Pt, alpha: number, gate: number | null, size: number): Pt {
+  const dx = cand[0] - start[0];
+  const dy = cand[1] - start[1];
+  if (gate !== null && Math.hypot(dx, dy) > gate * size) return start;
+  return [start[0] + alpha * dx, start[1] + alpha * dy];
+}
+
+function dist(a: Pt, b: Pt): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1]);
+}
+
+/** Raw candidate (before offset / bias) of an extreme rule. */
+function extremeCandidate(p: { c: Contour; frames: [Frame, Frame] }, seg: number, rotate: boolean, angle: number, arc: number | null): Pt {
+  const f = p.frames[rotate ? 1 : 0];
+  const u = toImageVec(f, Math.cos(angle), Math.sin(angle));
+  const k = extremeNear(p.c, seg, u[0], u[1], arc === null ? Infinity : arc * f.size);
+  return [p.c.pts[2 * k], p.c.pts[2 * k + 1]];
+}
+
+function anchorOf(ref: Pt[]): number {
+  let best = 0;
+  for (let j = 1; j < ref.length; j++) if (Math.hypot(...ref[j]) > Math.hypot(...ref[best])) best = j;
+  return Math.atan2(ref[best][1], ref[best][0]);
+}
+
+function regInput(c: Contour, start: Pt[], ref: Pt[], anchor: number, config: ContourConfig): { x: Float64Array; frame: Frame } {
+  const rot = frameOf(start, ref, config.regRotate);
+  const d = describe(c, rot, anchor, config.regPoints);
+  if (!config.regUseStart) return { x: d.feat, frame: d.frame };
+  const x = new Float64Array(d.feat.length + 2 * start.length);
+  x.set(d.feat);
+  start.forEach((p, j) => {
+    const q = toFrame(d.frame, p);
+    x[d.feat.length + 2 * j] = q[0];
+    x[d.feat.length + 2 * j + 1] = q[1];
+  });
+  return { x, frame: d.frame };
+}
+
+function mixed(start: Pt[], reg: Float64Array, frame: Frame, mix: number[], mixFar: number[], gate: number[]): Pt[] {
+  return start.map((p, j) => {
+    const q = fromFrame(frame, [reg[2 * j], reg[2 * j + 1]]);
+    const w = Math.hypot(q[0] - p[0], q[1] - p[1]) > gate[j] * frame.size ? mixFar[j] : mix[j];
+    return [p[0] + w * (q[0] - p[0]), p[1] + w * (q[1] - p[1])] as Pt;
+  });
+}
+
+/**
+ * Fits the silhouette regression: ridge penalty and per-landmark mix by K-fold error on the
+ * training items; returns the model and the out-of-fold mixed landmarks (the next stage's input).
+ */
+function fitRegression(items: ContourItem[], ref: Pt[], config: ContourConfig): { model: ContourRegression; oof: Pt[][]; before: number[] } | undefined {
+  const L = items[0].start.length;
+  const anchor = anchorOf(ref);
+  const ok = items.map((it) => usable(it.contour));
+  const idx = items.map((_, i) => i).filter((i) => ok[i]);
+  if (idx.length < Math.max(10, 2 * config.regFolds)) return undefined;
+  const inputs = items.map((it, i) => (ok[i] ? regInput(it.contour, it.start, ref, anchor, config) : undefined));
+  const target = (i: number): Float64Array => {
+    const it = items[i];
+    const f = (inputs[i] as { frame: Frame }).frame;
+    const y = new Float64Array(2 * L);
+    it.truth.forEach((t, j) => {
+      const q = toFrame(f, t ?? it.start[j]);
+      y[2 * j] = q[0];
+      y[2 * j + 1] = q[1];
+    });
+    return y;
+  };
+  const ys = items.map((_, i) => (ok[i] ? target(i) : new Float64Array(0)));
+  const K = config.regFolds;
+  let best: { lambda: number; err: number; mix: number[]; mixFar: number[]; gate: number[]; oofReg: (Float64Array | undefined)[] } | undefined;
+  const before = new Array<number>(L).fill(0);
+  for (const lambda of config.regRidges) {
+    const oofReg: (Float64Array | undefined)[] = items.map(() => undefined);
+    for (let k = 0; k < K; k++) {
+      const tr = idx.filter((_, q) => q % K !== k);
+      const te = idx.filter((_, q) => q % K === k);
+      const m = fitRidge(
+        tr.map((i) => (inputs[i] as { x: Float64Array }).x),
+        tr.map((i) => ys[i]),
+        lambda,
+      );
+      for (const i of te) oofReg[i] = predictRidge(m, (inputs[i] as { x: Float64Array }).x);
+    }
+    const mix: number[] = [];
+    const mixFar: number[] = [];
+    const gate: number[] = [];
+    let total = 0;
+    for (let j = 0; j < L; j++) {
+      // per item: start, regression answer, truth, disagreement / size
+      const rows: { s: Pt; q: Pt; t: Pt; d: number }[] = [];
+      for (const i of idx) {
+        const t = items[i].truth[j];
+        if (!t) continue;
+        const f = (inputs[i] as { frame: Frame }).frame;
+        const r = oofReg[i] as Float64Array;
+        const q = fromFrame(f, [r[2 * j], r[2 * j + 1]]);
+        const s = items[i].start[j];
+        rows.push({ s, q, t, d: Math.hypot(q[0] - s[0], q[1] - s[1]) / f.size });
+      }
+      const errOf = (w: number, sel: (d: number) => boolean): number => {
+        let e = 0;
+        for (const r of rows) if (sel(r.d)) e += Math.hypot(r.s[0] + w * (r.q[0] - r.s[0]) - r.t[0], r.s[1] + w * (r.q[1] - r.s[1]) - r.t[1]);
+        return e;
+      };
+      before[j] = errOf(0, () => true) / Math.max(1, rows.length);
+      let bestE = Infinity;
+      let bw: [number, number, number] = [0, 0, 1e9];
+      for (const g of config.regGates) {
+        let en = Infinity;
+        let wn = 0;
+        let ef = Infinity;
+        let wf = 0;
+        for (const w of config.regMixes) {
+          const a = errOf(w, (d) => d <= g);
+          const b = errOf(w, (d) => d > g);
+          if (a < en - 1e-9) {
+            en = a;
+            wn = w;
+          }
+          if (b < ef - 1e-9) {
+            ef = b;
+            wf = w;
+          }
+        }
+        const e = (en + ef) / Math.max(1, rows.length);
+        if (e < bestE - 1e-9) {
+          bestE = e;
+          bw = [wn, wf, g];
+        }
+      }
+      mix.push(bw[0]);
+      mixFar.push(bw[1]);
+      gate.push(bw[2]);
+      total += bestE;
+    }
+    if (!best || total < best.err) best = { lambda, err: total, mix, mixFar, gate, oofReg };
+  }
+  if (!best || (best.mix.every((w) => w === 0) && best.mixFar.every((w) => w === 0))) return undefined;
+  const ridge = fitRidge(
+    idx.map((i) => (inputs[i] as { x: Float64Array }).x),
+    idx.map((i) => ys[i]),
+    best.lambda,
+  );
+  const b = best;
+  const oof = items.map((it, i) => (ok[i] ? mixed(it.start, b.oofReg[i] as Float64Array, (inputs[i] as { frame: Frame }).frame, b.mix, b.mixFar, b.gate) : it.start));
+  return { model: { anchor, ridge, lambda: b.lambda, mix: b.mix, mixFar: b.mixFar, gate: b.gate }, oof, before };
+}
+
+function curvCandidate(c: Contour, seg: number, arc: number, turns: Float64Array, sign: 1 | -1): Pt {
+  let k: number;
+  if (sign === 1) k = argmaxNear(c, seg, arc, turns);
+  else {
+    const neg = new Float64Array(turns.length);
+    for (let q = 0; q < turns.length; q++) neg[q] = -turns[q];
+    k = argmaxNear(c, seg, arc, neg);
+  }
+  return [c.pts[2 * k], c.pts[2 * k + 1]];
+}
+
+/** Median offset (rotated frame, units of size) from raw candidates to the truth, and the biased candidates. */
+function biasRule(use: Prepared[], j: number, raw: (Pt | null)[]): { bias: [number, number]; cands: (Pt | null)[] } {
+  const bs: Pt[] = [];
+  for (let i = 0; i < use.length; i++) {
+    const r = raw[i];
+    if (!r) continue;
+    const f = use[i].frames[1];
+    const t = use[i].truth[j] as Pt;
+    bs.push(toFrameVec(f, (t[0] - r[0]) / f.size, (t[1] - r[1]) / f.size));
+  }
+  const bias: [number, number] = bs.length ? [median(bs.map((b) => b[0])), median(bs.map((b) => b[1]))] : [0, 0];
+  const cands = use.map((p, i): Pt | null => {
+    const r = raw[i];
+    if (!r) return null;
+    const f = p.frames[1];
+    const b = toImageVec(f, bias[0] * f.size, bias[1] * f.size);
+    return [r[0] + b[0], r[1] + b[1]];
+  });
+  return { bias, cands };
+}
+
+export function fitContourModel(items: ContourItem[], config: ContourConfig = DEFAULT_CONTOUR): ContourModel {
+  if (items.length === 0) throw new Error('no training items');
+  const L = items[0].start.length;
+  const ref = referenceShape(items.map((it) => it.start));
+  const regOut = config.regPoints > 0 ? fitRegression(items, ref, config) : undefined;
+  const stage1 = regOut ? regOut.oof : items.map((it) => it.start);
+  const prep: Prepared[] = items.map((it0, i) => {
+    const it = { ...it0, start: stage1[i] };
+    const ok = usable(it.contour);
+    return {
+      c: it.contour,
+      ok,
+      truth: it.truth,
+      start: it.start,
+      frames: [frameOf(it.start, ref, false), frameOf(it.start, ref, true)],
+      near: ok ? it.start.map((p) => nearestOnContour(it.contour, p[0], p[1])) : [],
+      turns: [],
+    };
+  });
+  for (const p of prep) {
+    if (!p.ok) continue;
+    const sp = meanSpacing(p.c);
+    p.turns = config.curvScales.map((sc) => turnsAt(p.c, sc, p.frames[0].size, sp));
+  }
+  const rules: ContourRule[] = [];
+  const trainBefore: number[] = [];
+  const trainAfter: number[] = [];
+  for (let j = 0; j < L; j++) {
+    const use = prep.filter((p) => p.truth[j] !== null);
+    const keepErr = mean(use.map((p) => dist(p.start[j], p.truth[j] as Pt)));
+    let bestErr = keepErr;
+    let best: ContourRule = { kind: 'keep' };
+    const consider = (cands: (Pt | null)[], make: (alpha: number, gate: number | null) => ContourRule): void => {
+      for (const alpha of config.alphas) {
+        for (const gate of config.gates) {
+          let s = 0;
+          for (let i = 0; i < use.length; i++) {
+            const p = use[i];
+            const c = cands[i];
+            const q = c ? blend(p.start[j], c, alpha, gate, p.frames[0].size) : p.start[j];
+            s += dist(q, p.truth[j] as Pt);
+          }
+          const e = s / Math.max(1, use.length);
+          if (e < bestErr) {
+            bestErr = e;
+            best = make(alpha, gate);
+          }
+        }
+      }
+    };
+    // project + normal offset
+    {
+      const offs: number[] = [];
+      for (const p of use) {
+        if (!p.ok) continue;
+        const n = p.near[j];
+        const t = p.truth[j] as Pt;
+        offs.push(((t[0] - n.x) * n.nx + (t[1] - n.y) * n.ny) / p.frames[0].size);
+      }
+      const offset = offs.length ? median(offs) : 0;
+      const cands = use.map((p): Pt | null => {
+        if (!p.ok) return null;
+        const n = p.near[j];
+        const o = offset * p.frames[0].size;
+        return [n.x + o * n.nx, n.y + o * n.ny];
+      });
+      consider(cands, (alpha, gate) => ({ kind: 'project', offset, alpha, gate }));
+    }
+    // extremes
+    for (const rotate of [false, true]) {
+      for (let a = 0; a < config.angles; a++) {
+        const angle = (2 * Math.PI * a) / config.angles;
+        for (const arc of config.arcs) {
+          const raw = use.map((p): Pt | null => (p.ok ? extremeCandidate(p, p.near[j].seg, rotate, angle, arc) : null));
+          const bs: Pt[] = [];
+          for (let i = 0; i < use.length; i++) {
+            const r = raw[i];
+            if (!r) continue;
+            const p = use[i];
+            const f = p.frames[rotate ? 1 : 0];
+            const t = p.truth[j] as Pt;
+            const v = toFrameVec(f, (t[0] - r[0]) / f.size, (t[1] - r[1]) / f.size);
+            bs.push(v);
+          }
+          const bias: [number, number] = bs.length ? [median(bs.map((b) => b[0])), median(bs.map((b) => b[1]))] : [0, 0];
+          const cands = use.map((p, i): Pt | null => {
+            const r = raw[i];
+            if (!r) return null;
+            const f = p.frames[rotate ? 1 : 0];
+            const b = toImageVec(f, bias[0] * f.size, bias[1] * f.size);
+            return [r[0] + b[0], r[1] + b[1]];
+          });
+          consider(cands, (alpha, gate) => ({ kind: 'extreme', rotate, angle, arc, bias, alpha, gate }));
+        }
+      }
+    }
+    // curvature extrema
+    for (let si = 0; si < config.curvScales.length; si++) {
+      for (const sign of [1, -1] as const) {
+        for (const arc of config.curvArcs) {
+          const raw = use.map((p): Pt | null => (p.ok ? curvCandidate(p.c, p.near[j].seg, arc * p.frames[0].size, p.turns[si], sign) : null));
+          const withBias = biasRule(use, j, raw);
+          consider(withBias.cands, (alpha, gate) => ({ kind: 'curv', sign, scale: config.curvScales[si], arc, bias: withBias.bias, alpha, gate }));
+        }
+      }
+    }
+    if (bestErr > keepErr * (1 - config.minGain)) {
+      best = { kind: 'keep' };
+      bestErr = keepErr;
+    }
+    rules.push(best);
+    trainBefore.push(keepErr);
+    trainAfter.push(bestErr);
+  }
+  if (regOut) trainBefore.splice(0, L, ...regOut.before);
+  return { format: 'landmarks-contour', version: 1, config, landmarkCount: L, ref, rules, regression: regOut?.model, trainBefore, trainAfter };
+}
+
+export interface ContourResult {
+  landmarks: Pt[];
+  /** Per landmark: how far the contour rule moved it (original pixels; 0 where kept). */
+  doubt: number[];
+}
+
+/** Applies the learned rules to one photo's predicted landmarks. */
+export function applyContour(model: ContourModel, pyr: GreyImage[], landmarks: Pt[]): ContourResult {
+  const out = landmarks.map((p) => [p[0], p[1]] as Pt);
+  const doubt = new Array<number>(landmarks.length).fill(0);
+  if (!model.regression && !model.rules.some((r) => r.kind !== 'keep')) return { landmarks: out, doubt };
+  const c = contourOf(pyr, model.config);
+  return applyContourTo(model, c, landmarks);
+}
+
+/** applyContour on a contour already extracted. */
+export function applyContourTo(model: ContourModel, c: Contour, original: Pt[]): ContourResult {
+  const out = original.map((p) => [p[0], p[1]] as Pt);
+  const doubt = new Array<number>(original.length).fill(0);
+  if (!usable(c)) return { landmarks: out, doubt };
+  let landmarks = original;
+  if (model.regression) {
+    const r = model.regression;
+    const { x, frame } = regInput(c, original, model.ref, r.anchor, model.config);
+    landmarks = mixed(original, predictRidge(r.ridge, x), frame, r.mix, r.mixFar, r.gate);
+  }
+  const frames: [Frame, Frame] = [frameOf(landmarks, model.ref, false), frameOf(landmarks, model.ref, true)];
+  let spacing: number | undefined;
+  for (let j = 0; j < model.rules.length; j++) {
+    const r = model.rules[j];
+    if (r.kind === 'keep') continue;
+    const s = landmarks[j];
+    const n = nearestOnContour(c, s[0], s[1]);
+    let cand: Pt;
+    if (r.kind === 'project') {
+      const o = r.offset * frames[0].size;
+      cand = [n.x + o * n.nx, n.y + o * n.ny];
+    } else if (r.kind === 'curv') {
+      spacing ??= meanSpacing(c);
+      const turns = turnsAt(c, r.scale, frames[0].size, spacing);
+      const raw = curvCandidate(c, n.seg, r.arc * frames[0].size, turns, r.sign);
+      const b = toImageVec(frames[1], r.bias[0] * frames[1].size, r.bias[1] * frames[1].size);
+      cand = [raw[0] + b[0], raw[1] + b[1]];
+    } else {
+      const raw = extremeCandidate({ c, frames }, n.seg, r.rotate, r.angle, r.arc);
+      const f = frames[r.rotate ? 1 : 0];
+      const b = toImageVec(f, r.bias[0] * f.size, r.bias[1] * f.size);
+      cand = [raw[0] + b[0], raw[1] + b[1]];
+    }
+    out[j] = blend(s, cand, r.alpha, r.gate, frames[0].size);
+  }
+  for (let j = 0; j < out.length; j++) {
+    if (model.rules[j].kind === 'keep') out[j] = [landmarks[j][0], landmarks[j][1]];
+    doubt[j] = dist(out[j], original[j]);
+  }
+  return { landmarks: out, doubt };
+}
+
+/** JSON-able copy (the model already is plain data; this validates and copies). */
+export function contourToJson(model: ContourModel): unknown {
+  return JSON.parse(JSON.stringify(model)) as unknown;
+}
+
+export function contourFromJson(v: unknown): ContourModel {
+  const m = v as Partial<ContourModel> | null;
+  if (!m || m.format !== 'landmarks-contour' || m.version !== 1) throw new Error('not a landmarks-contour model (format/version)');
+  if (!Array.isArray(m.rules) || !Array.isArray(m.ref) || typeof m.landmarkCount !== 'number' || m.rules.length !== m.landmarkCount || m.ref.length !== m.landmarkCount) {
+    throw new Error('landmarks-contour model: rules/ref do not match landmarkCount');
+  }
+  if (!m.config) throw new Error('landmarks-contour model: no config');
+  return m as ContourModel;
+}
+
+function mean(v: number[]): number {
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0;
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+}

@@ -5,12 +5,17 @@
  *   trains on the val split's training part, decodes its 24 (mollusk) eval photos once, then
  *   times pyramid + locate with process.cpuUsage (robust to other processes' load), `reps`
  *   passes; prints CPU ms per image (pyramid, locate), the mean error, and, with REF=file, the
- *   largest landmark difference (px) from a reference run (SAVE=file writes one).
+ *   largest landmark difference (px) from a reference run (SAVE=file writes one). POOL=1: levels
+ *   1.. recycled through PyramidPool.
+ * PIPELINE=plain|pool|pool0: instead, decode + pyramid + locate per photo (one in flight), CPU ms
+ *   each: plain = readGrey + pyramid; pool = readGrey + PyramidPool; pool0 = PyramidPool and
+ *   level 0 too written into a recycled array (what a pooled readGrey would save).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { readGrey } from '../../src/engine/presets/default';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import sharp from 'sharp';
+import { PyramidPool, pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
 import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, type Landmarks } from '../../src/engine/presets/default/cascade';
 import { datasetDir, splitFor } from './stage-data';
 
@@ -35,6 +40,10 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   }
   const model = b.build();
   const trainS = (Date.now() - t0) / 1000;
+  if (process.env.PIPELINE) {
+    await pipeline(process.env.PIPELINE, evalSet.map((s) => path.join(dir, 'images', s.image)), +repsArg, (pyr) => locate(model, pyr), cfg.levels);
+    return;
+  }
   const imgs: { g: GreyImage; truth: [number, number][] }[] = [];
   let decodeCpu = 0;
   for (const s of evalSet) {
@@ -47,11 +56,12 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   let pyrCpu = 0;
   let locCpu = 0;
   const preds: [number, number][][] = [];
+  const pool = process.env.POOL ? new PyramidPool() : undefined;
   t0 = Date.now();
   for (let r = 0; r < reps; r++) {
     for (const [i, it] of imgs.entries()) {
       const c0 = process.cpuUsage();
-      const pyr = pyramid(it.g, cfg.levels);
+      const pyr = pool ? pool.pyramid(it.g, cfg.levels) : pyramid(it.g, cfg.levels);
       pyrCpu += cpuMs(c0);
       const c1 = process.cpuUsage();
       const res = locate(model, pyr);
@@ -86,3 +96,38 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   if (process.env.SAVE) fs.writeFileSync(process.env.SAVE, JSON.stringify(preds));
   console.log(JSON.stringify(out));
 })();
+
+/** libvips' 8-bit luma into `out` (index.ts lumaOf's arithmetic, without allocating). */
+function lumaInto(rgb: Uint8Array, n: number, out: Float32Array): Float32Array {
+  for (let i = 0, k = 0; i < n; i++, k += 3) out[i] = Math.floor((299 * rgb[k] + 587 * rgb[k + 1] + 114 * rgb[k + 2]) / 1000);
+  return out.subarray(0, n);
+}
+
+async function pipeline(mode: string, files: string[], reps: number, run: (pyr: GreyImage[]) => unknown, levels: number): Promise<void> {
+  const pool = new PyramidPool();
+  let level0 = new Float32Array(0);
+  const t = { decode: 0, pyramid: 0, locate: 0 };
+  let n = 0;
+  for (let r = 0; r < reps; r++) {
+    for (const f of files) {
+      const c0 = process.cpuUsage();
+      let g: GreyImage;
+      if (mode === 'pool0') {
+        const { data, info } = await sharp(f, { failOn: 'error' }).rotate().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+        const px = info.width * info.height;
+        if (level0.length < px) level0 = new Float32Array(px);
+        g = { width: info.width, height: info.height, data: lumaInto(new Uint8Array(data.buffer, data.byteOffset, data.length), px, level0) };
+      } else g = await readGrey(f);
+      t.decode += cpuMs(c0);
+      const c1 = process.cpuUsage();
+      const pyr = mode === 'plain' ? pyramid(g, levels) : pool.pyramid(g, levels);
+      t.pyramid += cpuMs(c1);
+      const c2 = process.cpuUsage();
+      run(pyr);
+      t.locate += cpuMs(c2);
+      n++;
+    }
+  }
+  const per = (v: number): number => +(v / n).toFixed(1);
+  console.log(JSON.stringify({ mode, images: n, decodeCpuMs: per(t.decode), pyramidCpuMs: per(t.pyramid), locateCpuMs: per(t.locate), totalCpuMs: per(t.decode + t.pyramid + t.locate) }));
+}

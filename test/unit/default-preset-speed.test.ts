@@ -5,7 +5,7 @@
  */
 import * as assert from 'assert';
 import { topK } from '../../src/engine/presets/default/cascade';
-import { normalise, sample, samplePatch, type GreyImage } from '../../src/engine/presets/default/grey';
+import { normalise, pyramid, PyramidPool, sample, samplePatch, type GreyImage } from '../../src/engine/presets/default/grey';
 import { searchNcc } from '../../src/engine/presets/default/match';
 import { buildShapePrior, fitShape, fitShapeInBasis } from '../../src/engine/presets/default/shape';
 import { mulberry32 } from '../../src/shared/augment/rng';
@@ -122,5 +122,21 @@ describe('default preset fast paths', function () {
       assert.deepStrictEqual(topK(v, 8, 8), ref.slice(8, 16));
       assert.deepStrictEqual(topK(v, 5, 47), ref.slice(47, 50));
     }
+  });
+
+  it('PyramidPool gives the plain pyramid and recycles the memory of levels 1..', function () {
+    const rnd = mulberry32(13);
+    const pool = new PyramidPool();
+    const a = image(64, 48, rnd);
+    const b = image(61, 45, rnd);
+    const pa = pool.pyramid(a, 3);
+    const bufA = pa[1].data.buffer;
+    assert.deepStrictEqual(pa.map((g) => Array.from(g.data)), pyramid(a, 3).map((g) => Array.from(g.data)));
+    const pb = pool.pyramid(b, 3);
+    assert.strictEqual(pb[1].data.buffer, bufA, 'level 1 reuses the earlier array');
+    assert.deepStrictEqual(pb.map((g) => [g.width, g.height, Array.from(g.data)]), pyramid(b, 3).map((g) => [g.width, g.height, Array.from(g.data)]));
+    const pc = pool.pyramid(image(80, 60, rnd), 2);
+    assert.strictEqual(pc[1].width, 40);
+    assert.strictEqual(pc[1].data.length, 40 * 30);
   });
 });

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import { readGrey } from '../../src/engine/presets/default';
 import { levelsFor } from '../../src/engine/presets/default/cascade';
 import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { DEFAULT_CONTOUR, applyContour, contourFromJson, contourToJson, contourOf, fitContourModel, type ContourConfig, type ContourItem } from '../../src/engine/presets/default/contour/model';
+import { DEFAULT_CONTOUR, applyContour, applyContourTo, contourFromJson, contourToJson, contourOf, fitContourModel, type ContourConfig, type ContourItem } from '../../src/engine/presets/default/contour/model';
 import type { Pt } from '../../src/engine/presets/default/contour/geometry';
 import { loadStageData, type StageItem } from './stage-data';
 
@@ -94,10 +94,10 @@ async function run(ds: string, mode: string, args: string[]): Promise<void> {
   model.rules.forEach((r, j) => {
     if (r.kind === 'keep') return;
     const desc = r.kind === "project" ? `project off ${r.offset.toFixed(3)}` : r.kind === "curv" ? `curv ${r.sign} scale ${r.scale} arc ${r.arc}` : `extreme ${r.rotate ? 'rot' : 'img'} ${((r.angle * 180) / Math.PI).toFixed(0)}deg arc ${r.arc}`;
-    console.log(`  lm ${j + 1}: ${desc} alpha ${r.alpha} gate ${r.gate}`);
+    console.log(`  lm ${j + 1}: ${desc} alpha ${r.alpha} far ${r.alphaFar} gate ${r.gate}`);
   });
   if (model.regression) console.log(`regression: lambda ${model.regression.lambda} mix ${model.regression.mix.join(" ")} far ${model.regression.mixFar.join(" ")} gate ${model.regression.gate.join(" ")}`);
-  const regOnly = { ...model, rules: model.rules.map(() => ({ kind: 'keep' as const })) };
+  const regOnly = { ...model, shapeRegression: undefined, rules: model.rules.map(() => ({ kind: "keep" as const })) };
   const evalItems = data.items.filter((it) => it.role === 'eval');
   const regPreds: Pt[][] = [];
   const preds: Pt[][] = [];
@@ -115,6 +115,10 @@ async function run(ds: string, mode: string, args: string[]): Promise<void> {
   report('eval before', evalItems, evalItems.map((it) => it.start));
   if (model.regression) report('eval reg   ', evalItems, regPreds);
   report('eval after ', evalItems, preds);
+  if (process.env.PER_IMAGE) {
+    const m = (a: Pt[], t: [number, number][]): number => a.reduce((s, p, j) => s + Math.hypot(p[0] - t[j][0], p[1] - t[j][1]), 0) / a.length;
+    console.log('per image before/after: ' + evalItems.map((it, i) => `${m(it.start, it.truth).toFixed(0)}/${m(preds[i], it.truth).toFixed(0)}`).join(' '));
+  }
   console.log(`apply: ${(cpu / evalItems.length).toFixed(2)} ms CPU per image (first pass, JIT included)`);
   // steady state: the eval pyramids again, 3 passes
   const pyrs = data.items.map((it, i) => (it.role === 'eval' ? cachedPyramid(ds, mode, i, index) : undefined));
@@ -140,9 +144,41 @@ async function run(ds: string, mode: string, args: string[]): Promise<void> {
   console.log(`model JSON ${(json.length / 1024).toFixed(1)} KiB, round trip identical: ${same}`);
 }
 
+/** 5-fold cross-validation of the stage over all items of the split (less noisy than 24 eval photos). */
+function crossValidate(ds: string, mode: string, args: string[]): void {
+  const data = loadStageData(ds, mode);
+  const index = JSON.parse(fs.readFileSync(`${CACHE}/${ds}-${mode}.json`, 'utf8')) as { levels: { l: number; width: number; height: number }[] }[];
+  const config = configFrom(args);
+  const contours = data.items.map((_, i) => contourOf(cachedPyramid(ds, mode, i, index), config));
+  const K = 5;
+  const preds: Pt[][] = data.items.map((it) => it.start);
+  for (let k = 0; k < K; k++) {
+    const train: ContourItem[] = [];
+    data.items.forEach((it, i) => {
+      if (i % K !== k) train.push({ contour: contours[i], truth: it.truth, start: it.start });
+    });
+    const model = fitContourModel(train, config);
+    data.items.forEach((it, i) => {
+      if (i % K === k) preds[i] = applyContourTo(model, contours[i], it.start).landmarks;
+    });
+  }
+  report(`cv${K} before`, data.items, data.items.map((it) => it.start));
+  report(`cv${K} after `, data.items, preds);
+}
+
+function configFrom(args: string[]): ContourConfig {
+  const config: ContourConfig = { ...DEFAULT_CONTOUR };
+  for (const a of args) {
+    const [k, v] = a.split('=');
+    (config as unknown as Record<string, unknown>)[k] = JSON.parse(v);
+  }
+  return config;
+}
+
 async function main(): Promise<void> {
   const [cmd, ds = 'mollusk', mode = 'val', ...rest] = process.argv.slice(2);
   if (cmd === 'cache') await cache(ds, mode);
+  else if (cmd === 'cv') crossValidate(ds, mode, rest);
   else await run(ds, mode, rest);
 }
 

@@ -41,10 +41,13 @@ export interface ContourConfig {
   regRidges: number[];
   regFolds: number;
   regMixes: number[];
+  /** The final shape regression on or off. */
+  shapeReg: boolean;
   /** Disagreement gates tried (units of the shape's RMS size): beyond it, the landmark takes the far mix. */
   regGates: number[];
-  /** A rule must beat `keep` by this fraction of keep's mean error. */
+  /** A rule must beat `keep` by this fraction of keep's mean error, on each of `halves` interleaved parts of the training items. */
   minGain: number;
+  halves: number;
 }
 
 export const DEFAULT_CONTOUR: ContourConfig = {
@@ -57,16 +60,20 @@ export const DEFAULT_CONTOUR: ContourConfig = {
   curvScales: [0.02, 0.05, 0.1],
   curvArcs: [0.05, 0.1, 0.2],
   minGain: 0.03,
+  halves: 2,
   regPoints: 64,
   regRotate: true,
   regUseStart: false,
   regRidges: [0.003, 0.01, 0.03, 0.1, 0.3],
   regFolds: 8,
   regMixes: [0, 0.25, 0.5, 0.75, 1],
+  shapeReg: true,
   regGates: [0.05, 0.1, 0.2, 0.3, 1e9],
 };
 
 export interface ContourRegression {
+  /** Inputs: the contour's resampled points, or the landmarks themselves (a shape model). */
+  input: 'contour' | 'shape';
   /** Anchor direction (radians, rotated frame) where the resampled contour starts. */
   anchor: number;
   ridge: RidgeModel;
@@ -77,12 +84,19 @@ export interface ContourRegression {
   gate: number[];
 }
 
+/** How far a landmark moves towards its rule's candidate: alpha, or alphaFar where the move exceeds gate x size. */
+export interface Blend {
+  alpha: number;
+  alphaFar: number;
+  gate: number | null;
+}
+
 export type ContourRule =
   | { kind: 'keep' }
-  | { kind: 'project'; offset: number; alpha: number; gate: number | null }
-  | { kind: 'extreme'; rotate: boolean; angle: number; arc: number | null; bias: [number, number]; alpha: number; gate: number | null }
+  | ({ kind: 'project'; offset: number } & Blend)
+  | ({ kind: 'extreme'; rotate: boolean; angle: number; arc: number | null; bias: [number, number] } & Blend)
   /** The most convex (sign 1) or concave (sign -1) contour point within `arc` of the prediction's nearest point, plus a bias in the rotated frame. */
-  | { kind: 'curv'; sign: 1 | -1; scale: number; arc: number; bias: [number, number]; alpha: number; gate: number | null };
+  | ({ kind: 'curv'; sign: 1 | -1; scale: number; arc: number; bias: [number, number] } & Blend);
 
 export interface ContourModel {
   format: 'landmarks-contour';
@@ -93,6 +107,8 @@ export interface ContourModel {
   ref: Pt[];
   rules: ContourRule[];
   regression?: ContourRegression;
+  /** After the rules: each landmark regressed from all of them (normalised), gated mix. */
+  shapeRegression?: ContourRegression;
   /** Training mean error per landmark before / after (original pixels), for reports. */
   trainBefore: number[];
   trainAfter: number[];
@@ -176,11 +192,12 @@ function referenceShape(starts: Pt[][]): Pt[] {
   return normalisedShape(ref);
 }
 
-function blend(start: Pt, cand: Pt, alpha: number, gate: number | null, size: number): Pt {
+/** Moves `start` towards `cand` by alpha, or by alphaFar where the move is longer than gate x size. */
+function blend(start: Pt, cand: Pt, r: { alpha: number; alphaFar: number; gate: number | null }, size: number): Pt {
   const dx = cand[0] - start[0];
   const dy = cand[1] - start[1];
-  if (gate !== null && Math.hypot(dx, dy) > gate * size) return start;
-  return [start[0] + alpha * dx, start[1] + alpha * dy];
+  const a = r.gate !== null && Math.hypot(dx, dy) > r.gate * size ? r.alphaFar : r.alpha;
+  return [start[0] + a * dx, start[1] + a * dy];
 }
 
 function dist(a: Pt, b: Pt): number {
@@ -201,7 +218,17 @@ function anchorOf(ref: Pt[]): number {
   return Math.atan2(ref[best][1], ref[best][0]);
 }
 
-function regInput(c: Contour, start: Pt[], ref: Pt[], anchor: number, config: ContourConfig): { x: Float64Array; frame: Frame } {
+function regInput(c: Contour, start: Pt[], ref: Pt[], anchor: number, config: ContourConfig, input: 'contour' | 'shape'): { x: Float64Array; frame: Frame } {
+  if (input === 'shape') {
+    const frame = frameOf(start, ref, true);
+    const x = new Float64Array(2 * start.length);
+    start.forEach((p, j) => {
+      const q = toFrame(frame, p);
+      x[2 * j] = q[0];
+      x[2 * j + 1] = q[1];
+    });
+    return { x, frame };
+  }
   const rot = frameOf(start, ref, config.regRotate);
   const d = describe(c, rot, anchor, config.regPoints);
   if (!config.regUseStart) return { x: d.feat, frame: d.frame };
@@ -227,13 +254,13 @@ function mixed(start: Pt[], reg: Float64Array, frame: Frame, mix: number[], mixF
  * Fits the silhouette regression: ridge penalty and per-landmark mix by K-fold error on the
  * training items; returns the model and the out-of-fold mixed landmarks (the next stage's input).
  */
-function fitRegression(items: ContourItem[], ref: Pt[], config: ContourConfig): { model: ContourRegression; oof: Pt[][]; before: number[] } | undefined {
+function fitRegression(items: ContourItem[], ref: Pt[], config: ContourConfig, input: 'contour' | 'shape'): { model: ContourRegression; oof: Pt[][]; before: number[] } | undefined {
   const L = items[0].start.length;
   const anchor = anchorOf(ref);
   const ok = items.map((it) => usable(it.contour));
   const idx = items.map((_, i) => i).filter((i) => ok[i]);
   if (idx.length < Math.max(10, 2 * config.regFolds)) return undefined;
-  const inputs = items.map((it, i) => (ok[i] ? regInput(it.contour, it.start, ref, anchor, config) : undefined));
+  const inputs = items.map((it, i) => (ok[i] ? regInput(it.contour, it.start, ref, anchor, config, input) : undefined));
   const target = (i: number): Float64Array => {
     const it = items[i];
     const f = (inputs[i] as { frame: Frame }).frame;
@@ -323,7 +350,7 @@ function fitRegression(items: ContourItem[], ref: Pt[], config: ContourConfig): 
   );
   const b = best;
   const oof = items.map((it, i) => (ok[i] ? mixed(it.start, b.oofReg[i] as Float64Array, (inputs[i] as { frame: Frame }).frame, b.mix, b.mixFar, b.gate) : it.start));
-  return { model: { anchor, ridge, lambda: b.lambda, mix: b.mix, mixFar: b.mixFar, gate: b.gate }, oof, before };
+  return { model: { input, anchor, ridge, lambda: b.lambda, mix: b.mix, mixFar: b.mixFar, gate: b.gate }, oof, before };
 }
 
 function curvCandidate(c: Contour, seg: number, arc: number, turns: Float64Array, sign: 1 | -1): Pt {
@@ -362,7 +389,7 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
   if (items.length === 0) throw new Error('no training items');
   const L = items[0].start.length;
   const ref = referenceShape(items.map((it) => it.start));
-  const regOut = config.regPoints > 0 ? fitRegression(items, ref, config) : undefined;
+  const regOut = config.regPoints > 0 ? fitRegression(items, ref, config, 'contour') : undefined;
   const stage1 = regOut ? regOut.oof : items.map((it) => it.start);
   const prep: Prepared[] = items.map((it0, i) => {
     const it = { ...it0, start: stage1[i] };
@@ -390,21 +417,50 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
     const keepErr = mean(use.map((p) => dist(p.start[j], p.truth[j] as Pt)));
     let bestErr = keepErr;
     let best: ContourRule = { kind: 'keep' };
-    const consider = (cands: (Pt | null)[], make: (alpha: number, gate: number | null) => ContourRule): void => {
-      for (const alpha of config.alphas) {
-        for (const gate of config.gates) {
-          let s = 0;
+    // a rule must help on each of `halves` interleaved parts of the training items, not only on all of them
+    const consistent = (cands: (Pt | null)[], b: Blend): boolean => {
+      const H = config.halves;
+      const sk = new Float64Array(H);
+      const sr = new Float64Array(H);
+      for (let i = 0; i < use.length; i++) {
+        const p = use[i];
+        const t = p.truth[j] as Pt;
+        const c = cands[i];
+        sk[i % H] += dist(p.start[j], t);
+        sr[i % H] += dist(c ? blend(p.start[j], c, b, p.frames[0].size) : p.start[j], t);
+      }
+      for (let h = 0; h < H; h++) if (sr[h] > sk[h] * (1 - config.minGain)) return false;
+      return true;
+    };
+    const consider = (cands: (Pt | null)[], make: (b: Blend) => ContourRule): void => {
+      for (const gate of config.gates) {
+        // near and far parts of the error add up: choose each alpha separately
+        let bestNear = { e: Infinity, a: 0 };
+        let bestFar = { e: Infinity, a: 0 };
+        for (const alpha of gate === null ? config.alphas : [0, ...config.alphas]) {
+          let sn = 0;
+          let sf = 0;
           for (let i = 0; i < use.length; i++) {
             const p = use[i];
             const c = cands[i];
-            const q = c ? blend(p.start[j], c, alpha, gate, p.frames[0].size) : p.start[j];
-            s += dist(q, p.truth[j] as Pt);
+            const t = p.truth[j] as Pt;
+            const st = p.start[j];
+            if (!c) {
+              sn += dist(st, t);
+              continue;
+            }
+            const q = blend(st, c, { alpha, alphaFar: alpha, gate: null }, 1);
+            const far = gate !== null && dist(st, c) > gate * p.frames[0].size;
+            if (far) sf += dist(q, t);
+            else sn += dist(q, t);
           }
-          const e = s / Math.max(1, use.length);
-          if (e < bestErr) {
-            bestErr = e;
-            best = make(alpha, gate);
-          }
+          if (sn < bestNear.e) bestNear = { e: sn, a: alpha };
+          if (sf < bestFar.e) bestFar = { e: sf, a: alpha };
+        }
+        const e = (bestNear.e + bestFar.e) / Math.max(1, use.length);
+        if (e < bestErr - 1e-9 && (bestNear.a > 0 || bestFar.a > 0) && consistent(cands, { alpha: bestNear.a, alphaFar: gate === null ? bestNear.a : bestFar.a, gate })) {
+          bestErr = e;
+          best = make({ alpha: bestNear.a, alphaFar: gate === null ? bestNear.a : bestFar.a, gate });
         }
       }
     };
@@ -424,7 +480,7 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
         const o = offset * p.frames[0].size;
         return [n.x + o * n.nx, n.y + o * n.ny];
       });
-      consider(cands, (alpha, gate) => ({ kind: 'project', offset, alpha, gate }));
+      consider(cands, (b) => ({ kind: 'project', offset, ...b }));
     }
     // extremes
     for (const rotate of [false, true]) {
@@ -450,7 +506,7 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
             const b = toImageVec(f, bias[0] * f.size, bias[1] * f.size);
             return [r[0] + b[0], r[1] + b[1]];
           });
-          consider(cands, (alpha, gate) => ({ kind: 'extreme', rotate, angle, arc, bias, alpha, gate }));
+          consider(cands, (b) => ({ kind: 'extreme', rotate, angle, arc, bias, ...b }));
         }
       }
     }
@@ -460,7 +516,7 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
         for (const arc of config.curvArcs) {
           const raw = use.map((p): Pt | null => (p.ok ? curvCandidate(p.c, p.near[j].seg, arc * p.frames[0].size, p.turns[si], sign) : null));
           const withBias = biasRule(use, j, raw);
-          consider(withBias.cands, (alpha, gate) => ({ kind: 'curv', sign, scale: config.curvScales[si], arc, bias: withBias.bias, alpha, gate }));
+          consider(withBias.cands, (b) => ({ kind: 'curv', sign, scale: config.curvScales[si], arc, bias: withBias.bias, ...b }));
         }
       }
     }
@@ -473,7 +529,26 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
     trainAfter.push(bestErr);
   }
   if (regOut) trainBefore.splice(0, L, ...regOut.before);
-  return { format: 'landmarks-contour', version: 1, config, landmarkCount: L, ref, rules, regression: regOut?.model, trainBefore, trainAfter };
+  let shapeRegression: ContourRegression | undefined;
+  if (config.shapeReg) {
+    const stage2 = items.map((it, i) => ({ ...it, start: prep[i].ok ? applyRules(rules, ref, it.contour, stage1[i]) : stage1[i] }));
+    const sr = fitRegression(stage2, ref, config, 'shape');
+    if (sr) {
+      shapeRegression = sr.model;
+      for (let j = 0; j < L; j++) {
+        let e = 0;
+        let cnt = 0;
+        items.forEach((it, i) => {
+          const t = it.truth[j];
+          if (!t) return;
+          e += dist(sr.oof[i][j], t);
+          cnt++;
+        });
+        trainAfter[j] = e / Math.max(1, cnt);
+      }
+    }
+  }
+  return { format: 'landmarks-contour', version: 1, config, landmarkCount: L, ref, rules, regression: regOut?.model, shapeRegression, trainBefore, trainAfter };
 }
 
 export interface ContourResult {
@@ -486,7 +561,7 @@ export interface ContourResult {
 export function applyContour(model: ContourModel, pyr: GreyImage[], landmarks: Pt[]): ContourResult {
   const out = landmarks.map((p) => [p[0], p[1]] as Pt);
   const doubt = new Array<number>(landmarks.length).fill(0);
-  if (!model.regression && !model.rules.some((r) => r.kind !== 'keep')) return { landmarks: out, doubt };
+  if (!model.regression && !model.shapeRegression && !model.rules.some((r) => r.kind !== 'keep')) return { landmarks: out, doubt };
   const c = contourOf(pyr, model.config);
   return applyContourTo(model, c, landmarks);
 }
@@ -499,13 +574,30 @@ export function applyContourTo(model: ContourModel, c: Contour, original: Pt[]):
   let landmarks = original;
   if (model.regression) {
     const r = model.regression;
-    const { x, frame } = regInput(c, original, model.ref, r.anchor, model.config);
+    const { x, frame } = regInput(c, original, model.ref, r.anchor, model.config, 'contour');
     landmarks = mixed(original, predictRidge(r.ridge, x), frame, r.mix, r.mixFar, r.gate);
   }
-  const frames: [Frame, Frame] = [frameOf(landmarks, model.ref, false), frameOf(landmarks, model.ref, true)];
+  let final = applyRules(model.rules, model.ref, c, landmarks);
+  if (model.shapeRegression) {
+    const r = model.shapeRegression;
+    const { x, frame } = regInput(c, final, model.ref, r.anchor, model.config, 'shape');
+    final = mixed(final, predictRidge(r.ridge, x), frame, r.mix, r.mixFar, r.gate);
+  }
+  for (let j = 0; j < out.length; j++) {
+    out[j] = final[j];
+    doubt[j] = dist(out[j], original[j]);
+  }
+  return { landmarks: out, doubt };
+}
+
+/** The per-landmark contour rules on one contour (landmarks in, corrected copy out). */
+function applyRules(rules: ContourRule[], ref: Pt[], c: Contour, landmarks: Pt[]): Pt[] {
+  const out = landmarks.map((p) => [p[0], p[1]] as Pt);
+  if (!usable(c)) return out;
+  const frames: [Frame, Frame] = [frameOf(landmarks, ref, false), frameOf(landmarks, ref, true)];
   let spacing: number | undefined;
-  for (let j = 0; j < model.rules.length; j++) {
-    const r = model.rules[j];
+  for (let j = 0; j < rules.length; j++) {
+    const r = rules[j];
     if (r.kind === 'keep') continue;
     const s = landmarks[j];
     const n = nearestOnContour(c, s[0], s[1]);
@@ -525,13 +617,9 @@ export function applyContourTo(model: ContourModel, c: Contour, original: Pt[]):
       const b = toImageVec(f, r.bias[0] * f.size, r.bias[1] * f.size);
       cand = [raw[0] + b[0], raw[1] + b[1]];
     }
-    out[j] = blend(s, cand, r.alpha, r.gate, frames[0].size);
+    out[j] = blend(s, cand, r, frames[0].size);
   }
-  for (let j = 0; j < out.length; j++) {
-    if (model.rules[j].kind === 'keep') out[j] = [landmarks[j][0], landmarks[j][1]];
-    doubt[j] = dist(out[j], original[j]);
-  }
-  return { landmarks: out, doubt };
+  return out;
 }
 
 /** JSON-able copy (the model already is plain data; this validates and copies). */

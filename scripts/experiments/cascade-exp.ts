@@ -3,6 +3,9 @@
  * npx tsx scripts/experiments/cascade-exp.ts mollusk '{"k":8}' [val|test] [maxTrain]
  * val: train on 80% of the training part, evaluate on its other 20% (for tuning); test: train on
  * the whole training part (80%), evaluate on the held-out 20%.
+ * oof: the val split's 96 training photos predicted out-of-fold (4 folds) plus its 24 eval photos
+ * (model on all 96): 120 predictions with their doubt signals, saved to /tmp/p5s/oof-<ds>.json for
+ * outlier-score analysis (ALT=cfgJson: also predicts with those settings, for an accuracy check).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,7 +13,7 @@ import { heldOutSplit } from '../bench';
 import sharp from 'sharp';
 import { readGrey as decodeGrey } from '../../src/engine/presets/default';
 import { featurePyramid } from '../../src/engine/presets/default/grey';
-import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, type Landmarks } from '../../src/engine/presets/default/cascade';
+import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, objectBox, type Landmarks } from '../../src/engine/presets/default/cascade';
 
 interface Spec { image: string; pts: number[][] }
 function readTps(file: string): Spec[] {
@@ -26,6 +29,10 @@ function readTps(file: string): Spec[] {
 
 (async () => {
   const [ds = 'wings', cfgJson = '{}', mode = 'val', maxTrain = '0'] = process.argv.slice(2);
+  if (mode === 'oof') {
+    await outOfFold(ds, cfgJson);
+    return;
+  }
   const dir = ds === 'mollusk' ? '/work/shared/data/mollusk' : '/work/shared/data/drosophila-wings';
   const specs = readTps(path.join(dir, 'landmarks.tps'));
   const split = heldOutSplit(specs, (s) => s.image);
@@ -120,3 +127,82 @@ function readTps(file: string): Spec[] {
   };
   console.log(JSON.stringify({ shares, ds, mode, cfg: cfgJson, n: train.length, test: test.length, mean: +mean.toFixed(2), median: +q(0.5).toFixed(2), p90: +q(0.9).toFixed(2), init: +(initErr.reduce((a, b) => a + b, 0) / initErr.length).toFixed(1), perL: perL.map((v) => +v.toFixed(1)), trainS, predMsPerImg: Math.round((predS * 1000) / test.length), outlierTop: `${caught}/${topN}`, levels: lv.map((v) => +v.toFixed(1)) }));
 })();
+
+interface OofItem {
+  image: string;
+  role: 'train' | 'eval';
+  err: number[];
+  spread: number[];
+  residual: number[];
+  score: number[];
+  /** Distance moved from the initial shape, original px. */
+  moved: number[];
+  /** Per landmark: the training shapes' spread (std, original px at this photo's box). */
+  shapeStd: number[];
+  width: number;
+  altErr?: number[];
+}
+
+async function outOfFold(ds: string, cfgJson: string): Promise<void> {
+  const { datasetDir, splitFor } = await import('./stage-data');
+  const dir = datasetDir(ds);
+  const { train, evalSet } = splitFor(ds, 'val');
+  const folds = 4;
+  const L = train[0].pts.length;
+  const load = async (s: Spec) => {
+    const g = await decodeGrey(path.join(dir, 'images', s.image));
+    const lm: Landmarks = s.pts.map((p) => [p[0], g.height - p[1]]);
+    return { g, lm };
+  };
+  const first = await load(train[0]);
+  const cfg = { ...DEFAULT_CASCADE, levels: levelsFor(first.g.width), ...JSON.parse(cfgJson) };
+  const altCfg = process.env.ALT ? JSON.parse(process.env.ALT) : undefined;
+  const builders = Array.from({ length: folds + 1 }, () => new CascadeBuilder(cfg, L));
+  const t0 = Date.now();
+  for (const [i, s] of train.entries()) {
+    const { g, lm } = await load(s);
+    const pyr = featurePyramid(g, cfg.levels, 'grey');
+    for (let f = 0; f < folds; f++) if (i % folds !== f) builders[f].add(pyr, lm);
+    builders[folds].add(pyr, lm);
+  }
+  const models = builders.map((b) => b.build());
+  const trainS = (Date.now() - t0) / 1000;
+  const items: OofItem[] = [];
+  const jobs = [...train.map((s, i) => ({ s, m: i % folds, role: 'train' as const })), ...evalSet.map((s) => ({ s, m: folds, role: 'eval' as const }))];
+  for (const { s, m, role } of jobs) {
+    const model = models[m];
+    const { g, lm } = await load(s);
+    const pyr = featurePyramid(g, cfg.levels, 'grey');
+    const init = initialShape(model, pyr);
+    const r = locate(model, pyr);
+    const box = objectBox(pyr[cfg.levels - 1], cfg.levels - 1);
+    const bw = Math.max(1, box[2] - box[0]);
+    const bh = Math.max(1, box[3] - box[1]);
+    const shapeStd = Array.from({ length: L }, (_, j) => {
+      let sx = 0, sy = 0, sxx = 0, syy = 0, n = 0;
+      for (let i = 0; i < model.count; i++) {
+        const x = model.shapes[(i * L + j) * 2];
+        const y = model.shapes[(i * L + j) * 2 + 1];
+        if (Number.isNaN(x)) continue;
+        sx += x; sy += y; sxx += x * x; syy += y * y; n++;
+      }
+      const vx = n ? sxx / n - (sx / n) ** 2 : 0;
+      const vy = n ? syy / n - (sy / n) ** 2 : 0;
+      return Math.sqrt(Math.max(0, vx) * bw * bw + Math.max(0, vy) * bh * bh);
+    });
+    const err = r.landmarks.map((p, j) => Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]));
+    const it: OofItem = { image: s.image, role, err, spread: r.spread, residual: r.residual, score: r.score, moved: r.landmarks.map((p, j) => Math.hypot(p[0] - init[j][0], p[1] - init[j][1])), shapeStd, width: g.width };
+    if (altCfg) {
+      const ra = locate({ ...model, config: { ...model.config, ...altCfg } }, pyr);
+      it.altErr = ra.landmarks.map((p, j) => Math.hypot(p[0] - lm[j]![0], p[1] - lm[j]![1]));
+    }
+    items.push(it);
+  }
+  fs.mkdirSync('/tmp/p5s', { recursive: true });
+  fs.writeFileSync(`/tmp/p5s/oof-${ds}.json`, JSON.stringify({ ds, cfg: cfgJson, alt: process.env.ALT ?? null, trainS, items }));
+  const mean = (f: (it: OofItem) => number[] | undefined, role?: string): number => {
+    const v = items.filter((it) => !role || it.role === role).flatMap((it) => f(it) ?? []);
+    return +(v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
+  };
+  console.log(JSON.stringify({ ds, n: items.length, mean: mean((it) => it.err), meanEval: mean((it) => it.err, 'eval'), altMean: altCfg ? mean((it) => it.altErr) : undefined, altMeanEval: altCfg ? mean((it) => it.altErr, 'eval') : undefined, trainS }));
+}

@@ -7,6 +7,8 @@
  *   passes; prints CPU ms per image (pyramid, locate), the mean error, and, with REF=file, the
  *   largest landmark difference (px) from a reference run (SAVE=file writes one). POOL=1: levels
  *   1.. recycled through PyramidPool.
+ * ALT=cfgJson: also runs a model with these settings on each photo right after the base one
+ *   (interleaved, so load drifts hit both alike) and prints its CPU ms and mean error.
  * PIPELINE=plain|pool|pool0: instead, decode + pyramid + locate per photo (one in flight), CPU ms
  *   each: plain = readGrey + pyramid; pool = readGrey + PyramidPool; pool0 = PyramidPool and
  *   level 0 too written into a recycled array (what a pooled readGrey would save).
@@ -55,6 +57,9 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   const reps = +repsArg;
   let pyrCpu = 0;
   let locCpu = 0;
+  let altCpu = 0;
+  const alt = process.env.ALT ? { ...model, config: { ...model.config, ...JSON.parse(process.env.ALT) } } : undefined;
+  const altPreds: [number, number][][] = [];
   const preds: [number, number][][] = [];
   const pool = process.env.POOL ? new PyramidPool() : undefined;
   t0 = Date.now();
@@ -67,6 +72,12 @@ function cpuMs(since: NodeJS.CpuUsage): number {
       const res = locate(model, pyr);
       locCpu += cpuMs(c1);
       if (r === 0) preds[i] = res.landmarks;
+      if (alt) {
+        const c2 = process.cpuUsage();
+        const ra = locate(alt, pyr);
+        altCpu += cpuMs(c2);
+        if (r === 0) altPreds[i] = ra.landmarks;
+      }
     }
   }
   const n = imgs.length * reps;
@@ -82,6 +93,10 @@ function cpuMs(since: NodeJS.CpuUsage): number {
     wallMsPerPredict: +((Date.now() - t0) / n).toFixed(1),
     mean: +mean.toFixed(3),
   };
+  if (alt) {
+    const ea = altPreds.flatMap((p, i) => p.map((q, j) => Math.hypot(q[0] - imgs[i].truth[j][0], q[1] - imgs[i].truth[j][1])));
+    out.alt = { cfg: process.env.ALT, locateCpuMs: +(altCpu / n).toFixed(1), mean: +(ea.reduce((a, v) => a + v, 0) / ea.length).toFixed(3) };
+  }
   if (process.env.REF && fs.existsSync(process.env.REF)) {
     const ref = JSON.parse(fs.readFileSync(process.env.REF, 'utf8')) as [number, number][][];
     let maxD = 0;

@@ -95,7 +95,7 @@ function doubtShares(errors: number[][], doubts: number[][]): string {
 
 async function main(): Promise<void> {
   const [ds = 'mollusk', mode = 'val', ...cfgArgs] = process.argv.slice(2);
-  const configs = (cfgArgs.length ? cfgArgs : ['{}']).map((a) => JSON.parse(a) as Partial<SdmConfig> & { cacheMin?: number });
+  const configs = (cfgArgs.length ? cfgArgs : ['{}']).map((a) => JSON.parse(a) as Partial<SdmConfig> & { cacheMin?: number; priorSweep?: number[] });
   const cacheMin = Math.min(...configs.map((c) => c.cacheMin ?? c.minLevel ?? (ds === 'mollusk' ? 1 : 0)));
   const data = loadStageData(ds, mode);
   const t0 = Date.now();
@@ -127,27 +127,31 @@ async function main(): Promise<void> {
     const file = sdmToFile(tr.model());
     const model = sdmFromFile(JSON.parse(JSON.stringify(file.meta)) as typeof file.meta, file.weights);
     const levels = tr.levels;
-    const after: number[][] = [];
-    const doubts: number[][] = [];
-    const moved: number[][] = [];
-    let applyUs = 0;
-    for (const i of evalIdx) {
-      const pyr = pyrOf(cache[i], levels);
-      const a0 = process.cpuUsage();
-      const r = applySdm(model, pyr, data.items[i].start);
-      const a = process.cpuUsage(a0);
-      applyUs += a.user + a.system;
-      after.push(errs(r.landmarks, data.items[i].truth));
-      doubts.push(r.doubt);
-      moved.push(r.moved);
-    }
-    const casc = evalIdx.map((i) => data.items[i].doubt);
     console.log(`\n${JSON.stringify(cfg)} levels ${levels.join(',')}`);
-    const worst = evalIdx.map((i, k) => [startErr[k].reduce((a, b) => a + b, 0) / startErr[k].length, after[k].reduce((a, b) => a + b, 0) / after[k].length]).sort((a, b) => b[0] - a[0]);
-    console.log(`  worst starts -> after: ${worst.slice(0, 6).map(([a, b]) => `${a.toFixed(0)}->${b.toFixed(0)}`).join(' ')}`);
-    console.log(`  eval: ${summary(after)} | per landmark ${perLandmark(after)}`);
-    console.log(`  train fit per stage: ${trainErr.join(' -> ')} px; training ${trainS.toFixed(1)} s CPU (${wallS.toFixed(1)} s wall); apply ${(applyUs / 1e3 / evalIdx.length).toFixed(2)} ms CPU/image; ${file.weights.length} weights`);
-    console.log(`  doubt (top-10% images / landmarks hold of big errors): last stage ${doubtShares(after, doubts)}, moved ${doubtShares(after, moved)}, cascade ${doubtShares(after, casc)}, cascade+moved ${doubtShares(after, casc.map((d, k) => d.map((v, j) => v + moved[k][j])))}, cascade+last ${doubtShares(after, casc.map((d, k) => d.map((v, j) => v + doubts[k][j])))}`);
+    console.log(`  train fit per stage: ${trainErr.join(' -> ')} px; training ${trainS.toFixed(1)} s CPU (${wallS.toFixed(1)} s wall); ${file.weights.length} weights`);
+    const priors = cfg.prior ? [0, ...(cfg.priorSweep ?? [cfg.prior])] : [0];
+    for (const prior of priors) {
+      const m = { ...model, config: { ...model.config, prior } };
+      const after: number[][] = [];
+      const doubts: number[][] = [];
+      const moved: number[][] = [];
+      let applyUs = 0;
+      for (const i of evalIdx) {
+        const pyr = pyrOf(cache[i], levels);
+        const a0 = process.cpuUsage();
+        const r = applySdm(m, pyr, data.items[i].start);
+        const a = process.cpuUsage(a0);
+        applyUs += a.user + a.system;
+        after.push(errs(r.landmarks, data.items[i].truth));
+        doubts.push(r.lastStep);
+        moved.push(r.doubt);
+      }
+      const casc = evalIdx.map((i) => data.items[i].doubt);
+      const worst = evalIdx.map((i, k) => [startErr[k].reduce((a, b) => a + b, 0) / startErr[k].length, after[k].reduce((a, b) => a + b, 0) / after[k].length]).sort((a, b) => b[0] - a[0]);
+      console.log(` prior ${prior}: eval ${summary(after)} | per landmark ${perLandmark(after)} | apply ${(applyUs / 1e3 / evalIdx.length).toFixed(2)} ms CPU/image`);
+      console.log(`  worst starts -> after: ${worst.slice(0, 6).map(([a, b]) => `${a.toFixed(0)}->${b.toFixed(0)}`).join(' ')}`);
+      console.log(`  doubt (top-10% images / landmarks hold of big errors): last stage ${doubtShares(after, doubts)}, moved ${doubtShares(after, moved)}, cascade ${doubtShares(after, casc)}, cascade+moved ${doubtShares(after, casc.map((d, k) => d.map((v, j) => v + moved[k][j])))}, cascade+last ${doubtShares(after, casc.map((d, k) => d.map((v, j) => v + doubts[k][j])))}`);
+    }
   }
 }
 

@@ -152,6 +152,7 @@ function crossValidate(ds: string, mode: string, args: string[]): void {
   const contours = data.items.map((_, i) => contourOf(cachedPyramid(ds, mode, i, index), config));
   const K = 5;
   const preds: Pt[][] = data.items.map((it) => it.start);
+  const doubts: number[][] = data.items.map((it) => it.start.map(() => 0));
   for (let k = 0; k < K; k++) {
     const train: ContourItem[] = [];
     data.items.forEach((it, i) => {
@@ -159,11 +160,29 @@ function crossValidate(ds: string, mode: string, args: string[]): void {
     });
     const model = fitContourModel(train, config);
     data.items.forEach((it, i) => {
-      if (i % K === k) preds[i] = applyContourTo(model, contours[i], it.start).landmarks;
+      if (i % K === k) {
+        const r = applyContourTo(model, contours[i], it.start);
+        preds[i] = r.landmarks;
+        doubts[i] = r.doubt;
+      }
     });
   }
   report(`cv${K} before`, data.items, data.items.map((it) => it.start));
   report(`cv${K} after `, data.items, preds);
+  // outlier ranking: share of the big errors (> p90 of the final errors) held by the 10% most doubtful images / landmarks
+  const err = data.items.map((it, i) => preds[i].map((p, j) => Math.hypot(p[0] - it.truth[j][0], p[1] - it.truth[j][1])));
+  const flat = err.flat().sort((a, b) => a - b);
+  const p90 = flat[Math.floor(0.9 * (flat.length - 1))];
+  const big = err.flat().filter((e) => e > p90).length;
+  const share = (score: number[][]): string => {
+    const imgScore = score.map((d) => d.reduce((a, b) => a + b, 0));
+    const order = imgScore.map((_, i) => i).sort((a, b) => imgScore[b] - imgScore[a]).slice(0, Math.ceil(0.1 * imgScore.length));
+    const inImg = order.reduce((a, i) => a + err[i].filter((e) => e > p90).length, 0);
+    const lm = score.flatMap((d, i) => d.map((v, j) => ({ v, e: err[i][j] }))).sort((a, b) => b.v - a.v);
+    const inLm = lm.slice(0, Math.ceil(0.1 * lm.length)).filter((x) => x.e > p90).length;
+    return `images ${((100 * inImg) / big).toFixed(0)}% / landmarks ${((100 * inLm) / big).toFixed(0)}%`;
+  };
+  console.log(`top-10% doubt holds of ${big} big errors: cascade ${share(data.items.map((it) => it.doubt))}; contour ${share(doubts)}; sum ${share(data.items.map((it, i) => it.doubt.map((v, j) => v + doubts[i][j])))}`);
 }
 
 function configFrom(args: string[]): ContourConfig {

@@ -207,3 +207,45 @@ export function toImageVec(f: Frame, fx: number, fy: number): Pt {
 export function toFrameVec(f: Frame, vx: number, vy: number): Pt {
   return [f.cos * vx + f.sin * vy, -f.sin * vx + f.cos * vy];
 }
+
+/** Cumulative contour length at each point (n + 1 entries; the last is the perimeter). */
+export function arcLengths(c: Contour): Float64Array {
+  const p = c.pts;
+  const cum = new Float64Array(c.n + 1);
+  for (let k = 0; k < c.n; k++) {
+    const kn = k + 1 === c.n ? 0 : k + 1;
+    cum[k + 1] = cum[k] + Math.hypot(p[2 * kn] - p[2 * k], p[2 * kn + 1] - p[2 * k + 1]);
+  }
+  return cum;
+}
+
+/** Arc coordinate of a nearest point (as nearestOnContour returns it). */
+export function arcOf(c: Contour, cum: Float64Array, near: Nearest): number {
+  const k = near.seg;
+  return cum[k] + Math.hypot(near.x - c.pts[2 * k], near.y - c.pts[2 * k + 1]);
+}
+
+/** Point at arc coordinate s (taken modulo the perimeter). */
+export function pointAtArc(c: Contour, cum: Float64Array, s: number): Pt {
+  const per = cum[c.n];
+  let t = ((s % per) + per) % per;
+  let lo = 0;
+  let hi = c.n;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (cum[mid] <= t) lo = mid;
+    else hi = mid;
+  }
+  const seg = cum[lo + 1] - cum[lo];
+  t = seg > 0 ? (t - cum[lo]) / seg : 0;
+  const kn = lo + 1 === c.n ? 0 : lo + 1;
+  return [c.pts[2 * lo] + t * (c.pts[2 * kn] - c.pts[2 * lo]), c.pts[2 * lo + 1] + t * (c.pts[2 * kn + 1] - c.pts[2 * lo + 1])];
+}
+
+/** Signed arc difference b - a, wrapped into (-perimeter / 2, perimeter / 2]. */
+export function arcDiff(a: number, b: number, perimeter: number): number {
+  let d = (b - a) % perimeter;
+  if (d > perimeter / 2) d -= perimeter;
+  else if (d <= -perimeter / 2) d += perimeter;
+  return d;
+}

@@ -1,21 +1,28 @@
 /**
- * Silhouette-aware correction of landmark predictions, learned from training items.
- *
- * For each landmark the trainer tries, on the training items' (out-of-fold) predictions:
- *   - keep: the prediction as it is;
- *   - project: the nearest point of the object's outer contour, plus a learned offset along the
- *     contour's normal (removes the normal component of the error of landmarks on the outline);
- *   - extreme: the contour point that goes farthest in a direction of the shape's frame (image
- *     axes or the predicted shape's rotation), among the contour points within an arc length of
- *     the prediction's nearest contour point (whole contour = a global extremum: apex, lowest,
- *     leftmost point), plus a learned offset in the frame;
- * each blended with the prediction (alpha) and only where it moves the landmark less than a gate;
- * it keeps the rule with the lowest mean error if it beats `keep` by a margin. Nothing is
- * hard-coded to a landmark: on photos without a clean silhouette no rule wins and the stage
- * switches itself off. Pure (pyramids in, numbers out).
+ * Silhouette-aware correction of landmark predictions, learned from training items whose
+ * predictions are realistic (out-of-fold). Pipeline, each step learned and switched off per
+ * landmark where it does not pay on the training items:
+ *   1. silhouette regression (./regress.ts): ridge from the resampled outer contour to the
+ *      landmarks; per landmark a mix with the prediction, gated by their disagreement (a far
+ *      disagreement usually means the prediction failed), chosen by K-fold error;
+ *   2. contour rules, per landmark the best of:
+ *      - keep;
+ *      - project: nearest contour point plus a learned offset along the normal;
+ *      - extreme: the contour point farthest in a direction of the shape's frame (image axes or
+ *        the predicted shape's rotation) within an arc of the prediction's nearest contour
+ *        point (whole contour = a global extremum: apex, lowest, leftmost point), plus a bias;
+ *      - curv: the most convex / concave contour point within an arc (sutures meet the outline
+ *        in notches), plus a bias;
+ *      each blended with the prediction (alpha near, alphaFar beyond a gate), kept only if it
+ *      beats `keep` by minGain on every interleaved part of the training items;
+ *   3. (off: measured worse) arc rules: a landmark at a learned fraction of the contour arc
+ *      between two others;
+ *   4. shape regression: each landmark regressed from all of them (normalised), gated mix.
+ * Nothing is hard-coded to a landmark: on photos without a clean silhouette no step wins and the
+ * stage switches itself off. Pure (pyramids in, numbers out).
  */
 import type { GreyImage } from '../grey';
-import { argmaxNear, extremeNear, frameOf, meanSpacing, turnAngles, nearestOnContour, normalisedShape, toFrameVec, toImageVec, type Frame, type Pt } from './geometry';
+import { arcDiff, arcLengths, arcOf, pointAtArc, argmaxNear, extremeNear, frameOf, meanSpacing, turnAngles, nearestOnContour, normalisedShape, toFrameVec, toImageVec, type Frame, type Pt } from './geometry';
 import { describe, fitRidge, fromFrame, predictRidge, toFrame, type RidgeModel } from './regress';
 import { objectContour, type Contour } from './segment';
 
@@ -41,8 +48,11 @@ export interface ContourConfig {
   regRidges: number[];
   regFolds: number;
   regMixes: number[];
-  /** The final shape regression on or off. */
+  /** The arc-fraction rules on or off. */
+  arcRule: boolean;
+  /** The final shape regression on or off, and whether it also sees the contour descriptor. */
   shapeReg: boolean;
+  shapeWithContour: boolean;
   /** Disagreement gates tried (units of the shape's RMS size): beyond it, the landmark takes the far mix. */
   regGates: number[];
   /** A rule must beat `keep` by this fraction of keep's mean error, on each of `halves` interleaved parts of the training items. */
@@ -67,7 +77,9 @@ export const DEFAULT_CONTOUR: ContourConfig = {
   regRidges: [0.003, 0.01, 0.03, 0.1, 0.3],
   regFolds: 8,
   regMixes: [0, 0.25, 0.5, 0.75, 1],
+  arcRule: false,
   shapeReg: true,
+  shapeWithContour: false,
   regGates: [0.05, 0.1, 0.2, 0.3, 1e9],
 };
 
@@ -98,6 +110,9 @@ export type ContourRule =
   /** The most convex (sign 1) or concave (sign -1) contour point within `arc` of the prediction's nearest point, plus a bias in the rotated frame. */
   | ({ kind: 'curv'; sign: 1 | -1; scale: number; arc: number; bias: [number, number] } & Blend);
 
+/** Landmark at fraction f of the contour arc from landmark a's to landmark b's contour point (the short way), plus a normal offset. */
+export type ArcRule = { kind: 'keep' } | ({ kind: 'arc'; a: number; b: number; f: number; offset: number } & Blend);
+
 export interface ContourModel {
   format: 'landmarks-contour';
   version: 1;
@@ -107,6 +122,8 @@ export interface ContourModel {
   ref: Pt[];
   rules: ContourRule[];
   regression?: ContourRegression;
+  /** After the rules: landmarks placed along the contour between two others (fraction of the arc between them). */
+  arcRules?: ArcRule[];
   /** After the rules: each landmark regressed from all of them (normalised), gated mix. */
   shapeRegression?: ContourRegression;
   /** Training mean error per landmark before / after (original pixels), for reports. */
@@ -221,12 +238,14 @@ function anchorOf(ref: Pt[]): number {
 function regInput(c: Contour, start: Pt[], ref: Pt[], anchor: number, config: ContourConfig, input: 'contour' | 'shape'): { x: Float64Array; frame: Frame } {
   if (input === 'shape') {
     const frame = frameOf(start, ref, true);
-    const x = new Float64Array(2 * start.length);
+    const extra = config.shapeWithContour ? describe(c, frame, anchor, config.regPoints).feat : new Float64Array(0);
+    const x = new Float64Array(2 * start.length + extra.length);
     start.forEach((p, j) => {
       const q = toFrame(frame, p);
       x[2 * j] = q[0];
       x[2 * j + 1] = q[1];
     });
+    x.set(extra, 2 * start.length);
     return { x, frame };
   }
   const rot = frameOf(start, ref, config.regRotate);
@@ -530,8 +549,19 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
   }
   if (regOut) trainBefore.splice(0, L, ...regOut.before);
   let shapeRegression: ContourRegression | undefined;
+  let stage2 = items.map((it, i) => ({ ...it, start: prep[i].ok ? applyRules(rules, ref, it.contour, stage1[i]) : stage1[i] }));
+  let arcRules: ArcRule[] | undefined;
+  if (config.arcRule) {
+    arcRules = fitArcRules(stage2, prep.map((p) => p.ok), config);
+    const ar = arcRules;
+    if (ar.every((r) => r.kind === 'keep')) arcRules = undefined;
+    else stage2 = stage2.map((it, i) => ({ ...it, start: prep[i].ok ? applyArcRules(ar, it.contour, it.start) : it.start }));
+    for (let j = 0; j < L; j++) {
+      const e = stage2.filter((it) => it.truth[j]).map((it) => dist(it.start[j], it.truth[j] as Pt));
+      trainAfter[j] = mean(e);
+    }
+  }
   if (config.shapeReg) {
-    const stage2 = items.map((it, i) => ({ ...it, start: prep[i].ok ? applyRules(rules, ref, it.contour, stage1[i]) : stage1[i] }));
     const sr = fitRegression(stage2, ref, config, 'shape');
     if (sr) {
       shapeRegression = sr.model;
@@ -548,7 +578,7 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
       }
     }
   }
-  return { format: 'landmarks-contour', version: 1, config, landmarkCount: L, ref, rules, regression: regOut?.model, shapeRegression, trainBefore, trainAfter };
+  return { format: 'landmarks-contour', version: 1, config, landmarkCount: L, ref, rules, regression: regOut?.model, arcRules, shapeRegression, trainBefore, trainAfter };
 }
 
 export interface ContourResult {
@@ -561,7 +591,7 @@ export interface ContourResult {
 export function applyContour(model: ContourModel, pyr: GreyImage[], landmarks: Pt[]): ContourResult {
   const out = landmarks.map((p) => [p[0], p[1]] as Pt);
   const doubt = new Array<number>(landmarks.length).fill(0);
-  if (!model.regression && !model.shapeRegression && !model.rules.some((r) => r.kind !== 'keep')) return { landmarks: out, doubt };
+  if (!model.regression && !model.shapeRegression && !model.arcRules && !model.rules.some((r) => r.kind !== 'keep')) return { landmarks: out, doubt };
   const c = contourOf(pyr, model.config);
   return applyContourTo(model, c, landmarks);
 }
@@ -578,6 +608,7 @@ export function applyContourTo(model: ContourModel, c: Contour, original: Pt[]):
     landmarks = mixed(original, predictRidge(r.ridge, x), frame, r.mix, r.mixFar, r.gate);
   }
   let final = applyRules(model.rules, model.ref, c, landmarks);
+  if (model.arcRules) final = applyArcRules(model.arcRules, c, final);
   if (model.shapeRegression) {
     const r = model.shapeRegression;
     const { x, frame } = regInput(c, final, model.ref, r.anchor, model.config, 'shape');
@@ -588,6 +619,130 @@ export function applyContourTo(model: ContourModel, c: Contour, original: Pt[]):
     doubt[j] = dist(out[j], original[j]);
   }
   return { landmarks: out, doubt };
+}
+
+interface ArcItem {
+  cum: Float64Array;
+  per: number;
+  size: number;
+  /** Arc coordinate and nearest point of every landmark. */
+  s: number[];
+  near: ReturnType<typeof nearestOnContour>[];
+}
+
+function arcItem(c: Contour, landmarks: Pt[]): ArcItem {
+  const cum = arcLengths(c);
+  const near = landmarks.map((p) => nearestOnContour(c, p[0], p[1]));
+  return { cum, per: cum[c.n], size: frameOf(landmarks, undefined, false).size, s: near.map((n) => arcOf(c, cum, n)), near };
+}
+
+/** The arc rule's candidate, or null where a and b (nearly) coincide on the contour. */
+function arcCandidate(c: Contour, it: ArcItem, a: number, b: number, f: number, offset: number): Pt | null {
+  const d = arcDiff(it.s[a], it.s[b], it.per);
+  if (Math.abs(d) < 1e-6 * it.per) return null;
+  const s = it.s[a] + f * d;
+  const q = pointAtArc(c, it.cum, s);
+  const n = nearestOnContour(c, q[0], q[1]);
+  const o = offset * it.size;
+  return [q[0] + o * n.nx, q[1] + o * n.ny];
+}
+
+function applyArcRules(rules: ArcRule[], c: Contour, landmarks: Pt[]): Pt[] {
+  const out = landmarks.map((p) => [p[0], p[1]] as Pt);
+  if (!usable(c) || rules.every((r) => r.kind === 'keep')) return out;
+  const it = arcItem(c, landmarks);
+  rules.forEach((r, j) => {
+    if (r.kind === 'keep') return;
+    const cand = arcCandidate(c, it, r.a, r.b, r.f, r.offset);
+    if (cand) out[j] = blend(landmarks[j], cand, r, it.size);
+  });
+  return out;
+}
+
+/** For each landmark, the pair of other landmarks and arc fraction that place it best (or keep). */
+function fitArcRules(items: ContourItem[], ok: boolean[], config: ContourConfig): ArcRule[] {
+  const L = items[0].start.length;
+  const arcs = items.map((it, i) => (ok[i] ? arcItem(it.contour, it.start) : undefined));
+  const rules: ArcRule[] = [];
+  for (let j = 0; j < L; j++) {
+    const use = items.map((_, i) => i).filter((i) => items[i].truth[j] !== null);
+    const truthArc = use.map((i) => {
+      const a = arcs[i];
+      if (!a) return undefined;
+      const t = items[i].truth[j] as Pt;
+      const n = nearestOnContour(items[i].contour, t[0], t[1]);
+      return { s: arcOf(items[i].contour, a.cum, n), off: n.signed / a.size };
+    });
+    const keepE = use.map((i) => dist(items[i].start[j], items[i].truth[j] as Pt));
+    const keepSum = keepE.reduce((x, y) => x + y, 0);
+    let best: ArcRule = { kind: 'keep' };
+    let bestSum = keepSum * (1 - config.minGain);
+    for (let a = 0; a < L; a++) {
+      for (let b = 0; b < L; b++) {
+        if (a === j || b === j || a === b) continue;
+        const fs: number[] = [];
+        const offs: number[] = [];
+        use.forEach((i, q) => {
+          const it = arcs[i];
+          const ta = truthArc[q];
+          if (!it || !ta) return;
+          const d = arcDiff(it.s[a], it.s[b], it.per);
+          if (Math.abs(d) < 1e-6 * it.per) return;
+          fs.push(arcDiff(it.s[a], ta.s, it.per) / d);
+          offs.push(ta.off);
+        });
+        if (fs.length < use.length / 2) continue;
+        const f = median(fs);
+        const offset = median(offs);
+        const cands = use.map((i) => {
+          const it = arcs[i];
+          return it ? arcCandidate(items[i].contour, it, a, b, f, offset) : null;
+        });
+        for (const gate of config.gates) {
+          let bestNear = { e: Infinity, a: 0 };
+          let bestFar = { e: Infinity, a: 0 };
+          for (const alpha of gate === null ? config.alphas : [0, ...config.alphas]) {
+            let sn = 0;
+            let sf = 0;
+            use.forEach((i, q) => {
+              const st = items[i].start[j];
+              const t = items[i].truth[j] as Pt;
+              const c = cands[q];
+              if (!c) {
+                sn += keepE[q];
+                return;
+              }
+              const e = dist([st[0] + alpha * (c[0] - st[0]), st[1] + alpha * (c[1] - st[1])], t);
+              if (gate !== null && dist(st, c) > gate * (arcs[i] as ArcItem).size) sf += e;
+              else sn += e;
+            });
+            if (sn < bestNear.e) bestNear = { e: sn, a: alpha };
+            if (sf < bestFar.e) bestFar = { e: sf, a: alpha };
+          }
+          const sum = bestNear.e + bestFar.e;
+          if (sum >= bestSum || (bestNear.a === 0 && bestFar.a === 0)) continue;
+          const bl: Blend = { alpha: bestNear.a, alphaFar: gate === null ? bestNear.a : bestFar.a, gate };
+          // consistency: must help on each interleaved part
+          const H = config.halves;
+          const sk = new Float64Array(H);
+          const sr = new Float64Array(H);
+          use.forEach((i, q) => {
+            const c = cands[q];
+            const st = items[i].start[j];
+            sk[q % H] += keepE[q];
+            sr[q % H] += dist(c ? blend(st, c, bl, (arcs[i] as ArcItem).size) : st, items[i].truth[j] as Pt);
+          });
+          let consistent = true;
+          for (let h = 0; h < H; h++) if (sr[h] > sk[h] * (1 - config.minGain)) consistent = false;
+          if (!consistent) continue;
+          bestSum = sum;
+          best = { kind: 'arc', a, b, f, offset, ...bl };
+        }
+      }
+    }
+    rules.push(best);
+  }
+  return rules;
 }
 
 /** The per-landmark contour rules on one contour (landmarks in, corrected copy out). */

@@ -13,7 +13,7 @@ import { heldOutSplit } from '../bench';
 import sharp from 'sharp';
 import { readGrey as decodeGrey } from '../../src/engine/presets/default';
 import { featurePyramid } from '../../src/engine/presets/default/grey';
-import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, objectBox, type Landmarks } from '../../src/engine/presets/default/cascade';
+import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, landmarkDoubt, objectBox, type Landmarks } from '../../src/engine/presets/default/cascade';
 
 interface Spec { image: string; pts: number[][] }
 function readTps(file: string): Spec[] {
@@ -67,7 +67,8 @@ function readTps(file: string): Spec[] {
   const conf: number[] = [];
   const confR: number[] = [];
   const confS: number[] = [];
-  const lmItems: { e: number; s: number; r: number }[] = [];
+  const lmItems: { e: number; s: number; r: number; d: number }[] = [];
+  const confD: number[] = [];
   const preds: [number, number][][] = [];
   const lv: number[] = [];
   for (const s of test) {
@@ -81,7 +82,9 @@ function readTps(file: string): Spec[] {
     conf.push(r.spread.reduce((a, b) => a + b, 0) / L);
     confR.push(r.residual.reduce((a, b) => a + b, 0) / L);
     confS.push(r.spread.reduce((a, b) => a + b, 0) / L + r.residual.reduce((a, b) => a + b, 0) / L);
-    lmItems.push(...r.landmarks.map((_, j) => ({ e: Math.hypot(r.landmarks[j][0] - lm[j]![0], r.landmarks[j][1] - lm[j]![1]), s: r.spread[j], r: r.residual[j] })));
+    const doubt = landmarkDoubt(r, g.width);
+    confD.push(doubt.reduce((a, b) => a + b, 0) / L);
+    lmItems.push(...r.landmarks.map((_, j) => ({ e: Math.hypot(r.landmarks[j][0] - lm[j]![0], r.landmarks[j][1] - lm[j]![1]), s: r.spread[j], r: r.residual[j], d: doubt[j] })));
   }
   const predS = (Date.now() - t0) / 1000;
   if (process.env.DRAW) {
@@ -124,6 +127,8 @@ function readTps(file: string): Spec[] {
     lmSpread: share(lmItems.map((x) => x.s), lmItems.map((x) => [x.e])),
     lmResid: share(lmItems.map((x) => x.r), lmItems.map((x) => [x.e])),
     lmSum: share(lmItems.map((x) => x.s + x.r), lmItems.map((x) => [x.e])),
+    imgDoubt: share(confD, errs),
+    lmDoubt: share(lmItems.map((x) => x.d), lmItems.map((x) => [x.e])),
   };
   console.log(JSON.stringify({ shares, ds, mode, cfg: cfgJson, n: train.length, test: test.length, mean: +mean.toFixed(2), median: +q(0.5).toFixed(2), p90: +q(0.9).toFixed(2), init: +(initErr.reduce((a, b) => a + b, 0) / initErr.length).toFixed(1), perL: perL.map((v) => +v.toFixed(1)), trainS, predMsPerImg: Math.round((predS * 1000) / test.length), outlierTop: `${caught}/${topN}`, levels: lv.map((v) => +v.toFixed(1)) }));
 })();

@@ -122,6 +122,7 @@ async function pipeline(mode: string, files: string[], reps: number, run: (pyr: 
   const pool = new PyramidPool();
   let level0 = new Float32Array(0);
   const t = { decode: 0, pyramid: 0, locate: 0 };
+  const out: [number, number][][] = [];
   let n = 0;
   for (let r = 0; r < reps; r++) {
     for (const f of files) {
@@ -138,11 +139,17 @@ async function pipeline(mode: string, files: string[], reps: number, run: (pyr: 
       const pyr = mode === 'plain' ? pyramid(g, levels) : pool.pyramid(g, levels);
       t.pyramid += cpuMs(c1);
       const c2 = process.cpuUsage();
-      run(pyr);
+      const res = run(pyr) as { landmarks: [number, number][] };
       t.locate += cpuMs(c2);
+      if (r === 0) out.push(res.landmarks);
       n++;
     }
   }
   const per = (v: number): number => +(v / n).toFixed(1);
-  console.log(JSON.stringify({ mode, images: n, decodeCpuMs: per(t.decode), pyramidCpuMs: per(t.pyramid), locateCpuMs: per(t.locate), totalCpuMs: per(t.decode + t.pyramid + t.locate) }));
+  let maxDiff = NaN;
+  if (process.env.REF) {
+    const ref = JSON.parse(fs.readFileSync(process.env.REF, 'utf8')) as [number, number][][];
+    maxDiff = Math.max(...ref.flatMap((p, i) => p.map((q, j) => Math.hypot(q[0] - out[i][j][0], q[1] - out[i][j][1]))));
+  }
+  console.log(JSON.stringify({ mode, maxDiffVsRefPx: maxDiff, images: n, decodeCpuMs: per(t.decode), pyramidCpuMs: per(t.pyramid), locateCpuMs: per(t.locate), totalCpuMs: per(t.decode + t.pyramid + t.locate) }));
 }

@@ -1,0 +1,122 @@
+/**
+ * The `default` preset's patch-refinement net: patch geometry (rotated sampling, training
+ * targets in the patch frame), soft-argmax, saved-form round trip, and that a few hundred steps
+ * on synthetic photos (a dark disc on a textured background, the landmark at its centre) learn
+ * to move starts towards the landmark.
+ */
+import * as assert from 'assert';
+import { initBackend } from '../../src/engine/backend/init';
+import { fromLevel, type GreyImage } from '../../src/engine/presets/default/grey';
+import { cellOffset, cutCrop, sampleRotated, softArgmax } from '../../src/engine/presets/default/patchnet/sampling';
+import { makeBatch, type Example } from '../../src/engine/presets/default/patchnet/train';
+import {
+  applyPatchNet,
+  deserialisePatchNet,
+  disposePatchNet,
+  serialisePatchNet,
+  trainPatchNet,
+  DEFAULT_PATCHNET,
+  type PatchNetConfig,
+  type Point,
+} from '../../src/engine/presets/default/patchnet';
+import { mulberry32 } from '../../src/shared/augment/rng';
+
+/** 256 x 256 photo: smooth texture plus a dark disc (radius 20) centred at (cx, cy). */
+function photo(cx: number, cy: number, seed: number): GreyImage {
+  const w = 256;
+  const rnd = mulberry32(seed);
+  const ph = [rnd() * 6, rnd() * 6, rnd() * 6];
+  const data = new Float32Array(w * w);
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) {
+      const tex = 20 * Math.sin(x / 7 + ph[0]) * Math.cos(y / 9 + ph[1]) + 10 * Math.sin((x + y) / 13 + ph[2]);
+      data[y * w + x] = (Math.hypot(x - cx, y - cy) < 20 ? 60 : 170) + tex;
+    }
+  }
+  return { width: w, height: w, data };
+}
+
+describe('default preset patch-refinement net', function () {
+  it('samples rotated patches and centres the soft-argmax on the peak cell', function () {
+    const img: GreyImage = { width: 9, height: 9, data: Float32Array.from({ length: 81 }, (_, i) => i % 9) };
+    const out = new Float32Array(9);
+    sampleRotated({ img, x0: 0, y0: 0 }, 4, 4, 3, 1, Math.PI / 2, out);
+    // rotated by 90 degrees: patch x runs along image y, patch y along -image x
+    assert.deepStrictEqual(Array.from(out).map((v) => Math.round(v * 1000) / 1000), [5, 5, 5, 4, 4, 4, 3, 3, 3]);
+    const crop = cutCrop(img, 4, 4, 2);
+    sampleRotated(crop, 4, 4, 3, 1, 0, out);
+    assert.deepStrictEqual(Array.from(out), [3, 4, 5, 3, 4, 5, 3, 4, 5]);
+    const hm = 4;
+    const logits = new Float32Array(hm * hm * 2).fill(0);
+    logits[(2 * hm + 1) * 2 + 1] = 50; // channel 1, cell (x 1, y 2)
+    const r = softArgmax(logits, 0, hm, 2, 1, 2, 8);
+    assert.ok(Math.abs(r.dx - cellOffset(1, 2, 8)) < 1e-6 && Math.abs(r.dy - cellOffset(2, 2, 8)) < 1e-6);
+    assert.ok(r.peak > 0.99 && r.spread < 1e-3);
+    const flat = softArgmax(logits, 0, hm, 2, 0, 2, 8);
+    assert.ok(Math.abs(flat.dx) < 1e-9 && Math.abs(flat.dy) < 1e-9 && flat.peak < 0.07);
+  });
+
+  it('gives training targets that point at the landmark in the rotated, scaled patch', function () {
+    // a single bright pixel at the truth: the brightest patch pixel must sit at centre + target
+    const w = 101;
+    const data = new Float32Array(w * w);
+    data[50 * w + 50] = 255;
+    const img: GreyImage = { width: w, height: w, data };
+    const crop = cutCrop(img, 50, 50, 45);
+    const ex: Example = { crop, truth: [50, 50], start: [60, 44], landmark: 0 };
+    const p = { level: 0, size: 32, width: 4, steps: 1, startShare: 1, startJitterPx: 0, noisePx: 0, maxOffsetPx: 30 };
+    const cfg: PatchNetConfig = { ...DEFAULT_PATCHNET, batch: 6, rotationDeg: 30, scaleJitter: 0.2, gammaJitter: 0 };
+    const b = makeBatch([ex], p, cfg, 1, mulberry32(3));
+    for (let k = 0; k < cfg.batch; k++) {
+      let best = 0;
+      for (let i = 1; i < 32 * 32; i++) if (b.xs[k * 1024 + i] > b.xs[k * 1024 + best]) best = i;
+      const px = (best % 32) - 15.5;
+      const py = Math.floor(best / 32) - 15.5;
+      assert.ok(Math.hypot(px - b.targets[2 * k], py - b.targets[2 * k + 1]) < 1.2, `patch ${k}: peak (${px}, ${py}) target (${b.targets[2 * k]}, ${b.targets[2 * k + 1]})`);
+      assert.strictEqual(b.onehot[k], 1);
+    }
+  });
+
+  it('learns to move starts onto the landmark, and its saved form predicts the same', async function () {
+    this.timeout(120000);
+    await initBackend('wasm');
+    const rnd = mulberry32(11);
+    const make = (i: number): { pyr: GreyImage[]; truth: Point[]; start: Point[] } => {
+      const t: Point = [90 + rnd() * 76, 90 + rnd() * 76];
+      const img = photo(t[0], t[1], 100 + i);
+      const half: GreyImage = { width: 128, height: 128, data: new Float32Array(128 * 128) };
+      for (let y = 0; y < 128; y++) {
+        for (let x = 0; x < 128; x++) {
+          const s = 2 * y * 256 + 2 * x;
+          half.data[y * 128 + x] = 0.25 * (img.data[s] + img.data[s + 1] + img.data[s + 256] + img.data[s + 257]);
+        }
+      }
+      const a = rnd() * 2 * Math.PI;
+      return { pyr: [img, half], truth: [t], start: [[t[0] + 12 * Math.cos(a), t[1] + 12 * Math.sin(a)]] };
+    };
+    const train = Array.from({ length: 12 }, (_, i) => make(i));
+    const test = Array.from({ length: 6 }, (_, i) => make(50 + i));
+    const cfg: Partial<PatchNetConfig> = {
+      passes: [{ level: 1, size: 24, width: 4, steps: 120, startShare: 0.5, startJitterPx: 4, noisePx: 10, maxOffsetPx: 24 }],
+      batch: 16,
+      learningRate: 5e-3,
+    };
+    const model = await trainPatchNet(train, {}, cfg);
+    const saved = serialisePatchNet(model);
+    const again = deserialisePatchNet(JSON.parse(JSON.stringify(saved.meta)), Float32Array.from(saved.weights));
+    let before = 0;
+    let after = 0;
+    for (const it of test) {
+      const r = applyPatchNet(model, it.pyr, it.start);
+      const r2 = applyPatchNet(again, it.pyr, it.start);
+      assert.deepStrictEqual(r2.landmarks, r.landmarks);
+      assert.ok(r.doubt[0] >= 0 && Number.isFinite(r.doubt[0]));
+      before += Math.hypot(it.start[0][0] - it.truth[0][0], it.start[0][1] - it.truth[0][1]);
+      after += Math.hypot(r.landmarks[0][0] - it.truth[0][0], r.landmarks[0][1] - it.truth[0][1]);
+    }
+    assert.ok(after < 0.25 * before, `mean error ${(after / 6).toFixed(2)} px after, ${(before / 6).toFixed(2)} px before`);
+    assert.ok(fromLevel(0, 1) === 0.5);
+    disposePatchNet(model);
+    disposePatchNet(again);
+  });
+});

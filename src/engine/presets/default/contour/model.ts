@@ -75,7 +75,7 @@ export const DEFAULT_CONTOUR: ContourConfig = {
   regRotate: true,
   regUseStart: false,
   regRidges: [0.003, 0.01, 0.03, 0.1, 0.3],
-  regFolds: 8,
+  regFolds: 12,
   regMixes: [0, 0.25, 0.5, 0.75, 1],
   arcRule: false,
   shapeReg: true,

@@ -456,7 +456,7 @@ function meanTemplate(model: CascadeModel, l: number, j: number, ids: number[]):
 }
 
 /**
- * Correlation of every training patch of landmark j (level l) with `patch` (normalised). Two
+ * Correlation of every training patch of landmark j (level l) with `patch` (normalised). Four
  * training patches per sweep (each sum in the same order as alone: bit-identical).
  */
 function rankTemplates(model: CascadeModel, l: number, j: number, patch: Float32Array): Float64Array {
@@ -465,19 +465,26 @@ function rankTemplates(model: CascadeModel, l: number, j: number, patch: Float32
   const src = model.templates[l];
   const n = model.count;
   const r = new Float64Array(n);
+  const step = L * pp;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
+  for (; i + 3 < n; i += 4) {
     const o = (i * L + j) * pp;
-    const o2 = o + L * pp;
-    let s = 0;
+    let s0 = 0;
+    let s1 = 0;
     let s2 = 0;
+    let s3 = 0;
     for (let q = 0; q < pp; q++) {
       const v = patch[q];
-      s += src[o + q] * v;
-      s2 += src[o2 + q] * v;
+      const k = o + q;
+      s0 += src[k] * v;
+      s1 += src[k + step] * v;
+      s2 += src[k + 2 * step] * v;
+      s3 += src[k + 3 * step] * v;
     }
-    r[i] = s;
-    r[i + 1] = s2;
+    r[i] = s0;
+    r[i + 1] = s1;
+    r[i + 2] = s2;
+    r[i + 3] = s3;
   }
   for (; i < n; i++) {
     const o = (i * L + j) * pp;

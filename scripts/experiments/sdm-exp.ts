@@ -8,6 +8,18 @@
  * Pyramid levels >= cacheMin are cached exactly (level l stored as uint16 of value x 4^l) in
  * /tmp/sdm-cache so that repeated runs skip the JPEG decode and only one photo's levels are
  * ever expanded to floats at a time.
+ *
+ * Results 2026-11-25 (mollusk val: 96 train / 24 eval, cascade start 40.75 px mean; shared 2-core
+ * machine at load 5-7): lambda 0.1 -> 38.9 (overfits), 1 -> 36.9, 3 -> 36.4, 10 -> 36.9; + shape
+ * features (weight 3) 36.0; + borrowed errors scaled up to x2 and 6 extra starts 35.7; + whole-
+ * shape jitter 0.03, 10 extra starts, lambda 2: 34.6; 16 extra starts, jitter 0.05: 34.3 (the
+ * default; median 19.1 -> 17.5, p90 85.6 -> 78.4); a 5th stage at level 1 (window 0.08): 33.8
+ * (not taken: needs level 1, +1.5 ms). No gain: per-landmark (non-joint) regressions (39.8),
+ * 5x5 cells (35.6), wider first window (35.5-37.2), final shape-prior projection (ridge 0.003:
+ * +0.1, 0.03: +1.0, 0.3: +5 px). Wings val (28 / 9): 2.75 -> 2.34 px.
+ * Doubt: total movement puts 42-47% of the big errors (> p90) in the top-10% images (cascade's
+ * spread: 11-19%). Test split, checked once with the default: mollusk 29.02 -> 25.45 px (median
+ * 19.4 -> 15.9, p90 61.7 -> 55.1), wings 2.37 -> 2.06 px.
  */
 import * as fs from 'fs';
 import * as path from 'path';

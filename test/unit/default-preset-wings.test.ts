@@ -47,6 +47,7 @@ describe('default preset on real fly wings', function () {
     const train = samples.slice(0, 12);
     const test = samples.slice(12);
     const progress: number[] = [];
+    let total = 0;
     const outcome = await defaultPreset.train({
       tf,
       backend: 'cpu',
@@ -58,13 +59,19 @@ describe('default preset on real fly wings', function () {
       checkpointDir: dir,
       resume: false,
       cancel: new CancelSource(),
-      progress: (p) => progress.push(p.batch),
+      progress: (p) => {
+        progress.push(p.batch);
+        total = p.batches;
+      },
       log: () => undefined,
     });
     assert.strictEqual(outcome.bestEpoch, 1);
     assert.strictEqual(outcome.cancelled, false);
-    assert.deepStrictEqual(progress, Array.from({ length: 12 }, (_, i) => i + 1));
+    // two passes over the 12 photos: cascades (all + folds), then locating each with its fold's cascade
+    assert.deepStrictEqual(progress, Array.from({ length: 24 }, (_, i) => i + 1));
+    assert.strictEqual(total, 24);
     assert.ok(fs.existsSync(path.join(dir, 'cascade.bin')) && fs.existsSync(path.join(dir, 'cascade.json')));
+    assert.ok(fs.existsSync(path.join(dir, 'refine.bin')) && fs.existsSync(path.join(dir, 'refine.json')), 'SDM refinement saved');
     const model = loadCascade(dir);
     assert.strictEqual(model.count, 12);
     assert.strictEqual(model.config.levels, 3, '632 px wide wings: levels 632, 316, 158 px');

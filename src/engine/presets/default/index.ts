@@ -11,9 +11,12 @@ import sharp from 'sharp';
 import type { BackendName } from '../../../shared/protocol/engine';
 import { decodeFullGrey } from '../../data/image';
 import type { LoadContext, Prediction, Predictor, Preset, PresetDefaults, Sample, TrainContext, TrainOutcome } from '../preset';
-import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, objectBox, type CascadeConfig, type CascadeModel } from './cascade';
+import { CascadeBuilder, DEFAULT_CASCADE, landmarkDoubt, levelsFor, locate, objectBox, type CascadeConfig, type CascadeModel, type Landmarks } from './cascade';
+import { trainWithFolds } from './folds';
 import { pyramid, type GreyImage } from './grey';
 import { loadCascade, saveCascade } from './model-file';
+import { loadRefine, saveRefine, type RefineModels } from './refine-file';
+import { applySdm, DEFAULT_SDM, sdmStageLevels, SdmTrainer, type SdmConfig } from './sdm';
 
 /**
  * Full-resolution grey photo as a Float32 image (0..255, 8-bit luma 0.299 R + 0.587 G + 0.114 B,
@@ -87,6 +90,110 @@ function chooseAlign(boxesAndLandmarks: { box: [number, number, number, number];
 export interface DefaultTrainSettings {
   /** Overrides of the cascade settings (experiments, tests). */
   cascade?: Partial<CascadeConfig>;
+  /** The learned refinement after the cascade (SDM, ./sdm): false = cascade only. */
+  sdm?: Partial<SdmConfig> | false;
+  /** Folds for the out-of-fold starts the refinement learns from (default 4). */
+  folds?: number;
+}
+
+/** The cascade plus the stages that refine its answer. */
+export interface DefaultModel {
+  cascade: CascadeModel;
+  refine: RefineModels;
+}
+
+/** Fewest complete training photos for which a refinement stage is learned. */
+export const MIN_REFINE_PHOTOS = 12;
+
+type TrainHooks = { cancelled?: () => boolean; step?: (done: number, total: number, phase: string) => void; log?: (m: string) => void };
+
+/**
+ * Trains the cascade and, with enough photos, the SDM refinement: one pass builds the cascade
+ * and K fold cascades, a second locates every photo with the cascade that did not see it
+ * (starts with realistic errors), then each SDM stage takes one more pass over the photos.
+ * Photos are decoded per pass, never all held at full resolution.
+ */
+export async function trainDefault(samples: Sample[], landmarkCount: number, hooks: TrainHooks = {}, settings: DefaultTrainSettings = {}): Promise<DefaultModel | undefined> {
+  const complete = samples.filter((s) => s.landmarks.length === landmarkCount && s.landmarks.every((p) => p !== null));
+  const sdmOn = settings.sdm !== false && complete.length >= MIN_REFINE_PHOTOS;
+  if (!sdmOn) {
+    if (settings.sdm !== false) hooks.log?.(`default preset: ${complete.length} photos with every landmark (< ${MIN_REFINE_PHOTOS}): cascade only, no refinement stage`);
+    const cascade = await trainCascade(samples, landmarkCount, { ...hooks, step: (d, t) => hooks.step?.(d, t, 'cutting patches') }, settings);
+    return cascade && { cascade, refine: {} };
+  }
+  const config = await chooseConfig(samples, settings, hooks.log);
+  const folds = settings.folds ?? 4;
+  const read = (i: number): Promise<GreyImage> => readGrey(samples[i].imagePath);
+  const sdmConfig = settings.sdm || {};
+  const stages = (sdmConfig.windows ?? DEFAULT_SDM.windows).length;
+  const idx = samples.map((s, i) => (complete.includes(s) ? i : -1)).filter((i) => i >= 0);
+  const levelsUsed = sdmStageLevels(idx.map((i) => samples[i].landmarks as [number, number][]), config.levels, sdmConfig);
+  const lowest = Math.min(...levelsUsed);
+  // keep the levels SDM reads from the locating pass when they fit in memory, else decode again per stage
+  const kept = new Map<number, GreyImage[]>();
+  const keep = keptBytes(samples.length, config.levels, lowest, (await read(0))) <= MAX_KEPT_BYTES;
+  const total = 2 * samples.length + (keep ? 0 : stages * idx.length);
+  const out = await trainWithFolds(
+    {
+      read,
+      landmarks: samples.map((s) => s.landmarks as Landmarks),
+      config,
+      landmarkCount,
+      folds,
+      cancelled: hooks.cancelled,
+      step: (d) => hooks.step?.(d, total, d <= samples.length ? 'cutting patches' : 'locating each photo with the other folds'),
+    },
+    (i, pyr) => {
+      if (keep && complete.includes(samples[i])) kept.set(i, pyr.map((g, l) => (l < lowest ? EMPTY : g)));
+    },
+  );
+  if (!out) return undefined;
+  const t = new SdmTrainer(
+    idx.map((i) => ({ truth: samples[i].landmarks as [number, number][], start: out.starts[i] })),
+    config.levels,
+    sdmConfig,
+  );
+  let done = 2 * samples.length;
+  while (!t.done) {
+    for (const [k, i] of idx.entries()) {
+      if (hooks.cancelled?.()) return undefined;
+      t.addItem(k, kept.get(i) ?? pyramid(await read(i), config.levels));
+      if (!keep) {
+        hooks.step?.(++done, total, `refinement stage ${t.stage + 1}/${stages}`);
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    t.finishStage();
+  }
+  hooks.log?.(`default preset: SDM refinement, ${stages} stages (pyramid levels ${levelsUsed.join(', ')}) on ${idx.length} photos from ${folds}-fold starts`);
+  return { cascade: out.model, refine: { sdm: t.model() } };
+}
+
+/** Most bytes of pyramid levels kept in memory between the training passes. */
+const MAX_KEPT_BYTES = 1 << 30;
+const EMPTY: GreyImage = { width: 0, height: 0, data: new Float32Array(0) };
+
+function keptBytes(photos: number, levels: number, lowest: number, first: GreyImage): number {
+  let b = 0;
+  for (let l = lowest; l < levels; l++) b += 4 * Math.ceil(first.width / 2 ** l) * Math.ceil(first.height / 2 ** l);
+  return b * photos;
+}
+
+/** Pyramid levels and alignment, decided on the first (up to 8) photos. */
+async function chooseConfig(samples: Sample[], settings: DefaultTrainSettings, log?: (m: string) => void): Promise<CascadeConfig> {
+  const first = await readGrey(samples[0].imagePath);
+  const levels = settings.cascade?.levels ?? levelsFor(first.width);
+  const base: CascadeConfig = { ...DEFAULT_CASCADE, levels, ...settings.cascade };
+  if (settings.cascade?.align) return base;
+  const pending: { box: [number, number, number, number]; landmarks: Sample['landmarks'] }[] = [];
+  for (const [i, s] of samples.slice(0, 8).entries()) {
+    const g = i === 0 ? first : await readGrey(s.imagePath);
+    const pyr = pyramid(g, levels);
+    pending.push({ box: objectBox(pyr[levels - 1], levels - 1), landmarks: s.landmarks });
+  }
+  const align = chooseAlign(pending);
+  log?.(`default preset: ${levels} pyramid levels, landmarks relative to the ${align === 'bbox' ? "object's box" : 'whole frame'}`);
+  return { ...base, align };
 }
 
 /** Trains on `samples` and returns the model (no files written). */
@@ -97,51 +204,41 @@ export async function trainCascade(
   settings: DefaultTrainSettings = {},
 ): Promise<CascadeModel | undefined> {
   if (samples.length === 0) throw new Error('default preset: no training images');
-  const first = await readGrey(samples[0].imagePath);
-  const levels = settings.cascade?.levels ?? levelsFor(first.width);
-  const base: CascadeConfig = { ...DEFAULT_CASCADE, levels, ...settings.cascade };
-  // One pass decodes every photo; the pyramids are kept only while their patches are cut.
-  const pyrs: { pyr: GreyImage[]; landmarks: Sample['landmarks'] }[] = [];
-  const builderFor = (align: 'bbox' | 'frame'): CascadeBuilder => new CascadeBuilder({ ...base, align }, landmarkCount);
-  let builder: CascadeBuilder | undefined;
-  const pending: { box: [number, number, number, number]; landmarks: Sample['landmarks'] }[] = [];
+  const config = await chooseConfig(samples, settings, hooks.log);
+  const builder = new CascadeBuilder(config, landmarkCount);
   for (const [i, s] of samples.entries()) {
     if (hooks.cancelled?.()) return undefined;
-    const g = i === 0 ? first : await readGrey(s.imagePath);
-    const pyr = pyramid(g, levels);
-    if (!builder) {
-      // decide the alignment on the first few photos (cheap: coarsest level only)
-      pending.push({ box: objectBox(pyr[levels - 1], levels - 1), landmarks: s.landmarks });
-      pyrs.push({ pyr, landmarks: s.landmarks });
-      if (pending.length >= Math.min(8, samples.length)) {
-        const align = settings.cascade?.align ?? chooseAlign(pending);
-        hooks.log?.(`default preset: ${levels} pyramid levels, landmarks relative to the ${align === 'bbox' ? "object's box" : 'whole frame'}`);
-        builder = builderFor(align);
-        for (const p of pyrs) builder.add(p.pyr, p.landmarks);
-        pyrs.length = 0;
-      }
-    } else {
-      builder.add(pyr, s.landmarks);
-    }
+    builder.add(pyramid(await readGrey(s.imagePath), config.levels), s.landmarks);
     hooks.step?.(i + 1, samples.length);
     await new Promise((r) => setImmediate(r));
   }
-  if (!builder) throw new Error('default preset: no training images');
   return builder.build();
 }
 
 export class CascadePredictor implements Predictor {
   readonly landmarkCount: number;
-  constructor(readonly model: CascadeModel) {
-    this.landmarkCount = model.landmarkCount;
+  readonly model: CascadeModel;
+  readonly refine: RefineModels;
+  constructor(model: CascadeModel | DefaultModel) {
+    this.model = 'cascade' in model ? model.cascade : model;
+    this.refine = 'cascade' in model ? model.refine : {};
+    this.landmarkCount = this.model.landmarkCount;
   }
 
   predictGrey(g: GreyImage): Prediction {
-    const r = locate(this.model, pyramid(g, this.model.config.levels));
-    // doubt per landmark: the two template sets disagree, or the answer is an unusual shape
-    const doubt = r.spread.map((s, j) => s + r.residual[j]);
+    const pyr = pyramid(g, this.model.config.levels);
+    const r = locate(this.model, pyr);
+    // doubt per landmark: the two template sets disagree, the answer is an unusual shape, the
+    // final match is poor; plus how far the learned refinement had to move it
+    let doubt = landmarkDoubt(r, g.width);
+    let landmarks = r.landmarks;
+    if (this.refine.sdm) {
+      const s = applySdm(this.refine.sdm, pyr, landmarks);
+      landmarks = s.landmarks;
+      doubt = doubt.map((d, j) => d + s.doubt[j]);
+    }
     return {
-      landmarks: r.landmarks,
+      landmarks,
       spreadPx: doubt,
       confidence: confidenceFromSpread(doubt, g.width),
       width: g.width,
@@ -167,9 +264,9 @@ function defaults(_backend: BackendName): PresetDefaults {
 
 async function train(ctx: TrainContext): Promise<TrainOutcome> {
   const started = Date.now();
-  const model = await trainCascade(ctx.train, ctx.landmarkCount, {
+  const model = await trainDefault(ctx.train, ctx.landmarkCount, {
     cancelled: () => ctx.cancel.cancelled,
-    step: (done, total) =>
+    step: (done, total, phase) =>
       ctx.progress({
         kind: 'train',
         epoch: 1,
@@ -177,25 +274,33 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
         batch: done,
         batches: total,
         etaSeconds: Math.round((((Date.now() - started) / done) * (total - done)) / 1000),
-        message: `cutting patches ${done}/${total}`,
+        message: `${phase} (${done}/${total})`,
       }),
     log: ctx.log,
   });
   if (!model) return { epochs: 0, bestEpoch: 0, bestValLoss: NaN, cancelled: true };
-  saveCascade(ctx.modelDir, model);
-  ctx.log(`default preset: ${model.count} training photos, ${model.config.levels} levels, patch ${model.config.patch} px`);
+  saveCascade(ctx.modelDir, model.cascade);
+  saveRefine(ctx.modelDir, model.refine);
+  const c = model.cascade;
+  ctx.log(`default preset: ${c.count} training photos, ${c.config.levels} levels, patch ${c.config.patch} px${model.refine.sdm ? `, SDM refinement (${model.refine.sdm.stages.length} stages)` : ''}`);
   return {
     epochs: 1,
     bestEpoch: 1,
     bestValLoss: NaN,
     cancelled: false,
-    presetData: { method: 'coarse-to-fine template matching + shape prior', cascade: model.config, trainImages: model.count },
+    presetData: {
+      method: model.refine.sdm ? 'coarse-to-fine template matching + shape prior, then SDM (cascaded ridge regression on gradient histograms)' : 'coarse-to-fine template matching + shape prior',
+      cascade: c.config,
+      trainImages: c.count,
+      ...(model.refine.sdm ? { sdm: { stages: model.refine.sdm.stages.map((st) => ({ window: st.window, level: st.level })) } } : {}),
+    },
   };
 }
 
 async function load(dir: string, _ctx: LoadContext): Promise<Predictor> {
   void _ctx;
-  return new CascadePredictor(loadCascade(dir));
+  const cascade = loadCascade(dir);
+  return new CascadePredictor({ cascade, refine: loadRefine(dir, cascade.landmarkCount) });
 }
 
 export const defaultPreset: Preset = {

@@ -154,6 +154,19 @@ function gridFor(spec: DescriptorSpec): Float32Array {
 }
 
 /**
+ * The pyramid level each stage samples, from the training truths' median shape size: known
+ * before any start is (callers keep only these levels of each photo's pyramid).
+ */
+export function sdmStageLevels(truths: Point[][], pyramidLevels: number, config: Partial<SdmConfig> = {}): number[] {
+  const c: SdmConfig = { ...DEFAULT_SDM, ...config };
+  const L = truths[0].length;
+  const sorted = truths.map((t) => shapeFrame(flat(t), L).s).sort((a, b) => a - b);
+  const sMed = sorted[sorted.length >> 1];
+  const n = c.descriptor.cells * c.descriptor.perCell;
+  return c.windows.map((w) => levelForSpacing((w * sMed) / n, Math.min(c.minLevel, pyramidLevels - 1), pyramidLevels - 1));
+}
+
+/**
  * Stage-by-stage training, so that callers can decode each photo per stage (or keep only the
  * levels `stageLevel()` asks for) instead of holding every full-resolution pyramid:
  *   const t = new SdmTrainer(items, levels, config);
@@ -216,10 +229,7 @@ export class SdmTrainer {
       }
       return own;
     });
-    const sorted = [...sizes].sort((a, b) => a - b);
-    const sMed = sorted[sorted.length >> 1];
-    const n = c.descriptor.cells * c.descriptor.perCell;
-    this.levels = c.windows.map((w) => levelForSpacing((w * sMed) / n, Math.min(c.minLevel, pyramidLevels - 1), pyramidLevels - 1));
+    this.levels = sdmStageLevels(items.map((it) => it.truth), pyramidLevels, c);
     this.grid = gridFor(c.descriptor);
     this.x = new Float32Array(0);
     this.filled = [];

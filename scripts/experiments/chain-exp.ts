@@ -1,0 +1,81 @@
+/**
+ * Which order of the refinement stages pays: cascade -> contour -> SDM, cascade -> SDM -> contour,
+ * each alone. Every stage learns from out-of-fold outputs of the stages before it.
+ * npx tsx scripts/experiments/chain-exp.ts [mollusk|wings] [val|test] [folds=4]
+ */
+import { loadStageData, type StageItem } from './stage-data';
+import { readGrey } from '../../src/engine/presets/default';
+import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import { levelsFor } from '../../src/engine/presets/default/cascade';
+import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/presets/default/sdm';
+import { applyContourTo, contourOf, fitContourModel, DEFAULT_CONTOUR, type ContourModel } from '../../src/engine/presets/default/contour/model';
+
+type P = [number, number];
+const [ds = 'mollusk', mode = 'val', foldsArg = '4'] = process.argv.slice(2);
+const K = +foldsArg;
+
+function stats(items: { truth: P[]; pred: P[] }[]): string {
+  const e = items.flatMap((it) => it.pred.map((p, j) => Math.hypot(p[0] - it.truth[j][0], p[1] - it.truth[j][1]))).sort((a, b) => a - b);
+  const L = items[0].truth.length;
+  const per = Array.from({ length: L }, (_, j) => items.reduce((a, it) => a + Math.hypot(it.pred[j][0] - it.truth[j][0], it.pred[j][1] - it.truth[j][1]), 0) / items.length);
+  return `mean ${(e.reduce((a, b) => a + b, 0) / e.length).toFixed(2)} median ${e[e.length >> 1].toFixed(2)} p90 ${e[Math.floor(0.9 * e.length)].toFixed(2)} | ${per.map((v) => v.toFixed(1)).join(' ')}`;
+}
+
+(async () => {
+  const data = loadStageData(ds, mode);
+  const train = data.items.filter((it) => it.role === 'train');
+  const evals = data.items.filter((it) => it.role === 'eval');
+  const all = [...train, ...evals];
+  const levels = levelsFor(all[0].width);
+  const keepFrom = ds === 'mollusk' ? 2 : 0;
+  // pyramids from level keepFrom up (SDM's levels); contours at the contour level
+  const pyrs: GreyImage[][] = [];
+  const contours: ReturnType<typeof contourOf>[] = [];
+  for (const it of all) {
+    const p = pyramid(await readGrey(it.image), levels);
+    contours.push(contourOf(p, DEFAULT_CONTOUR));
+    for (let l = 0; l < keepFrom; l++) p[l] = { width: 0, height: 0, data: new Float32Array(0) };
+    pyrs.push(p);
+  }
+  console.error('decoded');
+  const idxTrain = train.map((_, i) => i);
+  const idxEval = evals.map((_, i) => train.length + i);
+  const trainSdm = (ids: number[], starts: P[][]): SdmModel => {
+    const t = new SdmTrainer(ids.map((i, k) => ({ truth: all[i].truth, start: starts[k] })), levels, {});
+    if (Math.min(...t.levels) < keepFrom) throw new Error(`SDM needs level ${Math.min(...t.levels)}`);
+    while (!t.done) {
+      ids.forEach((i, k) => t.addItem(k, pyrs[i]));
+      t.finishStage();
+    }
+    return t.model();
+  };
+  const trainContour = (ids: number[], starts: P[][]): ContourModel =>
+    fitContourModel(ids.map((i, k) => ({ contour: contours[i], truth: all[i].truth, start: starts[k] })), DEFAULT_CONTOUR);
+  type Stage = { name: string; fit: (ids: number[], starts: P[][]) => (i: number, start: P[]) => P[] };
+  const sdm: Stage = { name: 'sdm', fit: (ids, st) => { const m = trainSdm(ids, st); return (i, s) => applySdm(m, pyrs[i], s).landmarks; } };
+  const contour: Stage = { name: 'contour', fit: (ids, st) => { const m = trainContour(ids, st); return (i, s) => applyContourTo(m, contours[i], s).landmarks; } };
+  const run = (chain: Stage[]): void => {
+    const t0 = Date.now();
+    // starts for train items: out-of-fold through the chain so far; eval: full models
+    let trainStarts: P[][] = train.map((it) => it.start);
+    let evalStarts: P[][] = evals.map((it) => it.start);
+    for (const [si, st] of chain.entries()) {
+      const next: P[][] = new Array(train.length);
+      for (let f = 0; f < (si === chain.length - 1 ? 0 : K); f++) {
+        const fit = idxTrain.filter((i) => i % K !== f);
+        const apply = st.fit(fit, fit.map((i) => trainStarts[i]));
+        for (const i of idxTrain.filter((i) => i % K === f)) next[i] = apply(i, trainStarts[i]);
+      }
+      const full = st.fit(idxTrain, trainStarts);
+      evalStarts = idxEval.map((i, k) => full(i, evalStarts[k]));
+      if (si < chain.length - 1) trainStarts = next;
+    }
+    console.log(`${chain.map((s) => s.name).join(' -> ') || 'cascade'}: eval ${stats(evals.map((it, k) => ({ truth: it.truth, pred: evalStarts[k] })))}; train-oof ${stats(train.map((it, k) => ({ truth: it.truth, pred: trainStarts[k] }))).split('|')[0]} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  };
+  const which = process.env.CHAINS ?? 'base,contour,sdm,contour+sdm,sdm+contour';
+  for (const c of which.split(',')) {
+    const chain = c === 'base' ? [] : c.split('+').map((n) => (n === 'sdm' ? sdm : contour));
+    run(chain);
+  }
+  void ({} as StageItem);
+})();

@@ -1,0 +1,81 @@
+/**
+ * The refinement stages that run after the cascade, on disk: `refine.json` (which stages, their
+ * settings, array layout) + `refine.bin` (little-endian Float32 weights back to back). A model
+ * folder without them is a cascade-only model (older models still load). Written atomically;
+ * read with clear errors.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { writeFileAtomicSync } from '../../model-io/atomic';
+import { ModelFileError } from '../../model-io/errors';
+import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from './sdm';
+
+export const REFINE_JSON = 'refine.json';
+export const REFINE_BIN = 'refine.bin';
+
+/** The stages after the cascade, in the order they run. */
+export interface RefineModels {
+  sdm?: SdmModel;
+}
+
+type StageEntry = { kind: 'sdm'; meta: SdmFileMeta; offset: number; length: number };
+
+interface RefineHeader {
+  format: 'landmarks-refine';
+  version: 1;
+  stages: StageEntry[];
+}
+
+export function saveRefine(dir: string, models: RefineModels): void {
+  const parts: Float32Array[] = [];
+  const stages: StageEntry[] = [];
+  let offset = 0;
+  if (models.sdm) {
+    const f = sdmToFile(models.sdm);
+    stages.push({ kind: 'sdm', meta: f.meta, offset, length: f.weights.length });
+    parts.push(f.weights);
+    offset += f.weights.length;
+  }
+  const bin = new Float32Array(offset);
+  let o = 0;
+  for (const p of parts) {
+    bin.set(p, o);
+    o += p.length;
+  }
+  const header: RefineHeader = { format: 'landmarks-refine', version: 1, stages };
+  writeFileAtomicSync(path.join(dir, REFINE_BIN), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength));
+  writeFileAtomicSync(path.join(dir, REFINE_JSON), JSON.stringify(header) + '\n');
+}
+
+/** The stages saved in `dir`, or none when the folder holds a cascade-only model. */
+export function loadRefine(dir: string, landmarkCount: number): RefineModels {
+  const jf = path.join(dir, REFINE_JSON);
+  const bf = path.join(dir, REFINE_BIN);
+  if (!fs.existsSync(jf)) return {};
+  if (!fs.existsSync(bf)) throw new ModelFileError(bf, 'missing: the model folder is incomplete');
+  let h: RefineHeader;
+  try {
+    h = JSON.parse(fs.readFileSync(jf, 'utf8')) as RefineHeader;
+  } catch (e) {
+    throw new ModelFileError(jf, `corrupt (not valid JSON: ${(e as Error).message})`);
+  }
+  if (h.format !== 'landmarks-refine' || h.version !== 1 || !Array.isArray(h.stages)) throw new ModelFileError(jf, 'not a version-1 refinement file');
+  const buf = fs.readFileSync(bf);
+  const total = h.stages.reduce((a, s) => Math.max(a, s.offset + s.length), 0);
+  if (buf.byteLength !== total * 4) throw new ModelFileError(bf, `size ${buf.byteLength} bytes, ${total * 4} expected from ${REFINE_JSON}`);
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const out: RefineModels = {};
+  for (const s of h.stages) {
+    const weights = all.subarray(s.offset, s.offset + s.length);
+    try {
+      if (s.kind === 'sdm') out.sdm = sdmFromFile(s.meta, weights);
+      else throw new Error(`unknown stage "${(s as { kind: string }).kind}"`);
+    } catch (e) {
+      throw new ModelFileError(jf, `stage ${s.kind}: ${(e as Error).message}`);
+    }
+  }
+  if (out.sdm && out.sdm.landmarkCount !== landmarkCount) {
+    throw new ModelFileError(jf, `stage sdm has ${out.sdm.landmarkCount} landmarks, the cascade ${landmarkCount}`);
+  }
+  return out;
+}

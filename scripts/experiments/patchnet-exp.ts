@@ -65,6 +65,18 @@ function doubtHold(err: number[], doubt: number[]): number {
   return nBig ? top.filter((i) => big[i]).length / nBig : 0;
 }
 
+/** Sum of the two scores' ranks (0 = least doubtful). */
+function rankSum(a: number[], b: number[]): number[] {
+  const rank = (v: number[]): number[] => {
+    const r = new Array<number>(v.length);
+    v.map((x, i) => [x, i]).sort((p, q) => p[0] - q[0]).forEach((p, k) => (r[p[1]] = k));
+    return r;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  return ra.map((x, i) => x + rb[i]);
+}
+
 async function main(): Promise<void> {
   const [ds = 'mollusk', mode = 'val', cfgArg = '{}'] = process.argv.slice(2);
   const over = JSON.parse(cfgArg) as Partial<PatchNetConfig>;
@@ -135,6 +147,7 @@ async function main(): Promise<void> {
   console.log(`apply CPU ${(applyUs / 1000 / evalItems.length).toFixed(1)} ms/image`);
   console.log(
     `doubt holds (landmarks): cascade ${(100 * doubtHold(after, dCascade)).toFixed(0)}% spread ${(100 * doubtHold(after, dNet)).toFixed(0)}% peak ${(100 * doubtHold(after, dPeak)).toFixed(0)}%; ` +
+      `combined (rank sum) ${(100 * doubtHold(after, rankSum(dCascade, dNet))).toFixed(0)}%; ` +
       `(images): cascade ${(100 * doubtHold(imgErr.map((e) => e.after), imgErr.map((e) => e.dC))).toFixed(0)}% spread ${(100 * doubtHold(imgErr.map((e) => e.after), imgErr.map((e) => e.dN))).toFixed(0)}%`,
   );
 }

@@ -32,9 +32,11 @@ export interface PatchNetConfig {
   seed: number;
 }
 
+/** Tuned on the mollusk validation split (2000 px photos); wings want levels 1 and 0 (see patchnet-exp.ts). */
 export const DEFAULT_PATCHNET: PatchNetConfig = {
   passes: [
-    { level: 3, size: 32, width: 8, steps: 300, startShare: 0.5, startJitterPx: 8, noisePx: 35, maxOffsetPx: 110 },
+    { level: 4, size: 32, width: 8, steps: 1000, startShare: 0.5, startJitterPx: 8, noisePx: 50, maxOffsetPx: 250 },
+    { level: 3, size: 32, width: 8, steps: 1000, startShare: 0.3, startJitterPx: 8, noisePx: 25, maxOffsetPx: 110 },
   ],
   batch: 32,
   learningRate: 2e-3,

@@ -12,8 +12,10 @@ import type { BackendName } from '../../../shared/protocol/engine';
 import { decodeFullGrey } from '../../data/image';
 import type { LoadContext, Prediction, Predictor, Preset, PresetDefaults, Sample, TrainContext, TrainOutcome } from '../preset';
 import { CascadeBuilder, DEFAULT_CASCADE, landmarkDoubt, levelsFor, locate, objectBox, type CascadeConfig, type CascadeModel, type Landmarks } from './cascade';
-import { trainWithFolds } from './folds';
-import { pyramid, type GreyImage } from './grey';
+import { applyContour, applyContourTo, contourOf, DEFAULT_CONTOUR, fitContourModel, type ContourConfig, type ContourModel } from './contour/model';
+import type { Contour } from './contour/segment';
+import { foldOf, trainWithFolds } from './folds';
+import { pyramid, PyramidPool, type GreyImage } from './grey';
 import { loadCascade, saveCascade } from './model-file';
 import { loadRefine, saveRefine, type RefineModels } from './refine-file';
 import { applySdm, DEFAULT_SDM, sdmStageLevels, SdmTrainer, type SdmConfig } from './sdm';
@@ -25,9 +27,12 @@ import { applySdm, DEFAULT_SDM, sdmStageLevels, SdmTrainer, type SdmConfig } fro
  * ~20% faster, prediction with two in flight unchanged). Anything that is not a 3-channel JPEG
  * (other formats, grey, CMYK, errors) goes through decodeFullGrey, which names the file in errors.
  */
-export async function readGrey(file: string): Promise<GreyImage> {
+export async function readGrey(file: string, pool?: GreyPool): Promise<GreyImage> {
   const rgb = await decodeRgbFast(file);
-  if (rgb) return { width: rgb.width, height: rgb.height, data: lumaOf(rgb.data, rgb.width * rgb.height) };
+  if (rgb) {
+    const n = rgb.width * rgb.height;
+    return { width: rgb.width, height: rgb.height, data: lumaOf(rgb.data, n, pool?.take(n)) };
+  }
   const g = await decodeFullGrey(file);
   return { width: g.width, height: g.height, data: Float32Array.from(g.data) };
 }
@@ -35,14 +40,31 @@ export async function readGrey(file: string): Promise<GreyImage> {
 /** floor((299 R + 587 G + 114 B) / 1000) for every sum: libvips' 8-bit luma exactly. */
 let lumaTable: Uint8Array | undefined;
 
+/**
+ * Recycled full-resolution grey arrays for prediction: a fresh 2000 x 2941 Float32Array costs
+ * ~30 ms of page faults and zeroing per photo, a recycled one nothing. take() hands out an array
+ * of exactly n values (new when none is free); give() returns it once the photo is done.
+ */
+export class GreyPool {
+  private readonly free: Float32Array[] = [];
+  constructor(private readonly keep = 3) {}
+  take(n: number): Float32Array {
+    const i = this.free.findIndex((a) => a.length === n);
+    return i >= 0 ? this.free.splice(i, 1)[0] : new Float32Array(n);
+  }
+  give(a: Float32Array): void {
+    if (this.free.length < this.keep && !this.free.includes(a)) this.free.push(a);
+  }
+}
+
 /** The same 8-bit luma as decodeFullGrey, bit for bit (libvips truncates; exact in integers). */
-export function lumaOf(rgb: Uint8Array, n: number): Float32Array {
+export function lumaOf(rgb: Uint8Array, n: number, into?: Float32Array): Float32Array {
   if (!lumaTable) {
     lumaTable = new Uint8Array(255001); // 255 KB: stays in cache
     for (let q = 0; q <= 255000; q++) lumaTable[q] = Math.floor(q / 1000);
   }
   const t = lumaTable;
-  const out = new Float32Array(n);
+  const out = into && into.length === n ? into : new Float32Array(n);
   for (let i = 0, k = 0; i < n; i++, k += 3) out[i] = t[299 * rgb[k] + 587 * rgb[k + 1] + 114 * rgb[k + 2]];
   return out;
 }
@@ -92,6 +114,8 @@ export interface DefaultTrainSettings {
   cascade?: Partial<CascadeConfig>;
   /** The learned refinement after the cascade (SDM, ./sdm): false = cascade only. */
   sdm?: Partial<SdmConfig> | false;
+  /** The silhouette-contour stage before SDM (./contour): false = off. */
+  contour?: Partial<ContourConfig> | false;
   /** Folds for the out-of-fold starts the refinement learns from (default 4). */
   folds?: number;
 }
@@ -131,6 +155,9 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
   const lowest = Math.min(...levelsUsed);
   // keep the levels SDM reads from the locating pass when they fit in memory, else decode again per stage
   const kept = new Map<number, GreyImage[]>();
+  const contourOn = settings.contour !== false;
+  const contourConfig: ContourConfig = { ...DEFAULT_CONTOUR, ...(settings.contour || {}) };
+  const contours: Contour[] = new Array(samples.length);
   const keep = keptBytes(samples.length, config.levels, lowest, (await read(0))) <= MAX_KEPT_BYTES;
   const total = 2 * samples.length + (keep ? 0 : stages * idx.length);
   const out = await trainWithFolds(
@@ -144,12 +171,33 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
       step: (d) => hooks.step?.(d, total, d <= samples.length ? 'cutting patches' : 'locating each photo with the other folds'),
     },
     (i, pyr) => {
+      if (contourOn) contours[i] = contourOf(pyr, contourConfig);
       if (keep && complete.includes(samples[i])) kept.set(i, pyr.map((g, l) => (l < lowest ? EMPTY : g)));
     },
   );
   if (!out) return undefined;
+  // contour stage: learned on the cascade's out-of-fold starts; SDM then learns on the contour
+  // stage's out-of-fold answers (K contour fits, cheap: the outlines are kept)
+  let starts = out.starts;
+  let contour: ContourModel | undefined;
+  if (contourOn) {
+    const item = (i: number) => ({ contour: contours[i], truth: samples[i].landmarks, start: out.starts[i] });
+    const all = samples.map((_, i) => i);
+    contour = fitContourModel(all.map(item), contourConfig);
+    const K = Math.max(2, Math.min(folds, samples.length));
+    const oof: [number, number][][] = new Array(samples.length);
+    for (let f = 0; f < K; f++) {
+      if (hooks.cancelled?.()) return undefined;
+      const m = fitContourModel(all.filter((i) => foldOf(i, K) !== f).map(item), contourConfig);
+      for (const i of all.filter((i) => foldOf(i, K) === f)) oof[i] = applyContourTo(m, contours[i], out.starts[i]).landmarks;
+      await new Promise((r) => setImmediate(r));
+    }
+    starts = oof;
+    const used = contour.rules.filter((r) => r.kind !== 'keep').length;
+    hooks.log?.(`default preset: contour stage: ${contour.regression ? 'outline regression + ' : ''}${used} landmark rule(s)`);
+  }
   const t = new SdmTrainer(
-    idx.map((i) => ({ truth: samples[i].landmarks as [number, number][], start: out.starts[i] })),
+    idx.map((i) => ({ truth: samples[i].landmarks as [number, number][], start: starts[i] })),
     config.levels,
     sdmConfig,
   );
@@ -166,7 +214,7 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
     t.finishStage();
   }
   hooks.log?.(`default preset: SDM refinement, ${stages} stages (pyramid levels ${levelsUsed.join(', ')}) on ${idx.length} photos from ${folds}-fold starts`);
-  return { cascade: out.model, refine: { sdm: t.model() } };
+  return { cascade: out.model, refine: { contour, sdm: t.model() } };
 }
 
 /** Most bytes of pyramid levels kept in memory between the training passes. */
@@ -219,6 +267,9 @@ export class CascadePredictor implements Predictor {
   readonly landmarkCount: number;
   readonly model: CascadeModel;
   readonly refine: RefineModels;
+  /** Memory recycled between photos (predictGrey is synchronous and no stage keeps the pyramid). */
+  private readonly pyramids = new PyramidPool();
+  private readonly greys = new GreyPool();
   constructor(model: CascadeModel | DefaultModel) {
     this.model = 'cascade' in model ? model.cascade : model;
     this.refine = 'cascade' in model ? model.refine : {};
@@ -226,12 +277,17 @@ export class CascadePredictor implements Predictor {
   }
 
   predictGrey(g: GreyImage): Prediction {
-    const pyr = pyramid(g, this.model.config.levels);
+    const pyr = this.pyramids.pyramid(g, this.model.config.levels);
     const r = locate(this.model, pyr);
     // doubt per landmark: the two template sets disagree, the answer is an unusual shape, the
     // final match is poor; plus how far the learned refinement had to move it
     let doubt = landmarkDoubt(r, g.width);
     let landmarks = r.landmarks;
+    if (this.refine.contour) {
+      const c = applyContour(this.refine.contour, pyr, landmarks);
+      landmarks = c.landmarks;
+      doubt = doubt.map((d, j) => d + (c.doubt[j] ?? 0));
+    }
     if (this.refine.sdm) {
       const s = applySdm(this.refine.sdm, pyr, landmarks);
       landmarks = s.landmarks;
@@ -247,7 +303,12 @@ export class CascadePredictor implements Predictor {
   }
 
   async predict(imagePath: string): Promise<Prediction> {
-    return this.predictGrey(await readGrey(imagePath));
+    const g = await readGrey(imagePath, this.greys);
+    try {
+      return this.predictGrey(g);
+    } finally {
+      this.greys.give(g.data);
+    }
   }
 
   dispose(): void {

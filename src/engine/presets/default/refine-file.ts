@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomicSync } from '../../model-io/atomic';
 import { ModelFileError } from '../../model-io/errors';
+import { contourFromJson, contourToJson, type ContourModel } from './contour/model';
 import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from './sdm';
 
 export const REFINE_JSON = 'refine.json';
@@ -15,10 +16,13 @@ export const REFINE_BIN = 'refine.bin';
 
 /** The stages after the cascade, in the order they run. */
 export interface RefineModels {
+  /** Silhouette-contour rules and regression (./contour): runs first. */
+  contour?: ContourModel;
+  /** Cascaded ridge regression on gradient histograms (./sdm): runs last. */
   sdm?: SdmModel;
 }
 
-type StageEntry = { kind: 'sdm'; meta: SdmFileMeta; offset: number; length: number };
+type StageEntry = { kind: 'sdm'; meta: SdmFileMeta; offset: number; length: number } | { kind: 'contour'; meta: unknown; offset: number; length: 0 };
 
 interface RefineHeader {
   format: 'landmarks-refine';
@@ -30,6 +34,7 @@ export function saveRefine(dir: string, models: RefineModels): void {
   const parts: Float32Array[] = [];
   const stages: StageEntry[] = [];
   let offset = 0;
+  if (models.contour) stages.push({ kind: 'contour', meta: contourToJson(models.contour), offset, length: 0 });
   if (models.sdm) {
     const f = sdmToFile(models.sdm);
     stages.push({ kind: 'sdm', meta: f.meta, offset, length: f.weights.length });
@@ -69,13 +74,14 @@ export function loadRefine(dir: string, landmarkCount: number): RefineModels {
     const weights = all.subarray(s.offset, s.offset + s.length);
     try {
       if (s.kind === 'sdm') out.sdm = sdmFromFile(s.meta, weights);
+      else if (s.kind === 'contour') out.contour = contourFromJson(s.meta);
       else throw new Error(`unknown stage "${(s as { kind: string }).kind}"`);
     } catch (e) {
       throw new ModelFileError(jf, `stage ${s.kind}: ${(e as Error).message}`);
     }
   }
-  if (out.sdm && out.sdm.landmarkCount !== landmarkCount) {
-    throw new ModelFileError(jf, `stage sdm has ${out.sdm.landmarkCount} landmarks, the cascade ${landmarkCount}`);
+  for (const [kind, m] of [['sdm', out.sdm], ['contour', out.contour]] as const) {
+    if (m && m.landmarkCount !== landmarkCount) throw new ModelFileError(jf, `stage ${kind} has ${m.landmarkCount} landmarks, the cascade ${landmarkCount}`);
   }
   return out;
 }

@@ -101,7 +101,6 @@ async function main(): Promise<void> {
   const L = data.landmarkCount;
   const before: number[] = [];
   const after: number[] = [];
-  const afterPass: number[][] = cfg.passes.map(() => []);
   const dCascade: number[] = [];
   const dNet: number[] = [];
   const dPeak: number[] = [];
@@ -136,8 +135,6 @@ async function main(): Promise<void> {
       sa += a;
     });
     imgErr.push({ before: sb / L, after: sa / L, dC: it.doubt.reduce((a, b) => a + b, 0), dN: r.doubt.reduce((a, b) => a + b, 0) });
-    // per pass errors (re-run truncated models is costly; approximate via passes' cumulative output not kept)
-    void afterPass;
   }
   console.log(`${ds}/${mode} cfg ${JSON.stringify(over)}`);
   console.log(`train ${train.length} photos: ${trainS.toFixed(1)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU; ${saved.weights.length} weights`);

@@ -8,6 +8,8 @@ import { readGrey } from '../../src/engine/presets/default';
 import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
 import { levelsFor } from '../../src/engine/presets/default/cascade';
 import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/presets/default/sdm';
+import { initBackend } from '../../src/engine/backend/init';
+import { trainPatchNet, applyPatchNet, DEFAULT_PATCHNET, type PatchNetConfig } from '../../src/engine/presets/default/patchnet';
 import { applyContourTo, contourOf, fitContourModel, DEFAULT_CONTOUR, type ContourModel } from '../../src/engine/presets/default/contour/model';
 
 type P = [number, number];
@@ -51,10 +53,25 @@ function stats(items: { truth: P[]; pred: P[] }[]): string {
   };
   const trainContour = (ids: number[], starts: P[][]): ContourModel =>
     fitContourModel(ids.map((i, k) => ({ contour: contours[i], truth: all[i].truth, start: starts[k] })), DEFAULT_CONTOUR);
-  type Stage = { name: string; fit: (ids: number[], starts: P[][]) => (i: number, start: P[]) => P[] };
+  type Stage = { name: string; fit: (ids: number[], starts: P[][]) => (i: number, start: P[]) => P[] | Promise<P[]> };
   const sdm: Stage = { name: 'sdm', fit: (ids, st) => { const m = trainSdm(ids, st); return (i, s) => applySdm(m, pyrs[i], s).landmarks; } };
   const contour: Stage = { name: 'contour', fit: (ids, st) => { const m = trainContour(ids, st); return (i, s) => applyContourTo(m, contours[i], s).landmarks; } };
-  const run = (chain: Stage[]): void => {
+  await initBackend('wasm');
+  const wingsPn: Partial<PatchNetConfig> = {
+    passes: [
+      { level: 1, size: 32, width: 8, steps: 800, startShare: 0.5, startJitterPx: 2, noisePx: 4, maxOffsetPx: 16 },
+      { level: 0, size: 32, width: 8, steps: 800, startShare: 0.3, startJitterPx: 2, noisePx: 2, maxOffsetPx: 8 },
+    ],
+  };
+  const pnCfg = ds === 'wings' ? wingsPn : DEFAULT_PATCHNET;
+  const patchnet: Stage = {
+    name: 'patchnet',
+    fit: (async (ids: number[], st: P[][]) => {
+      const m = await trainPatchNet(ids.map((i, k) => ({ pyr: pyrs[i], truth: all[i].truth, start: st[k] })), {}, pnCfg);
+      return (i: number, s: P[]) => applyPatchNet(m, pyrs[i], s).landmarks;
+    }) as unknown as Stage['fit'],
+  };
+  const run = async (chain: Stage[]): Promise<void> => {
     const t0 = Date.now();
     // starts for train items: out-of-fold through the chain so far; eval: full models
     let trainStarts: P[][] = train.map((it) => it.start);
@@ -63,19 +80,19 @@ function stats(items: { truth: P[]; pred: P[] }[]): string {
       const next: P[][] = new Array(train.length);
       for (let f = 0; f < (si === chain.length - 1 ? 0 : K); f++) {
         const fit = idxTrain.filter((i) => i % K !== f);
-        const apply = st.fit(fit, fit.map((i) => trainStarts[i]));
-        for (const i of idxTrain.filter((i) => i % K === f)) next[i] = apply(i, trainStarts[i]);
+        const apply = await st.fit(fit, fit.map((i) => trainStarts[i]));
+        for (const i of idxTrain.filter((i) => i % K === f)) next[i] = await apply(i, trainStarts[i]);
       }
-      const full = st.fit(idxTrain, trainStarts);
-      evalStarts = idxEval.map((i, k) => full(i, evalStarts[k]));
+      const full = await st.fit(idxTrain, trainStarts);
+      evalStarts = await Promise.all(idxEval.map((i, k) => full(i, evalStarts[k])));
       if (si < chain.length - 1) trainStarts = next;
     }
     console.log(`${chain.map((s) => s.name).join(' -> ') || 'cascade'}: eval ${stats(evals.map((it, k) => ({ truth: it.truth, pred: evalStarts[k] })))}; train-oof ${stats(train.map((it, k) => ({ truth: it.truth, pred: trainStarts[k] }))).split('|')[0]} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   };
   const which = process.env.CHAINS ?? 'base,contour,sdm,contour+sdm,sdm+contour';
   for (const c of which.split(',')) {
-    const chain = c === 'base' ? [] : c.split('+').map((n) => (n === 'sdm' ? sdm : contour));
-    run(chain);
+    const chain = c === 'base' ? [] : c.split('+').map((n) => (n === 'sdm' ? sdm : n === 'patchnet' ? patchnet : contour));
+    await run(chain);
   }
   void ({} as StageItem);
 })();

@@ -7,10 +7,11 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CascadePredictor, MIN_REFINE_PHOTOS, readGrey, trainDefault } from '../../src/engine/presets/default';
+import { CascadePredictor, MIN_REFINE_PHOTOS, patchnetConfigFor, readGrey, trainDefault } from '../../src/engine/presets/default';
 import { foldOf } from '../../src/engine/presets/default/folds';
 import { REFINE_BIN, REFINE_JSON, loadRefine, saveRefine } from '../../src/engine/presets/default/refine-file';
 import { ModelFileError } from '../../src/engine/model-io/errors';
+import { initBackend } from '../../src/engine/backend/init';
 import type { Sample } from '../../src/engine/presets/preset';
 import { loadSamples } from '../../src/engine/train/samples';
 import { requireData } from '../helpers/data';
@@ -55,6 +56,9 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
     const logs: string[] = [];
     const model = await trainDefault(train, 12, { log: (m) => logs.push(m) });
     assert.ok(model?.refine.sdm, `SDM trained (log: ${logs.join(' | ')})`);
+    assert.ok(model.refine.contour, 'contour stage trained (it switches itself off on wings at run time)');
+    // no backend named: the patch CNN is not trained (tfjs would fall back to its pure-JS backend)
+    assert.ok(!model.refine.patchnet && logs.some((m) => m.includes('no patch CNN stage')), logs.join(' | '));
     const cascadeOnly = new CascadePredictor(model.cascade);
     const refined = new CascadePredictor(model);
     const greys = await Promise.all(test.map((s) => readGrey(s.imagePath)));
@@ -76,6 +80,40 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
       assert.ok(Math.abs(q[0] - after[0].landmarks[j][0]) < 1e-3 && Math.abs(q[1] - after[0].landmarks[j][1]) < 1e-3, `landmark ${j + 1} after reload`);
     });
     assert.throws(() => loadRefine(dir, 15), (e: Error) => e instanceof ModelFileError && e.message.includes(REFINE_JSON) && /12 landmarks/.test(e.message));
+  });
+
+  it('on the wasm backend it also trains the patch CNN after SDM; the saved model predicts the same', async () => {
+    await initBackend('wasm');
+    const train = samples.filter((_, i) => i % 3 !== 0).slice(0, 30);
+    const logs: string[] = [];
+    // 60 steps a pass instead of 1000: the wiring, not the accuracy (that is the bench's job)
+    const model = await trainDefault(train, 12, { log: (m) => logs.push(m) }, { backend: 'wasm', patchnet: { steps: 60 } });
+    assert.ok(model?.refine.patchnet, logs.join(' | '));
+    assert.deepStrictEqual(model.refine.patchnet.config.passes.map((p) => p.level), [1, 0], 'wing-sized errors: levels 1 and 0');
+    const g = await readGrey(samples[0].imagePath);
+    const withCnn = new CascadePredictor(model).predictGrey(g);
+    const without = new CascadePredictor({ cascade: model.cascade, refine: { ...model.refine, patchnet: undefined } }).predictGrey(g);
+    assert.ok(withCnn.landmarks.some((p, j) => Math.hypot(p[0] - without.landmarks[j][0], p[1] - without.landmarks[j][1]) > 1e-3), 'the CNN moves the landmarks');
+    const d = fs.mkdtempSync(path.join(os.tmpdir(), 'default-refine-cnn-'));
+    try {
+      saveRefine(d, model.refine);
+      const again = new CascadePredictor({ cascade: model.cascade, refine: loadRefine(d, 12) }).predictGrey(g);
+      again.landmarks.forEach((p, j) => assert.ok(Math.hypot(p[0] - withCnn.landmarks[j][0], p[1] - withCnn.landmarks[j][1]) < 1e-3, `landmark ${j + 1} after reload`));
+    } finally {
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('scales the patch CNN to the error it is handed: mollusk-sized errors at levels 4/3, wing-sized at 1/0', () => {
+    const m = patchnetConfigFor(40, 2, 5);
+    assert.deepStrictEqual(m.passes.map((p) => p.level), [4, 3]);
+    assert.deepStrictEqual(m.passes.map((p) => p.noisePx), [50, 24]);
+    const w = patchnetConfigFor(2.7, 0, 3);
+    assert.deepStrictEqual(w.passes.map((p) => p.level), [1, 0]);
+    assert.ok(Math.abs(w.passes[0].noisePx - 3.375) < 1e-9 && Math.abs(w.passes[1].maxOffsetPx - 7.425) < 1e-9);
+    // never below the lowest level kept in memory, never above the pyramid
+    assert.deepStrictEqual(patchnetConfigFor(2.7, 2, 5).passes.map((p) => p.level), [3, 2]);
+    assert.deepStrictEqual(patchnetConfigFor(500, 0, 3).passes.map((p) => p.level), [2, 1]);
   });
 
   it('a folder without refine.json is a cascade-only model; a damaged one is named in the error', () => {

@@ -1,11 +1,18 @@
 /**
- * Preset `default`: accurate at the photos' full resolution and fast on a CPU, without a
- * neural network: coarse-to-fine template matching on an image pyramid with a statistical shape
- * prior (./cascade.ts). Training stores patches (seconds per image, no epochs); prediction
- * decodes the photo once at full resolution and refines each landmark from ~110 px wide down to
- * full size. Each prediction carries a per-landmark doubt in pixels (spreadPx: how far two
- * matchings with different templates disagree, plus how far the landmark sits from the shape
- * prior's fit to all of them) and a 0..1 confidence from their mean, for outlier ranking.
+ * Preset `default`: accurate at the photos' full resolution and fast on a CPU, in three stages.
+ * 1. Cascade (./cascade.ts): coarse-to-fine template matching on an image pyramid with a
+ *    statistical shape prior, from ~110 px wide down to full size.
+ * 2. Contour (./contour): where the object stands out from a plain background, learned rules
+ *    (snap to the outline, extreme point, curvature) and a regression from the outline's shape
+ *    move the landmarks that lie on the silhouette; it switches itself off elsewhere.
+ * 3. SDM (./sdm): a few cascaded ridge regressions from gradient histograms around all landmarks
+ *    to the update of all of them jointly, coarse to fine, run from the start and four shifted
+ *    copies of it (test-time augmentation) and averaged.
+ * Stages 2 and 3 learn from out-of-fold answers of the stages before them (./folds.ts), so they
+ * learn to fix the errors made on photos the earlier stages never saw. No epochs: training is a
+ * few passes over the photos (about 1.5 min for 120 mollusk photos). Each prediction carries a
+ * per-landmark doubt in pixels (template sets disagree, poor final match, unusual shape, how far
+ * SDM moved it, how far its shifted runs disagree) and a 0..1 confidence, for outlier ranking.
  */
 import sharp from 'sharp';
 import type { BackendName } from '../../../shared/protocol/engine';
@@ -18,6 +25,7 @@ import { foldOf, trainWithFolds } from './folds';
 import { pyramid, PyramidPool, type GreyImage } from './grey';
 import { loadCascade, saveCascade } from './model-file';
 import { loadRefine, saveRefine, type RefineModels } from './refine-file';
+import { applyPatchNet, DEFAULT_PATCHNET, disposePatchNet, trainPatchNet, type PatchNetConfig, type PatchNetModel } from './patchnet';
 import { applySdm, DEFAULT_SDM, sdmStageLevels, SdmTrainer, type SdmConfig, type SdmModel } from './sdm';
 
 /**
@@ -116,6 +124,10 @@ export interface DefaultTrainSettings {
   sdm?: Partial<SdmConfig> | false;
   /** The silhouette-contour stage before SDM (./contour): false = off. */
   contour?: Partial<ContourConfig> | false;
+  /** The patch CNN after SDM (./patchnet): false = off. Trained only on wasm or native backends. */
+  patchnet?: boolean | { steps: number };
+  /** The tfjs backend running (the patch CNN is not trained on the pure-JS `cpu` one: too slow). */
+  backend?: BackendName;
   /** Folds for the out-of-fold starts the refinement learns from (default 4). */
   folds?: number;
 }
@@ -214,7 +226,73 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
     t.finishStage();
   }
   hooks.log?.(`default preset: SDM refinement, ${stages} stages (pyramid levels ${levelsUsed.join(', ')}) on ${idx.length} photos from ${folds}-fold starts`);
-  return { cascade: out.model, refine: { contour, sdm: t.model() } };
+  const sdm = t.model();
+  let patchnet: PatchNetModel | undefined;
+  if (settings.patchnet !== false) {
+    const why =
+      idx.length < MIN_PATCHNET_PHOTOS ? `${idx.length} complete photos (< ${MIN_PATCHNET_PHOTOS})` : !keep
+          ? 'photos too large to keep in memory'
+          : !settings.backend || settings.backend === 'cpu'
+            ? `the ${settings.backend ?? 'default'} tfjs backend is too slow to train it (wasm or native needed)`
+            : '';
+    if (why) hooks.log?.(`default preset: no patch CNN stage: ${why}`);
+    else {
+      // SDM's out-of-fold answers on the training photos: what the CNN will be handed
+      const K = Math.max(2, Math.min(folds, idx.length));
+      const sdmOof: [number, number][][] = new Array(idx.length);
+      for (let f = 0; f < K; f++) {
+        const ids = idx.map((_, k) => k).filter((k) => foldOf(k, K) !== f);
+        const ft = new SdmTrainer(ids.map((k) => ({ truth: samples[idx[k]].landmarks as [number, number][], start: starts[idx[k]] })), config.levels, sdmConfig);
+        while (!ft.done) {
+          if (hooks.cancelled?.()) return undefined;
+          ids.forEach((k, q) => ft.addItem(q, kept.get(idx[k])!));
+          ft.finishStage();
+          await new Promise((r) => setImmediate(r));
+        }
+        const m = ft.model();
+        for (const [k, i] of idx.entries()) if (foldOf(k, K) === f) sdmOof[k] = refineWithTta(m, kept.get(i)!, starts[i]).landmarks;
+      }
+      let se = 0;
+      let ne = 0;
+      idx.forEach((i, k) => sdmOof[k].forEach((p, j) => {
+        const q = samples[i].landmarks[j]!;
+        se += (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2;
+        ne++;
+      }));
+      const rms = Math.sqrt(se / ne);
+      const pnConfig = patchnetConfigFor(rms, lowest, config.levels, typeof settings.patchnet === 'object' ? settings.patchnet.steps : undefined);
+      hooks.log?.(`default preset: patch CNN on ${idx.length} photos, SDM out-of-fold RMS error ${rms.toFixed(1)} px, passes at pyramid levels ${pnConfig.passes.map((p) => p.level).join(', ')}`);
+      const pnSteps = pnConfig.passes.reduce((a, p) => a + p.steps, 0);
+      patchnet = await trainPatchNet(
+        idx.map((i, k) => ({ pyr: kept.get(i)!, truth: samples[i].landmarks, start: sdmOof[k] })),
+        { cancelled: hooks.cancelled, step: (d) => hooks.step?.(2 * samples.length + d, 2 * samples.length + pnSteps, 'training the patch CNN'), log: hooks.log },
+        pnConfig,
+      );
+      if (hooks.cancelled?.()) return undefined;
+    }
+  }
+  return { cascade: out.model, refine: { contour, sdm, patchnet } };
+}
+
+/** Fewest complete training photos for the patch CNN stage (it needs data; tests with a dozen photos skip it). */
+export const MIN_PATCHNET_PHOTOS = 30;
+
+/**
+ * The patch CNN's passes, scaled to the error it is handed (RMS, original px): the finer pass's
+ * 32 px patch spans ~11x that error, the coarser pass one level up twice that; training centres
+ * spread like the error. At the mollusk's ~40 px this gives the settings tuned on its validation
+ * split (levels 4 and 3, noise 50 / 25 px), at the fly wings' ~3 px levels 1 and 0 (noise 4 / 2 px).
+ */
+export function patchnetConfigFor(rmsPx: number, lowestLevel: number, levels: number, steps = 1000): PatchNetConfig {
+  const fine = Math.min(levels - 2, Math.max(lowestLevel, Math.floor(Math.log2((11 * rmsPx) / 32))));
+  const r = Math.max(1, rmsPx);
+  return {
+    ...DEFAULT_PATCHNET,
+    passes: [
+      { level: fine + 1, size: 32, width: 8, steps, startShare: 0.5, startJitterPx: 0.2 * r, noisePx: 1.25 * r, maxOffsetPx: 6 * r },
+      { level: fine, size: 32, width: 8, steps, startShare: 0.3, startJitterPx: 0.2 * r, noisePx: 0.6 * r, maxOffsetPx: 2.75 * r },
+    ],
+  };
 }
 
 /** Most bytes of pyramid levels kept in memory between the training passes. */
@@ -318,6 +396,7 @@ export class CascadePredictor implements Predictor {
       landmarks = s.landmarks;
       doubt = doubt.map((d, j) => d + s.moved[j] + TTA_DOUBT_WEIGHT * s.spread[j]);
     }
+    if (this.refine.patchnet) landmarks = applyPatchNet(this.refine.patchnet, pyr, landmarks).landmarks;
     return {
       landmarks,
       spreadPx: doubt,
@@ -337,7 +416,7 @@ export class CascadePredictor implements Predictor {
   }
 
   dispose(): void {
-    // plain arrays: nothing to free
+    if (this.refine.patchnet) disposePatchNet(this.refine.patchnet);
   }
 }
 
@@ -363,7 +442,7 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
         message: `${phase} (${done}/${total})`,
       }),
     log: ctx.log,
-  });
+  }, { backend: ctx.backend });
   if (!model) return { epochs: 0, bestEpoch: 0, bestValLoss: NaN, cancelled: true };
   saveCascade(ctx.modelDir, model.cascade);
   saveRefine(ctx.modelDir, model.refine);
@@ -391,7 +470,7 @@ async function load(dir: string, _ctx: LoadContext): Promise<Predictor> {
 
 export const defaultPreset: Preset = {
   name: 'default',
-  description: 'Coarse-to-fine template matching at full photo resolution with a shape prior; CPU-fast, no network.',
+  description: 'Coarse-to-fine template matching at full photo resolution with a shape prior, then learned outline and SDM refinement; CPU-fast, no network.',
   defaults,
   train,
   load,

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { writeFileAtomicSync } from '../../model-io/atomic';
 import { ModelFileError } from '../../model-io/errors';
 import { contourFromJson, contourToJson, type ContourModel } from './contour/model';
+import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from './patchnet';
 import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from './sdm';
 
 export const REFINE_JSON = 'refine.json';
@@ -20,9 +21,14 @@ export interface RefineModels {
   contour?: ContourModel;
   /** Cascaded ridge regression on gradient histograms (./sdm): runs last. */
   sdm?: SdmModel;
+  /** Heatmap CNN on patches around each landmark (./patchnet), after SDM: needs tfjs. */
+  patchnet?: PatchNetModel;
 }
 
-type StageEntry = { kind: 'sdm'; meta: SdmFileMeta; offset: number; length: number } | { kind: 'contour'; meta: unknown; offset: number; length: 0 };
+type StageEntry =
+  | { kind: 'sdm'; meta: SdmFileMeta; offset: number; length: number }
+  | { kind: 'contour'; meta: unknown; offset: number; length: 0 }
+  | { kind: 'patchnet'; meta: PatchNetMeta; offset: number; length: number };
 
 interface RefineHeader {
   format: 'landmarks-refine';
@@ -38,6 +44,12 @@ export function saveRefine(dir: string, models: RefineModels): void {
   if (models.sdm) {
     const f = sdmToFile(models.sdm);
     stages.push({ kind: 'sdm', meta: f.meta, offset, length: f.weights.length });
+    parts.push(f.weights);
+    offset += f.weights.length;
+  }
+  if (models.patchnet) {
+    const f = serialisePatchNet(models.patchnet);
+    stages.push({ kind: 'patchnet', meta: f.meta, offset, length: f.weights.length });
     parts.push(f.weights);
     offset += f.weights.length;
   }
@@ -75,12 +87,13 @@ export function loadRefine(dir: string, landmarkCount: number): RefineModels {
     try {
       if (s.kind === 'sdm') out.sdm = sdmFromFile(s.meta, weights);
       else if (s.kind === 'contour') out.contour = contourFromJson(s.meta);
+      else if (s.kind === 'patchnet') out.patchnet = deserialisePatchNet(s.meta, weights);
       else throw new Error(`unknown stage "${(s as { kind: string }).kind}"`);
     } catch (e) {
       throw new ModelFileError(jf, `stage ${s.kind}: ${(e as Error).message}`);
     }
   }
-  for (const [kind, m] of [['sdm', out.sdm], ['contour', out.contour]] as const) {
+  for (const [kind, m] of [['sdm', out.sdm], ['contour', out.contour], ['patchnet', out.patchnet]] as const) {
     if (m && m.landmarkCount !== landmarkCount) throw new ModelFileError(jf, `stage ${kind} has ${m.landmarkCount} landmarks, the cascade ${landmarkCount}`);
   }
   return out;

@@ -10,22 +10,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { heldOutSplit } from '../bench';
+import { readTps, type Spec } from './stage-data';
 import sharp from 'sharp';
 import { readGrey as decodeGrey } from '../../src/engine/presets/default';
 import { featurePyramid } from '../../src/engine/presets/default/grey';
 import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, landmarkDoubt, objectBox, type Landmarks } from '../../src/engine/presets/default/cascade';
 
-interface Spec { image: string; pts: number[][] }
-function readTps(file: string): Spec[] {
-  const out: Spec[] = [];
-  let cur: number[][] = [];
-  for (const l of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
-    if (l.startsWith('LM=')) cur = [];
-    else if (l.startsWith('IMAGE=')) out.push({ image: l.slice(6).trim(), pts: cur });
-    else if (/^[-\d.]/.test(l.trim())) cur.push(l.trim().split(/\s+/).map(Number));
-  }
-  return out;
-}
 
 (async () => {
   const [ds = 'wings', cfgJson = '{}', mode = 'val', maxTrain = '0'] = process.argv.slice(2);

@@ -40,7 +40,7 @@ export function datasetDir(ds: string): string {
   return ds === 'mollusk' ? '/work/shared/data/mollusk' : '/work/shared/data/drosophila-wings';
 }
 
-interface Spec { image: string; pts: number[][] }
+export interface Spec { image: string; pts: number[][] }
 export function readTps(file: string): Spec[] {
   const out: Spec[] = [];
   let cur: number[][] = [];

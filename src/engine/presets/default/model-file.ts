@@ -4,9 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomicSync } from '../../model-io/atomic';
 import { ModelFileError } from '../../model-io/errors';
 import type { CascadeConfig, CascadeModel } from './cascade';
+import { concatFloat32, readFloats, readHeader, writeFloatPair } from './float-files';
 
 export const CASCADE_JSON = 'cascade.json';
 export const CASCADE_BIN = 'cascade.bin';
@@ -28,13 +28,7 @@ export function saveCascade(dir: string, model: CascadeModel): void {
     { name: 'thumbs', data: model.thumbs },
     { name: 'boxes', data: model.boxes },
   ];
-  const total = arrays.reduce((a, x) => a + x.data.length, 0);
-  const bin = new Float32Array(total);
-  let o = 0;
-  for (const a of arrays) {
-    bin.set(a.data, o);
-    o += a.data.length;
-  }
+  const bin = concatFloat32(arrays.map((a) => a.data));
   const header: CascadeHeader = {
     format: 'landmarks-cascade',
     version: 1,
@@ -43,28 +37,16 @@ export function saveCascade(dir: string, model: CascadeModel): void {
     count: model.count,
     arrays: arrays.map((a) => ({ name: a.name, length: a.data.length })),
   };
-  writeFileAtomicSync(path.join(dir, CASCADE_BIN), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength));
-  writeFileAtomicSync(path.join(dir, CASCADE_JSON), JSON.stringify(header, null, 2) + '\n');
+  writeFloatPair(path.join(dir, CASCADE_JSON), header, path.join(dir, CASCADE_BIN), bin);
 }
 
 export function loadCascade(dir: string): CascadeModel {
   const jf = path.join(dir, CASCADE_JSON);
   const bf = path.join(dir, CASCADE_BIN);
   if (!fs.existsSync(jf)) throw new ModelFileError(jf, 'missing (not a default-preset model folder?)');
-  if (!fs.existsSync(bf)) throw new ModelFileError(bf, 'missing: the model folder is incomplete');
-  let h: CascadeHeader;
-  try {
-    h = JSON.parse(fs.readFileSync(jf, 'utf8')) as CascadeHeader;
-  } catch (e) {
-    throw new ModelFileError(jf, `corrupt (not valid JSON: ${(e as Error).message})`);
-  }
+  const h = readHeader<CascadeHeader>(jf, bf);
   if (h.format !== 'landmarks-cascade' || h.version !== 1) throw new ModelFileError(jf, 'not a version-1 cascade model');
-  const buf = fs.readFileSync(bf);
-  const total = h.arrays.reduce((a, x) => a + x.length, 0);
-  if (buf.byteLength !== total * 4) {
-    throw new ModelFileError(bf, `size ${buf.byteLength} bytes, ${total * 4} expected from ${CASCADE_JSON}`);
-  }
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const all = readFloats(bf, h.arrays.reduce((a, x) => a + x.length, 0), CASCADE_JSON);
   const get = new Map<string, Float32Array>();
   let o = 0;
   for (const a of h.arrays) {

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomicSync } from '../../model-io/atomic';
+import { concatFloat32, readFloats, readHeader, writeFloatPair } from './float-files';
 import { ModelFileError } from '../../model-io/errors';
 import { contourFromJson, contourToJson, type ContourModel } from './contour/model';
 import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from './patchnet';
@@ -53,15 +53,8 @@ export function saveRefine(dir: string, models: RefineModels): void {
     parts.push(f.weights);
     offset += f.weights.length;
   }
-  const bin = new Float32Array(offset);
-  let o = 0;
-  for (const p of parts) {
-    bin.set(p, o);
-    o += p.length;
-  }
   const header: RefineHeader = { format: 'landmarks-refine', version: 1, stages };
-  writeFileAtomicSync(path.join(dir, REFINE_BIN), new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength));
-  writeFileAtomicSync(path.join(dir, REFINE_JSON), JSON.stringify(header) + '\n');
+  writeFloatPair(path.join(dir, REFINE_JSON), header, path.join(dir, REFINE_BIN), concatFloat32(parts), 0);
 }
 
 /** The stages saved in `dir`, or none when the folder holds a cascade-only model. */
@@ -69,18 +62,9 @@ export function loadRefine(dir: string, landmarkCount: number): RefineModels {
   const jf = path.join(dir, REFINE_JSON);
   const bf = path.join(dir, REFINE_BIN);
   if (!fs.existsSync(jf)) return {};
-  if (!fs.existsSync(bf)) throw new ModelFileError(bf, 'missing: the model folder is incomplete');
-  let h: RefineHeader;
-  try {
-    h = JSON.parse(fs.readFileSync(jf, 'utf8')) as RefineHeader;
-  } catch (e) {
-    throw new ModelFileError(jf, `corrupt (not valid JSON: ${(e as Error).message})`);
-  }
+  const h = readHeader<RefineHeader>(jf, bf);
   if (h.format !== 'landmarks-refine' || h.version !== 1 || !Array.isArray(h.stages)) throw new ModelFileError(jf, 'not a version-1 refinement file');
-  const buf = fs.readFileSync(bf);
-  const total = h.stages.reduce((a, s) => Math.max(a, s.offset + s.length), 0);
-  if (buf.byteLength !== total * 4) throw new ModelFileError(bf, `size ${buf.byteLength} bytes, ${total * 4} expected from ${REFINE_JSON}`);
-  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const all = readFloats(bf, h.stages.reduce((a, s) => Math.max(a, s.offset + s.length), 0), REFINE_JSON);
   const out: RefineModels = {};
   for (const s of h.stages) {
     const weights = all.subarray(s.offset, s.offset + s.length);

@@ -1,6 +1,7 @@
 /** The patch-refinement model's settings, trained form, and its JSON + Float32Array form. */
 import type * as tfjs from '@tensorflow/tfjs';
 import { buildNet, flattenWeights, loadWeights } from './net';
+import { concatFloat32 } from '../float-files';
 
 /** One refinement pass: a patch of `size` pixels at pyramid `level`, centred on the estimate. */
 export interface PassConfig {
@@ -63,13 +64,7 @@ export interface PatchNetMeta {
 
 export function serialisePatchNet(model: PatchNetModel): { meta: PatchNetMeta; weights: Float32Array } {
   const parts = model.nets.map(flattenWeights);
-  const total = parts.reduce((n, p) => n + p.weights.length, 0);
-  const weights = new Float32Array(total);
-  let o = 0;
-  for (const p of parts) {
-    weights.set(p.weights, o);
-    o += p.weights.length;
-  }
+  const weights = concatFloat32(parts.map((p) => p.weights));
   return {
     meta: { format: 'patchnet/1', config: model.config, landmarkCount: model.landmarkCount, shapes: parts.map((p) => p.shapes) },
     weights,

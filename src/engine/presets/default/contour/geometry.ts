@@ -60,17 +60,27 @@ export function nearestOnContour(c: Contour, x: number, y: number): Nearest {
  */
 export function extremeNear(c: Contour, k0: number, ux: number, uy: number, arc: number): number {
   const p = c.pts;
+  return bestNear(c, k0, arc, (k) => p[2 * k] * ux + p[2 * k + 1] * uy);
+}
+
+/**
+ * Contour index with the largest value(k) among the points within `arc` (contour length) of
+ * `k0` either way, `k0` itself first (ties keep the earlier); Infinity = the whole contour.
+ */
+function bestNear(c: Contour, k0: number, arc: number, value: (k: number) => number): number {
+  const p = c.pts;
   const m = c.n;
   let bestK = k0;
-  let bestV = p[2 * k0] * ux + p[2 * k0 + 1] * uy;
-  if (!Number.isFinite(arc)) {
-    for (let k = 0; k < m; k++) {
-      const v = p[2 * k] * ux + p[2 * k + 1] * uy;
-      if (v > bestV) {
-        bestV = v;
-        bestK = k;
-      }
+  let bestV = value(k0);
+  const visit = (k: number): void => {
+    const v = value(k);
+    if (v > bestV) {
+      bestV = v;
+      bestK = k;
     }
+  };
+  if (!Number.isFinite(arc)) {
+    for (let k = 0; k < m; k++) visit(k);
     return bestK;
   }
   for (const dir of [1, -1]) {
@@ -81,11 +91,7 @@ export function extremeNear(c: Contour, k0: number, ux: number, uy: number, arc:
       len += Math.hypot(p[2 * kn] - p[2 * k], p[2 * kn + 1] - p[2 * k + 1]);
       if (len > arc) break;
       k = kn;
-      const v = p[2 * k] * ux + p[2 * k + 1] * uy;
-      if (v > bestV) {
-        bestV = v;
-        bestK = k;
-      }
+      visit(k);
     }
   }
   return bestK;
@@ -114,25 +120,7 @@ export function turnAngles(c: Contour, h: number): Float64Array {
 
 /** Contour index with the largest `score` within `arc` (contour length) of `k0` either way. */
 export function argmaxNear(c: Contour, k0: number, arc: number, score: Float64Array): number {
-  const p = c.pts;
-  const m = c.n;
-  let bestK = k0;
-  let bestV = score[k0];
-  for (const dir of [1, -1]) {
-    let len = 0;
-    let k = k0;
-    for (let s = 0; s < m >> 1; s++) {
-      const kn = (k + dir + m) % m;
-      len += Math.hypot(p[2 * kn] - p[2 * k], p[2 * kn + 1] - p[2 * k + 1]);
-      if (len > arc) break;
-      k = kn;
-      if (score[k] > bestV) {
-        bestV = score[k];
-        bestK = k;
-      }
-    }
-  }
-  return bestK;
+  return bestNear(c, k0, arc, (k) => score[k]);
 }
 
 /** Mean distance between consecutive contour points. */

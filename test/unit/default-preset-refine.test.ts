@@ -87,8 +87,12 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
     const train = samples.filter((_, i) => i % 3 !== 0).slice(0, 30);
     const logs: string[] = [];
     // 60 steps a pass instead of 1000: the wiring, not the accuracy (that is the bench's job)
-    const model = await trainDefault(train, 12, { log: (m) => logs.push(m) }, { backend: 'wasm', patchnet: { steps: 60 } });
+    const steps: [number, number][] = [];
+    const model = await trainDefault(train, 12, { log: (m) => logs.push(m), step: (d, t) => steps.push([d, t]) }, { backend: 'wasm', patchnet: { steps: 60 } });
     assert.ok(model?.refine.patchnet, logs.join(' | '));
+    // one progress scale: 2 passes over the 30 photos, then 2 x 60 CNN steps; never goes back
+    assert.ok(steps.every(([, t]) => t === 2 * 30 + 120), `totals ${[...new Set(steps.map((x) => x[1]))].join(', ')}`);
+    assert.ok(steps.every(([d], k) => k === 0 || d >= steps[k - 1][0]) && steps[steps.length - 1][0] === 180);
     assert.deepStrictEqual(model.refine.patchnet.config.passes.map((p) => p.level), [1, 0], 'wing-sized errors: levels 1 and 0');
     const g = await readGrey(samples[0].imagePath);
     const withCnn = new CascadePredictor(model).predictGrey(g);

@@ -171,7 +171,18 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
   const contourConfig: ContourConfig = { ...DEFAULT_CONTOUR, ...(settings.contour || {}) };
   const contours: Contour[] = new Array(samples.length);
   const keep = keptBytes(samples.length, config.levels, lowest, (await read(0))) <= MAX_KEPT_BYTES;
-  const total = 2 * samples.length + (keep ? 0 : stages * idx.length);
+  const whyNoCnn =
+    idx.length < MIN_PATCHNET_PHOTOS
+      ? `${idx.length} complete photos (< ${MIN_PATCHNET_PHOTOS})`
+      : !keep
+        ? 'photos too large to keep in memory'
+        : !settings.backend || settings.backend === 'cpu'
+          ? `the ${settings.backend ?? 'default'} tfjs backend is too slow to train it (wasm or native needed)`
+          : '';
+  const cnnSteps = settings.patchnet === false || whyNoCnn ? 0 : 2 * (typeof settings.patchnet === 'object' ? settings.patchnet.steps : DEFAULT_CNN_STEPS);
+  const beforeCnn = 2 * samples.length + (keep ? 0 : stages * idx.length);
+  // one progress scale for the whole training: photo passes, then the CNN's optimizer steps
+  const total = beforeCnn + cnnSteps;
   const out = await trainWithFolds(
     {
       read,
@@ -229,13 +240,7 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
   const sdm = t.model();
   let patchnet: PatchNetModel | undefined;
   if (settings.patchnet !== false) {
-    const why =
-      idx.length < MIN_PATCHNET_PHOTOS ? `${idx.length} complete photos (< ${MIN_PATCHNET_PHOTOS})` : !keep
-          ? 'photos too large to keep in memory'
-          : !settings.backend || settings.backend === 'cpu'
-            ? `the ${settings.backend ?? 'default'} tfjs backend is too slow to train it (wasm or native needed)`
-            : '';
-    if (why) hooks.log?.(`default preset: no patch CNN stage: ${why}`);
+    if (whyNoCnn) hooks.log?.(`default preset: no patch CNN stage: ${whyNoCnn}`);
     else {
       // SDM's out-of-fold answers on the training photos: what the CNN will be handed
       const K = Math.max(2, Math.min(folds, idx.length));
@@ -262,10 +267,9 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
       const rms = Math.sqrt(se / ne);
       const pnConfig = patchnetConfigFor(rms, lowest, config.levels, typeof settings.patchnet === 'object' ? settings.patchnet.steps : undefined);
       hooks.log?.(`default preset: patch CNN on ${idx.length} photos, SDM out-of-fold RMS error ${rms.toFixed(1)} px, passes at pyramid levels ${pnConfig.passes.map((p) => p.level).join(', ')}`);
-      const pnSteps = pnConfig.passes.reduce((a, p) => a + p.steps, 0);
       patchnet = await trainPatchNet(
         idx.map((i, k) => ({ pyr: kept.get(i)!, truth: samples[i].landmarks, start: sdmOof[k] })),
-        { cancelled: hooks.cancelled, step: (d) => hooks.step?.(2 * samples.length + d, 2 * samples.length + pnSteps, 'training the patch CNN'), log: hooks.log },
+        { cancelled: hooks.cancelled, step: (d) => hooks.step?.(beforeCnn + d, total, 'training the patch CNN'), log: hooks.log },
         pnConfig,
       );
       if (hooks.cancelled?.()) return undefined;
@@ -283,7 +287,10 @@ export const MIN_PATCHNET_PHOTOS = 30;
  * spread like the error. At the mollusk's ~40 px this gives the settings tuned on its validation
  * split (levels 4 and 3, noise 50 / 25 px), at the fly wings' ~3 px levels 1 and 0 (noise 4 / 2 px).
  */
-export function patchnetConfigFor(rmsPx: number, lowestLevel: number, levels: number, steps = 1000): PatchNetConfig {
+/** Optimizer steps of each of the patch CNN's two passes. */
+export const DEFAULT_CNN_STEPS = 1000;
+
+export function patchnetConfigFor(rmsPx: number, lowestLevel: number, levels: number, steps = DEFAULT_CNN_STEPS): PatchNetConfig {
   const fine = Math.min(levels - 2, Math.max(lowestLevel, Math.floor(Math.log2((11 * rmsPx) / 32))));
   const r = Math.max(1, rmsPx);
   return {

@@ -383,6 +383,29 @@ function curvCandidate(c: Contour, seg: number, arc: number, turns: Float64Array
   return [c.pts[2 * k], c.pts[2 * k + 1]];
 }
 
+
+/**
+ * The blend weights of a rule, chosen separately for the items whose candidate lies near the
+ * start and those beyond the gate (their errors add up): for each alpha (plus 0 when gated),
+ * sum each item's error; the lowest sum per part wins (first alpha on ties).
+ */
+function chooseAlphas(alphas: number[], gate: number | null, n: number, errorOf: (i: number, alpha: number) => { e: number; far: boolean }): { bestNear: { e: number; a: number }; bestFar: { e: number; a: number } } {
+  let bestNear = { e: Infinity, a: 0 };
+  let bestFar = { e: Infinity, a: 0 };
+  for (const alpha of gate === null ? alphas : [0, ...alphas]) {
+    let sn = 0;
+    let sf = 0;
+    for (let i = 0; i < n; i++) {
+      const r = errorOf(i, alpha);
+      if (r.far) sf += r.e;
+      else sn += r.e;
+    }
+    if (sn < bestNear.e) bestNear = { e: sn, a: alpha };
+    if (sf < bestFar.e) bestFar = { e: sf, a: alpha };
+  }
+  return { bestNear, bestFar };
+}
+
 /** Median offset (rotated frame, units of size) from raw candidates to the truth, and the biased candidates. */
 function biasRule(use: Prepared[], j: number, raw: (Pt | null)[]): { bias: [number, number]; cands: (Pt | null)[] } {
   const bs: Pt[] = [];
@@ -454,28 +477,15 @@ export function fitContourModel(items: ContourItem[], config: ContourConfig = DE
     const consider = (cands: (Pt | null)[], make: (b: Blend) => ContourRule): void => {
       for (const gate of config.gates) {
         // near and far parts of the error add up: choose each alpha separately
-        let bestNear = { e: Infinity, a: 0 };
-        let bestFar = { e: Infinity, a: 0 };
-        for (const alpha of gate === null ? config.alphas : [0, ...config.alphas]) {
-          let sn = 0;
-          let sf = 0;
-          for (let i = 0; i < use.length; i++) {
-            const p = use[i];
-            const c = cands[i];
-            const t = p.truth[j] as Pt;
-            const st = p.start[j];
-            if (!c) {
-              sn += dist(st, t);
-              continue;
-            }
-            const q = blend(st, c, { alpha, alphaFar: alpha, gate: null }, 1);
-            const far = gate !== null && dist(st, c) > gate * p.frames[0].size;
-            if (far) sf += dist(q, t);
-            else sn += dist(q, t);
-          }
-          if (sn < bestNear.e) bestNear = { e: sn, a: alpha };
-          if (sf < bestFar.e) bestFar = { e: sf, a: alpha };
-        }
+        const { bestNear, bestFar } = chooseAlphas(config.alphas, gate, use.length, (i, alpha) => {
+          const p = use[i];
+          const c = cands[i];
+          const t = p.truth[j] as Pt;
+          const st = p.start[j];
+          if (!c) return { e: dist(st, t), far: false };
+          const q = blend(st, c, { alpha, alphaFar: alpha, gate: null }, 1);
+          return { e: dist(q, t), far: gate !== null && dist(st, c) > gate * p.frames[0].size };
+        });
         const e = (bestNear.e + bestFar.e) / Math.max(1, use.length);
         if (e < bestErr - 1e-9 && (bestNear.a > 0 || bestFar.a > 0) && consistent(cands, { alpha: bestNear.a, alphaFar: gate === null ? bestNear.a : bestFar.a, gate })) {
           bestErr = e;
@@ -699,26 +709,14 @@ function fitArcRules(items: ContourItem[], ok: boolean[], config: ContourConfig)
           return it ? arcCandidate(items[i].contour, it, a, b, f, offset) : null;
         });
         for (const gate of config.gates) {
-          let bestNear = { e: Infinity, a: 0 };
-          let bestFar = { e: Infinity, a: 0 };
-          for (const alpha of gate === null ? config.alphas : [0, ...config.alphas]) {
-            let sn = 0;
-            let sf = 0;
-            use.forEach((i, q) => {
-              const st = items[i].start[j];
-              const t = items[i].truth[j] as Pt;
-              const c = cands[q];
-              if (!c) {
-                sn += keepE[q];
-                return;
-              }
-              const e = dist([st[0] + alpha * (c[0] - st[0]), st[1] + alpha * (c[1] - st[1])], t);
-              if (gate !== null && dist(st, c) > gate * (arcs[i] as ArcItem).size) sf += e;
-              else sn += e;
-            });
-            if (sn < bestNear.e) bestNear = { e: sn, a: alpha };
-            if (sf < bestFar.e) bestFar = { e: sf, a: alpha };
-          }
+          const { bestNear, bestFar } = chooseAlphas(config.alphas, gate, use.length, (q, alpha) => {
+            const i = use[q];
+            const st = items[i].start[j];
+            const c = cands[q];
+            if (!c) return { e: keepE[q], far: false };
+            const e = dist([st[0] + alpha * (c[0] - st[0]), st[1] + alpha * (c[1] - st[1])], items[i].truth[j] as Pt);
+            return { e, far: gate !== null && dist(st, c) > gate * (arcs[i] as ArcItem).size };
+          });
           const sum = bestNear.e + bestFar.e;
           if (sum >= bestSum || (bestNear.a === 0 && bestFar.a === 0)) continue;
           const bl: Blend = { alpha: bestNear.a, alphaFar: gate === null ? bestNear.a : bestFar.a, gate };

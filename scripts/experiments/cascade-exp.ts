@@ -35,11 +35,7 @@ import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, landm
   }
   if (+maxTrain) train = train.slice(0, +maxTrain);
   if (mode === 'self') test = train.slice(0, 8);
-  const load = async (s: Spec) => {
-    const g = await decodeGrey(path.join(dir, 'images', s.image));
-    const lm: Landmarks = s.pts.map((p) => [p[0], g.height - p[1]]);
-    return { g, lm };
-  };
+  const load = (s: Spec) => loadSpec(dir, s);
   const first = await load(train[0]);
   const cfg = { ...DEFAULT_CASCADE, levels: levelsFor(first.g.width), ...JSON.parse(cfgJson) };
   const L = train[0].pts.length;
@@ -138,17 +134,19 @@ interface OofItem {
   altErr?: number[];
 }
 
+/** A photo (grey, full size) and its landmarks in image rows (TPS y flipped). */
+async function loadSpec(dir: string, s: Spec): Promise<{ g: Awaited<ReturnType<typeof decodeGrey>>; lm: Landmarks }> {
+  const g = await decodeGrey(path.join(dir, 'images', s.image));
+  return { g, lm: s.pts.map((p) => [p[0], g.height - p[1]] as [number, number]) };
+}
+
 async function outOfFold(ds: string, cfgJson: string): Promise<void> {
   const { datasetDir, splitFor } = await import('./stage-data');
   const dir = datasetDir(ds);
   const { train, evalSet } = splitFor(ds, 'val');
   const folds = 4;
   const L = train[0].pts.length;
-  const load = async (s: Spec) => {
-    const g = await decodeGrey(path.join(dir, 'images', s.image));
-    const lm: Landmarks = s.pts.map((p) => [p[0], g.height - p[1]]);
-    return { g, lm };
-  };
+  const load = (s: Spec) => loadSpec(dir, s);
   const first = await load(train[0]);
   const cfg = { ...DEFAULT_CASCADE, levels: levelsFor(first.g.width), ...JSON.parse(cfgJson) };
   const altCfg = process.env.ALT ? JSON.parse(process.env.ALT) : undefined;

@@ -174,3 +174,18 @@ export function fitShapeInBasis(prior: ShapePrior, shape: Float64Array, weights:
   }
   return out;
 }
+
+/** Centroid and size (RMS distance from the centroid) of a shape. */
+export function shapeFrame(shape: ArrayLike<number>, L: number): { cx: number; cy: number; s: number } {
+  let cx = 0;
+  let cy = 0;
+  for (let j = 0; j < L; j++) {
+    cx += shape[2 * j];
+    cy += shape[2 * j + 1];
+  }
+  cx /= L;
+  cy /= L;
+  let ss = 0;
+  for (let j = 0; j < L; j++) ss += (shape[2 * j] - cx) ** 2 + (shape[2 * j + 1] - cy) ** 2;
+  return { cx, cy, s: Math.max(1e-6, Math.sqrt(ss / L)) };
+}

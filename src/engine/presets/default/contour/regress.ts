@@ -8,6 +8,7 @@
 import { choleskySolve } from '../shape';
 import { extremeNear, type Frame, type Pt } from './geometry';
 import type { Contour } from './segment';
+import { shapeFrame } from '../shape';
 
 export interface RidgeModel {
   /** Input and output means, weights d x o (row-major). */
@@ -28,17 +29,9 @@ export interface Descriptor {
 export function describe(c: Contour, rot: { cos: number; sin: number }, anchor: number, points: number): Descriptor {
   const p = c.pts;
   const m = c.n;
-  let cx = 0;
-  let cy = 0;
-  for (let k = 0; k < m; k++) {
-    cx += p[2 * k];
-    cy += p[2 * k + 1];
-  }
-  cx /= m;
-  cy /= m;
-  let ss = 0;
-  for (let k = 0; k < m; k++) ss += (p[2 * k] - cx) ** 2 + (p[2 * k + 1] - cy) ** 2;
-  const size = Math.sqrt(ss / m) || 1;
+  const f = shapeFrame(p, m);
+  const { cx, cy } = f;
+  const size = f.s > 1e-6 ? f.s : 1;
   const frame: Frame = { cx, cy, size, cos: rot.cos, sin: rot.sin };
   const ux = rot.cos * Math.cos(anchor) - rot.sin * Math.sin(anchor);
   const uy = rot.sin * Math.cos(anchor) + rot.cos * Math.sin(anchor);

@@ -15,7 +15,7 @@ import { mulberry32 } from '../../../../shared/augment/rng';
 import type { GreyImage } from '../grey';
 import { DEFAULT_DESCRIPTOR, describe, descriptorLength, levelForSpacing, type DescriptorSpec } from './descriptor';
 import { fitRidge } from './ridge';
-import { buildShapePrior, fitShape, type ShapePrior } from '../shape';
+import { buildShapePrior, fitShape, shapeFrame, type ShapePrior } from '../shape';
 
 export type Point = [number, number];
 
@@ -103,20 +103,7 @@ export interface SdmResult {
   lastStep: number[];
 }
 
-/** Centroid and size (RMS distance from the centroid) of a shape. */
-export function shapeFrame(shape: ArrayLike<number>, L: number): { cx: number; cy: number; s: number } {
-  let cx = 0;
-  let cy = 0;
-  for (let j = 0; j < L; j++) {
-    cx += shape[2 * j];
-    cy += shape[2 * j + 1];
-  }
-  cx /= L;
-  cy /= L;
-  let ss = 0;
-  for (let j = 0; j < L; j++) ss += (shape[2 * j] - cx) ** 2 + (shape[2 * j + 1] - cy) ** 2;
-  return { cx, cy, s: Math.max(1e-6, Math.sqrt(ss / L)) };
-}
+export { shapeFrame };
 
 function flat(p: Point[]): Float64Array {
   const v = new Float64Array(2 * p.length);

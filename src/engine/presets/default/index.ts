@@ -157,7 +157,7 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
     const cascade = await trainCascade(samples, landmarkCount, { ...hooks, step: (d, t) => hooks.step?.(d, t, 'cutting patches') }, settings);
     return cascade && { cascade, refine: {} };
   }
-  const config = await chooseConfig(samples, settings, hooks.log);
+  const { config, first } = await chooseConfig(samples, settings, hooks.log);
   const folds = settings.folds ?? 4;
   const read = (i: number): Promise<GreyImage> => readGrey(samples[i].imagePath);
   const sdmConfig = settings.sdm || {};
@@ -170,7 +170,7 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
   const contourOn = settings.contour !== false;
   const contourConfig: ContourConfig = { ...DEFAULT_CONTOUR, ...(settings.contour || {}) };
   const contours: Contour[] = new Array(samples.length);
-  const keep = keptBytes(samples.length, config.levels, lowest, (await read(0))) <= MAX_KEPT_BYTES;
+  const keep = keptBytes(samples.length, config.levels, lowest, first) <= MAX_KEPT_BYTES;
   const whyNoCnn =
     idx.length < MIN_PATCHNET_PHOTOS
       ? `${idx.length} complete photos (< ${MIN_PATCHNET_PHOTOS})`
@@ -229,10 +229,8 @@ export async function trainDefault(samples: Sample[], landmarkCount: number, hoo
     for (const [k, i] of idx.entries()) {
       if (hooks.cancelled?.()) return undefined;
       t.addItem(k, kept.get(i) ?? pyramid(await read(i), config.levels));
-      if (!keep) {
-        hooks.step?.(++done, total, `refinement stage ${t.stage + 1}/${stages}`);
-        await new Promise((r) => setImmediate(r));
-      }
+      if (!keep) hooks.step?.(++done, total, `refinement stage ${t.stage + 1}/${stages}`);
+      await new Promise((r) => setImmediate(r)); // lets a cancel message in
     }
     t.finishStage();
   }
@@ -306,18 +304,19 @@ export function patchnetConfigFor(rmsPx: number, lowestLevel: number, levels: nu
 const MAX_KEPT_BYTES = 1 << 30;
 const EMPTY: GreyImage = { width: 0, height: 0, data: new Float32Array(0) };
 
-function keptBytes(photos: number, levels: number, lowest: number, first: GreyImage): number {
+function keptBytes(photos: number, levels: number, lowest: number, first: { width: number; height: number }): number {
   let b = 0;
   for (let l = lowest; l < levels; l++) b += 4 * Math.ceil(first.width / 2 ** l) * Math.ceil(first.height / 2 ** l);
   return b * photos;
 }
 
-/** Pyramid levels and alignment, decided on the first (up to 8) photos. */
-async function chooseConfig(samples: Sample[], settings: DefaultTrainSettings, log?: (m: string) => void): Promise<CascadeConfig> {
+/** Pyramid levels and alignment, decided on the first (up to 8) photos; and the first photo's size. */
+async function chooseConfig(samples: Sample[], settings: DefaultTrainSettings, log?: (m: string) => void): Promise<{ config: CascadeConfig; first: { width: number; height: number } }> {
   const first = await readGrey(samples[0].imagePath);
   const levels = settings.cascade?.levels ?? levelsFor(first.width);
   const base: CascadeConfig = { ...DEFAULT_CASCADE, levels, ...settings.cascade };
-  if (settings.cascade?.align) return base;
+  const size = { width: first.width, height: first.height };
+  if (settings.cascade?.align) return { config: base, first: size };
   const pending: { box: [number, number, number, number]; landmarks: Sample['landmarks'] }[] = [];
   for (const [i, s] of samples.slice(0, 8).entries()) {
     const g = i === 0 ? first : await readGrey(s.imagePath);
@@ -326,7 +325,7 @@ async function chooseConfig(samples: Sample[], settings: DefaultTrainSettings, l
   }
   const align = chooseAlign(pending);
   log?.(`default preset: ${levels} pyramid levels, landmarks relative to the ${align === 'bbox' ? "object's box" : 'whole frame'}`);
-  return { ...base, align };
+  return { config: { ...base, align }, first: size };
 }
 
 /** Trains on `samples` and returns the model (no files written). */
@@ -337,7 +336,7 @@ export async function trainCascade(
   settings: DefaultTrainSettings = {},
 ): Promise<CascadeModel | undefined> {
   if (samples.length === 0) throw new Error('default preset: no training images');
-  const config = await chooseConfig(samples, settings, hooks.log);
+  const { config } = await chooseConfig(samples, settings, hooks.log);
   const builder = new CascadeBuilder(config, landmarkCount);
   for (const [i, s] of samples.entries()) {
     if (hooks.cancelled?.()) return undefined;

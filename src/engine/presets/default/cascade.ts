@@ -16,7 +16,7 @@
  */
 import { GreyImage, normalise, sample, samplePatch, toLevel, fromLevel } from './grey';
 import { searchNcc } from './match';
-import { buildShapePrior, choleskySolve, fitShape, type ShapePrior } from './shape';
+import { cachedShapePrior, choleskySolve, fitShape, type ShapePrior } from './shape';
 
 export interface CascadeConfig {
   /** Pyramid levels (level 0 = full resolution; levels - 1 = coarsest). */
@@ -422,24 +422,12 @@ function ridgeInit(model: CascadeModel): { mean: Float64Array; alpha: Float64Arr
   return r;
 }
 
-const snapPriors = new WeakMap<CascadeModel, ShapePrior>();
 function snapPrior(model: CascadeModel): ShapePrior {
-  let p = snapPriors.get(model);
-  if (!p) {
-    p = buildShapePrior(model.shapes, model.count, model.landmarkCount, model.config.snapRidge);
-    snapPriors.set(model, p);
-  }
-  return p;
+  return cachedShapePrior(model.shapes, model.count, model.landmarkCount, model.config.snapRidge);
 }
 
-const priors = new WeakMap<CascadeModel, ShapePrior>();
 function shapePrior(model: CascadeModel): ShapePrior {
-  let p = priors.get(model);
-  if (!p) {
-    p = buildShapePrior(model.shapes, model.count, model.landmarkCount, model.config.shapeRidge);
-    priors.set(model, p);
-  }
-  return p;
+  return cachedShapePrior(model.shapes, model.count, model.landmarkCount, model.config.shapeRidge);
 }
 
 /** Averages the templates `ids` of landmark j at level l. */

@@ -61,6 +61,24 @@ export function buildShapePrior(shapes: Float32Array, count: number, landmarkCou
   return { mean, basis, penalty: Float64Array.from(penalty) };
 }
 
+/** Priors built per training-shape array and ridge, kept while the array lives (models are loaded once, used per photo). */
+const priorCache = new WeakMap<Float32Array, Map<number, ShapePrior>>();
+
+/** buildShapePrior, built once per (shapes, ridge) and reused afterwards. */
+export function cachedShapePrior(shapes: Float32Array, count: number, landmarkCount: number, ridge: number): ShapePrior {
+  let byRidge = priorCache.get(shapes);
+  if (!byRidge) {
+    byRidge = new Map();
+    priorCache.set(shapes, byRidge);
+  }
+  let p = byRidge.get(ridge);
+  if (!p) {
+    p = buildShapePrior(shapes, count, landmarkCount, ridge);
+    byRidge.set(ridge, p);
+  }
+  return p;
+}
+
 /** Solves A x = b for symmetric positive definite A (n x n, row-major) by Cholesky. */
 export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const l = new Float64Array(n * n);

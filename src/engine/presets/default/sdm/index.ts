@@ -15,7 +15,7 @@ import { mulberry32 } from '../../../../shared/augment/rng';
 import type { GreyImage } from '../grey';
 import { DEFAULT_DESCRIPTOR, describe, descriptorLength, levelForSpacing, type DescriptorSpec } from './descriptor';
 import { fitRidge } from './ridge';
-import { buildShapePrior, fitShape, shapeFrame, type ShapePrior } from '../shape';
+import { cachedShapePrior, fitShape, shapeFrame } from '../shape';
 
 export type Point = [number, number];
 
@@ -386,15 +386,10 @@ function normalisedShapes(truths: Float64Array[], L: number): Float32Array {
   return out;
 }
 
-const priors = new WeakMap<SdmModel, ShapePrior>();
 function projectOnPrior(model: SdmModel, sh: Float64Array): void {
   const L = model.landmarkCount;
   if (!model.shapes || model.config.prior <= 0) return;
-  let prior = priors.get(model);
-  if (!prior) {
-    prior = buildShapePrior(model.shapes, model.shapes.length / (2 * L), L, model.config.prior);
-    priors.set(model, prior);
-  }
+  const prior = cachedShapePrior(model.shapes, model.shapes.length / (2 * L), L, model.config.prior);
   const f = shapeFrame(sh, L);
   const v = new Float64Array(2 * L);
   for (let j = 0; j < L; j++) {

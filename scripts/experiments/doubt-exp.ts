@@ -112,4 +112,20 @@ interface Casc { image: string; spread: number[]; residual: number[]; score: num
     ['NCC + contour + SDM moved', sum(NCC, CM, SM)],
   ];
   for (const [name, d] of rows) console.log(`${name.padEnd(48)} ${share(d)}`);
+  if (process.env.DUMP) {
+    // every signal and error per photo and landmark, for scoring experiments without recomputing
+    const dump = all.map((i) => ({
+      image: path.basename(items[i].image),
+      width: items[i].width,
+      truth: items[i].truth,
+      tta: tOut[i],
+      err: tOut[i].map((p, j) => Math.hypot(p[0] - items[i].truth[j][0], p[1] - items[i].truth[j][1])),
+      sr: cd[i].map((c) => c.sr),
+      ncc: cd[i].map((c) => c.ncc),
+      contourMoved: cMoved[i],
+      sdmMoved: sMoved[i],
+      ttaSpread: tSpread[i],
+    }));
+    fs.writeFileSync(process.env.DUMP, JSON.stringify(dump));
+  }
 })();

@@ -13,6 +13,7 @@ import { listImageFiles } from '../shared/dataset/images';
 import { imageToTps } from '../shared/tps/coords';
 import type { TpsDocument, TpsSpecimen } from '../shared/tps/model';
 import { writeTps } from '../shared/tps/write';
+import { formatPredictionComment } from '../shared/tps/review';
 import { eta, type JobEnv } from './env';
 import { isImageFile } from './image-source';
 import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from './model-io/atomic';
@@ -58,7 +59,7 @@ export function predictionSpecimen(
   const fields = [
     { key: 'IMAGE', value: rel, line: 0 },
     { key: 'ID', value: String(id), line: 0 },
-    { key: 'COMMENT', value: comment + (prediction.confidence !== undefined ? `; confidence ${prediction.confidence.toFixed(3)}` : ''), line: 0 },
+    { key: 'COMMENT', value: formatPredictionComment(comment, { confidence: prediction.confidence, doubtPx: prediction.spreadPx }), line: 0 },
   ];
   return { landmarks, fields, curves: [], line: 0 };
 }

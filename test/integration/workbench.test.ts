@@ -13,6 +13,8 @@ import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { getField } from '../../src/shared/tps/model';
+import { parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
+import { specimenViews } from '../../src/shared/editing/views';
 import type { PredictResult, TrainResult, EvaluationResult } from '../../src/shared/protocol/engine';
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import type { TpsEditorApi } from '../../src/extension/editor/register';
@@ -40,6 +42,8 @@ describe('workbench', function () {
   /** The `default` preset's model: what a user predicts with. */
   let defaultModel: string | undefined;
   let predicted: string | undefined;
+  /** The second prediction of the held-out folder (left alone by the evaluation test). */
+  let predictedAgain: string | undefined;
 
   before(async function () {
     const wings = requireData(this, 'drosophila-wings');
@@ -168,6 +172,45 @@ describe('workbench', function () {
     assert.ok(r, `prediction failed: ${wb.lastPrediction()?.error}`);
     assert.strictEqual(r.out, path.join(heldOutDir, 'held-out-predicted-2.tps'));
     assert.strictEqual(fs.readFileSync(predicted!, 'utf8'), before, 'the first file is untouched');
+    predictedAgain = r.out;
+  });
+
+  it('points at what to check first in a predicted file: least confident first (R), doubt rings, a correction marks the landmark checked', async function () {
+    if (!predictedAgain) this.skip();
+    const file = predictedAgain!;
+    const uri = vscode.Uri.file(file);
+    const views = specimenViews(parseTps(fs.readFileSync(file, 'utf8'), file));
+    assert.ok(views.every((v) => v.confidence !== undefined && v.doubtPx?.length === 12), 'every predicted specimen carries its confidence and 12 doubts');
+    const flags = reviewFlags(views);
+    assert.strictEqual(flags.specimens.length, 1, 'the least confident 10% of 4, at least one');
+    assert.strictEqual([...flags.landmarks.values()].flat().length, 5, 'the most doubtful 10% of 48 landmarks');
+    const [k, lms] = [...flags.landmarks.entries()][0];
+    await vscode.commands.executeCommand('landmarks.editor.showSpecimen', uri, k);
+    const shown = await editor.waitForRender(uri, (r) => r.specimen === k && r.imageLoaded && r.doubtful.length > 0, 30_000);
+    assert.deepStrictEqual(shown.doubtful, lms, 'the flagged landmarks of the specimen get doubt rings');
+    assert.deepStrictEqual(shown.listOrder, [0, 1, 2, 3], 'file order until asked');
+
+    await editor.testAction({ kind: 'key', key: 'R' }, uri);
+    const sorted = (o: number[]): boolean => o.every((i, q) => q === 0 || views[o[q - 1]].confidence! <= views[i].confidence!);
+    const ordered = await editor.waitForRender(uri, (r) => sorted(r.listOrder));
+    assert.strictEqual(ordered.listOrder[0], flags.specimens[0], 'the least confident specimen heads the list');
+    const conf = ordered.listOrder.map((i) => views[i].confidence!);
+    assert.deepStrictEqual(conf, [...conf].sort((a, b) => a - b));
+    if (screenshotsAvailable()) {
+      await sleep(300);
+      await screenshot('editor-check-first');
+    }
+
+    // correcting a flagged landmark by hand marks it checked: ring gone, and so in the saved file
+    const j = lms[0];
+    await editor.testAction({ kind: 'move', specimen: k, landmark: j, x: 300, y: 200 }, uri);
+    const after = await editor.waitForRender(uri, (r) => r.specimen === k && r.positions[j]?.x === 300);
+    assert.deepStrictEqual(after.doubtful, lms.slice(1));
+    await vscode.commands.executeCommand('workbench.action.files.save');
+    await waitFor('the checked mark in the saved file', () => {
+      const d = parsePredictionNotes(getField(parseTps(fs.readFileSync(file, 'utf8'), file).specimens[k], 'COMMENT')).doubtPx;
+      return d !== undefined && d[j] < 0 && d[j] === -views[k].doubtPx![j];
+    });
   });
 
   it('predicts selected images (explorer multi-selection) into one TPS beside them', async function () {

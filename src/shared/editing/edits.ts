@@ -4,9 +4,20 @@
  * Coordinates are TPS coordinates (tpsDig: origin bottom-left, y up), as stored in the document.
  * No vscode, no DOM, no fs.
  */
-import type { TpsDocument, TpsLandmark, TpsPoint } from '../tps/model';
+import { getField, setField, type TpsDocument, type TpsLandmark, type TpsPoint } from '../tps/model';
+import { commentAfterEdit } from '../tps/review';
 
-export type LandmarkEdit =
+/**
+ * A predicted specimen's COMMENT= carries per-landmark doubt (../tps/review.ts); an edit of a
+ * landmark marks it checked there, so the change of COMMENT travels with the edit (and its undo).
+ */
+export interface CommentChange {
+  from: string;
+  to: string;
+}
+
+export type LandmarkEdit = (
+
   /** Move landmark `index` to `to` (from null: place a missing landmark). */
   | { kind: 'move'; specimen: number; index: number; from: TpsLandmark; to: TpsPoint }
   /** Insert a new landmark slot at `index` (== count appends). */
@@ -14,7 +25,8 @@ export type LandmarkEdit =
   /** Remove landmark slot `index` (later landmarks are renumbered). */
   | { kind: 'delete'; specimen: number; index: number; previous: TpsLandmark }
   /** Mark landmark `index` missing (written as tpsDig's -1 -1 code). */
-  | { kind: 'setMissing'; specimen: number; index: number; previous: TpsLandmark };
+  | { kind: 'setMissing'; specimen: number; index: number; previous: TpsLandmark }
+) & { comment?: CommentChange };
 
 export class EditError extends Error {}
 
@@ -37,6 +49,15 @@ function copy(p: TpsLandmark): TpsLandmark {
  * (so a stale webview cannot corrupt undo). Throws EditError naming the specimen/landmark.
  */
 export function prepareEdit(doc: TpsDocument, edit: LandmarkEdit): LandmarkEdit {
+  const prepared = prepareLandmarks(doc, edit);
+  const before = getField(doc.specimens[edit.specimen], 'COMMENT');
+  const after = commentAfterEdit(before, edit.kind, edit.index);
+  const rest = { ...prepared };
+  delete rest.comment; // never trust a comment change sent by the webview
+  return before !== undefined && after !== undefined ? { ...rest, comment: { from: before, to: after } } : rest;
+}
+
+function prepareLandmarks(doc: TpsDocument, edit: LandmarkEdit): LandmarkEdit {
   const lms = slots(doc, edit.specimen);
   const where = `specimen ${edit.specimen + 1}, landmark ${edit.index + 1}`;
   const inRange = (max: number) => {
@@ -64,6 +85,7 @@ export function prepareEdit(doc: TpsDocument, edit: LandmarkEdit): LandmarkEdit 
 /** Applies a prepared edit in place. */
 export function applyEdit(doc: TpsDocument, edit: LandmarkEdit): void {
   const lms = slots(doc, edit.specimen);
+  if (edit.comment) setField(doc.specimens[edit.specimen], 'COMMENT', edit.comment.to);
   switch (edit.kind) {
     case 'move':
       lms[edit.index] = { x: edit.to.x, y: edit.to.y };
@@ -82,6 +104,11 @@ export function applyEdit(doc: TpsDocument, edit: LandmarkEdit): void {
 
 /** The edit that undoes `edit` (as a list: a move back to "missing" is a setMissing). */
 export function invertEdit(edit: LandmarkEdit): LandmarkEdit {
+  const inverse = invertLandmarks(edit);
+  return edit.comment ? { ...inverse, comment: { from: edit.comment.to, to: edit.comment.from } } : inverse;
+}
+
+function invertLandmarks(edit: LandmarkEdit): LandmarkEdit {
   const { specimen, index } = edit;
   switch (edit.kind) {
     case 'move':

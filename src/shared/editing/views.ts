@@ -1,6 +1,7 @@
 /** What the editor shows of a TPS document: names and landmarks per specimen. Pure. */
 import { getField, type TpsDocument, type TpsSpecimen } from '../tps/model';
 import type { SpecimenView } from '../protocol/editor';
+import { parsePredictionNotes } from '../tps/review';
 
 /** The file name part of an IMAGE= value (Windows or POSIX path). */
 export function imageBaseName(image: string): string {
@@ -20,12 +21,15 @@ export function specimenName(s: TpsSpecimen, index: number): string {
 export function specimenView(s: TpsSpecimen, index: number): SpecimenView {
   const image = getField(s, 'IMAGE');
   const id = getField(s, 'ID');
+  const notes = parsePredictionNotes(getField(s, 'COMMENT'));
   return {
     index,
     name: specimenName(s, index),
     ...(image !== undefined ? { imageField: image } : {}),
     ...(id !== undefined ? { id } : {}),
     landmarks: s.landmarks.map((p) => (p ? { x: p.x, y: p.y } : null)),
+    ...(notes.confidence !== undefined ? { confidence: notes.confidence } : {}),
+    ...(notes.doubtPx ? { doubtPx: notes.doubtPx } : {}),
   };
 }
 

@@ -21,6 +21,10 @@ export interface SpecimenView {
   /** ID= if any. */
   id?: string;
   landmarks: TpsLandmark[];
+  /** From a predicted specimen's COMMENT= (../tps/review.ts): 0..1, higher = more trustworthy. */
+  confidence?: number;
+  /** Per landmark, original pixels; negative = corrected by hand since the prediction. */
+  doubtPx?: number[];
 }
 
 /** Where the photo of a specimen is, as the host found it. */
@@ -90,6 +94,10 @@ export interface RenderReport {
   /** Marker radius in screen pixels. */
   markerRadius: number;
   selectedLandmark: number | null;
+  /** Landmarks of this specimen drawn with a doubt ring (among the file's most doubtful predictions). */
+  doubtful: number[];
+  /** Specimen indices in the order the list shows them (file order, or least confident first). */
+  listOrder: number[];
   /** Problem shown to the user for this specimen (e.g. image missing). */
   problem?: string;
   /** Milliseconds since the webview script started, and from setting the photo's src to its load. */

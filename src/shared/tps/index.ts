@@ -6,3 +6,4 @@ export * from './missing';
 export * from './write';
 export * from './coords';
 export * from './resolve';
+export * from './review';

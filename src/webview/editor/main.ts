@@ -15,6 +15,7 @@ import type {
 } from '../../shared/protocol/editor';
 import type { LandmarkEdit } from '../../shared/editing/edits';
 import type { TpsPoint } from '../../shared/tps/model';
+import { reviewFlags, type ReviewFlags } from '../../shared/tps/review';
 import {
   blankFrame,
   fitView,
@@ -71,6 +72,10 @@ let imageLoadMs: number | undefined;
 /** A marker being dragged: its live image position. */
 let drag: { landmark: number; pointerId: number; pos: TpsPoint; moved: boolean } | null = null;
 let pan: { pointerId: number; x: number; y: number; tx: number; ty: number } | null = null;
+/** Specimen list in file order, or least confident prediction first (R). */
+let reviewOrder = false;
+/** What to check first in a predicted file (recomputed from the specimens' COMMENT notes). */
+let flags: ReviewFlags = { specimens: [], landmarks: new Map() };
 /** Actions waiting for a specimen's frame (tests can act on a specimen not yet shown). */
 const pendingFrame: { specimen: number; run: () => void }[] = [];
 
@@ -81,8 +86,10 @@ app.removeAttribute('data-loading');
 
 const specimenList = h('ul', { id: 'specimen-list', role: 'listbox', tabindex: '0', 'aria-label': 'Specimens' });
 const specimenCount = h('div', { class: 'sidebar-title' });
-const btnPrev = button('‹ Prev', 'Previous specimen (PageUp)', () => showSpecimen(current - 1));
-const btnNext = button('Next ›', 'Next specimen (PageDown)', () => showSpecimen(current + 1));
+const btnPrev = button('‹ Prev', 'Previous specimen in the list (PageUp)', () => stepSpecimen(-1));
+const btnNext = button('Next ›', 'Next specimen in the list (PageDown)', () => stepSpecimen(1));
+const btnReview = button('Check first', 'List the least confident predictions first (R); flagged: the 10% least confident specimens and the 10% most doubtful landmarks of this file', () => setReviewOrder(!reviewOrder));
+btnReview.id = 'review-order';
 const title = h('span', { class: 'title', id: 'specimen-title' });
 const btnZoomOut = button('−', 'Zoom out (-)', () => zoomBy(1 / 1.25));
 const btnZoomIn = button('+', 'Zoom in (+)', () => zoomBy(1.25));
@@ -100,11 +107,12 @@ const notice = h('div', { id: 'notice', role: 'status' });
 const statusLeft = h('span', { id: 'status-left' });
 const statusRight = h('span', { id: 'status-right' });
 const landmarkTable = h('tbody', { id: 'landmark-rows' });
+const doubtHeader = h('th', { title: "⚑: among the file's most doubtful predicted landmarks, check it; ✓: corrected by hand since the prediction. Hover a cell for the model's doubt in photo pixels." }, ['⚑']);
 
 viewport.append(blank, photo, overlay, notice);
 app.append(
   h('div', { class: 'layout' }, [
-    h('aside', { class: 'sidebar' }, [specimenCount, specimenList]),
+    h('aside', { class: 'sidebar' }, [specimenCount, btnReview, specimenList]),
     h('main', { class: 'main' }, [
       h('div', { class: 'toolbar', role: 'toolbar' }, [
         btnPrev,
@@ -127,12 +135,13 @@ app.append(
     h('aside', { class: 'landmarks' }, [
       h('div', { class: 'sidebar-title' }, ['Landmarks']),
       h('table', { class: 'landmark-table' }, [
-        h('thead', {}, [h('tr', {}, [h('th', {}, ['#']), h('th', {}, ['x']), h('th', {}, ['y'])])]),
+        h('thead', {}, [h('tr', {}, [h('th', {}, ['#']), h('th', {}, ['x']), h('th', {}, ['y']), doubtHeader])]),
         landmarkTable,
       ]),
       h('div', { class: 'help' }, [
         'Drag a landmark to move it. Tab/Shift+Tab: next/previous landmark; arrows nudge it (Shift: ×10); ',
-        'M: missing; Delete: remove; A: add mode; PageUp/PageDown or ←/→: specimens; wheel, +/−, 0: zoom; drag the photo to pan.',
+        'M: missing; Delete: remove; A: add mode; PageUp/PageDown or ←/→: specimens; R: least confident first; wheel, +/−, 0: zoom; drag the photo to pan. ',
+        'Dashed rings: predicted landmarks among the most doubtful of the file (ring size ≈ the doubt); moving one marks it checked.',
       ]),
     ]),
   ]),
@@ -184,6 +193,39 @@ function zoomBy(factor: number, sx?: number, sy?: number): void {
 }
 
 // ---------------------------------------------------------------- specimens
+function refreshFlags(): void {
+  flags = reviewFlags(specimens.map((s) => ({ confidence: s.confidence, doubtPx: s.doubtPx })));
+  const predicted = specimens.some((s) => s.confidence !== undefined || s.doubtPx !== undefined);
+  btnReview.hidden = !predicted;
+  doubtHeader.hidden = !predicted;
+  if (!predicted) reviewOrder = false;
+}
+
+/** Specimen indices in the order the list shows them. */
+function listOrder(): number[] {
+  const idx = specimens.map((_, i) => i);
+  if (!reviewOrder) return idx;
+  const c = (i: number): number => specimens[i].confidence ?? Number.POSITIVE_INFINITY;
+  return idx.sort((a, b) => (c(a) === c(b) ? a - b : c(a) < c(b) ? -1 : 1));
+}
+
+/** The specimen `delta` places from the current one in the list's order. */
+function stepSpecimen(delta: number): void {
+  const order = listOrder();
+  const k = order.indexOf(current);
+  const next = order[Math.max(0, Math.min(order.length - 1, k + delta))];
+  if (next !== undefined) showSpecimen(next);
+}
+
+function setReviewOrder(on: boolean): void {
+  reviewOrder = on;
+  btnReview.setAttribute('aria-pressed', String(on));
+  btnReview.classList.toggle('active', on);
+  renderSpecimenList();
+  draw();
+  report();
+}
+
 function showSpecimen(index: number, options: { keepSelection?: boolean } = {}): void {
   if (specimens.length === 0) return;
   const next = Math.max(0, Math.min(specimens.length - 1, index));
@@ -286,8 +328,9 @@ function draw(): void {
   const frame = frameOf(current);
   const sp = specimens[current];
   title.textContent = sp ? `${sp.name}  (${current + 1} / ${specimens.length})` : fileName;
-  btnPrev.disabled = current <= 0;
-  btnNext.disabled = current >= specimens.length - 1;
+  const order = listOrder();
+  btnPrev.disabled = order.indexOf(current) <= 0;
+  btnNext.disabled = order.indexOf(current) >= order.length - 1;
   btnAdd.setAttribute('aria-pressed', String(addMode));
   btnAdd.classList.toggle('active', addMode);
   viewport.classList.toggle('add-mode', addMode);
@@ -308,17 +351,20 @@ function drawMarkers(frame: Frame | undefined): void {
   if (!frame) return;
   const r = settings.landmarkSize;
   const positions = landmarkImagePositions(frame);
+  const doubtful = new Set(flags.landmarks.get(current) ?? []);
   positions.forEach((p, i) => {
     if (!p) return;
     const s = imageToScreen(p, view);
+    const doubt = specimens[current].doubtPx?.[i];
     const g = svg('g', {
-      class: `marker${i === selected ? ' selected' : ''}`,
+      class: `marker${i === selected ? ' selected' : ''}${doubtful.has(i) ? ' doubtful' : ''}`,
       tabindex: '0',
       role: 'button',
       'data-landmark': String(i),
       transform: `translate(${s.x.toFixed(2)} ${s.y.toFixed(2)})`,
       'aria-label': `Landmark ${i + 1} at x ${fmt(specimens[current].landmarks[i]?.x)}, y ${fmt(specimens[current].landmarks[i]?.y)}`,
     });
+    if (doubtful.has(i) && doubt !== undefined) g.append(svg('circle', { class: 'doubt-ring', r: String(Math.max(r + 6, doubt * view.scale).toFixed(1)) }));
     g.append(
       svg('circle', { class: 'halo', r: String(r + 3) }),
       svg('circle', { class: 'dot', r: String(r) }),
@@ -327,7 +373,7 @@ function drawMarkers(frame: Frame | undefined): void {
     );
     const tip = svg('title');
     const lm = specimens[current].landmarks[i];
-    tip.textContent = `Landmark ${i + 1}: x ${fmt(lm?.x)}, y ${fmt(lm?.y)}`;
+    tip.textContent = `Landmark ${i + 1}: x ${fmt(lm?.x)}, y ${fmt(lm?.y)}${doubtful.has(i) && doubt !== undefined ? ` (check it: the model's doubt ${Math.round(doubt)} px, among the 10% most doubtful landmarks of this file)` : ''}`;
     g.append(tip);
     const label = svg('text', { class: 'label', x: String(r + 3), y: String(-r - 2) });
     label.textContent = String(i + 1);
@@ -374,9 +420,14 @@ function updateStatus(): void {
 function renderSpecimenList(): void {
   specimenCount.textContent = `${specimens.length} specimen${specimens.length === 1 ? '' : 's'}`;
   specimenList.textContent = '';
-  specimens.forEach((s, i) => {
+  for (const i of listOrder()) {
+    const s = specimens[i];
     const missing = s.landmarks.filter((p) => p === null).length;
     const info = images.get(i);
+    const why = [
+      ...(flags.specimens.includes(i) ? [`confidence ${s.confidence?.toFixed(2)}: among the 10% least confident predictions of this file`] : []),
+      ...(flags.landmarks.has(i) ? [`landmark${flags.landmarks.get(i)!.length === 1 ? '' : 's'} ${flags.landmarks.get(i)!.map((j) => j + 1).join(', ')} among the 10% most doubtful`] : []),
+    ];
     const li = h('li', { id: `specimen-${i}`, role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
       h('span', { class: 'num' }, [String(i + 1)]),
       h('span', { class: 'name', title: s.imageField ?? s.name }, [s.name]),
@@ -384,12 +435,13 @@ function renderSpecimenList(): void {
         `${s.landmarks.length}${missing ? ` (${missing}?)` : ''}`,
       ]),
       ...(info && !info.src ? [h('span', { class: 'badge', title: info.problem ?? 'no photo' }, ['no photo'])] : []),
+      ...(why.length ? [h('span', { class: 'badge check', title: why.join('; ') }, ['check'])] : []),
     ]);
     li.addEventListener('click', () => showSpecimen(i));
     specimenList.append(li);
-  });
+  }
   specimenList.setAttribute('aria-activedescendant', `specimen-${current}`);
-  (specimenList.children[current] as HTMLElement | undefined)?.scrollIntoView({ block: 'nearest' });
+  document.getElementById(`specimen-${current}`)?.scrollIntoView({ block: 'nearest' });
 }
 
 function renderLandmarkTable(): void {
@@ -401,10 +453,18 @@ function renderLandmarkTable(): void {
       h('td', {}, [String(i + 1)]),
       h('td', {}, [p ? fmt(p.x) : 'missing']),
       h('td', {}, [p ? fmt(p.y) : '']),
+      ...(doubtHeader.hidden ? [] : [doubtCell(sp.doubtPx?.[i], flags.landmarks.get(current)?.includes(i) ?? false)]),
     ]);
     tr.addEventListener('click', () => selectLandmark(i, true));
     landmarkTable.append(tr);
   });
+}
+
+/** The doubt column: a flag for landmarks to check, a tick for corrected ones; the value in the tooltip. */
+function doubtCell(v: number | undefined, flagged: boolean): HTMLElement {
+  if (v === undefined) return h('td', { class: 'doubt' }, ['']);
+  if (v < 0 || Object.is(v, -0)) return h('td', { class: 'doubt checked', title: `corrected by hand (the model's doubt was ${Math.round(-v)} px)` }, ['✓']);
+  return h('td', { class: `doubt${flagged ? ' flagged' : ''}`, title: `the model's doubt: ${Math.round(v)} px${flagged ? ' (among the 10% most doubtful landmarks of this file: check it)' : ''}` }, [flagged ? '⚑' : '']);
 }
 
 function selectLandmark(i: number | null, focus: boolean): void {
@@ -447,6 +507,8 @@ function report(): void {
       zoom: view.scale,
       markerRadius: settings.landmarkSize,
       selectedLandmark: selected,
+      doubtful: [...(flags.landmarks.get(current) ?? [])],
+      listOrder: listOrder(),
       ...(frame.blank ? { problem: notice.textContent ?? 'no photo' } : {}),
       timing: { sinceStartMs: Math.round(performance.now() - scriptStart), ...(imageLoaded && imageLoadMs !== undefined ? { imageLoadMs } : {}) },
     };
@@ -613,16 +675,21 @@ function onKey(e: KeyboardEvent): boolean {
   const step = e.shiftKey ? 10 : 1;
   switch (e.key) {
     case 'PageUp':
-      showSpecimen(current - 1);
+      stepSpecimen(-1);
       return true;
     case 'PageDown':
-      showSpecimen(current + 1);
+      stepSpecimen(1);
       return true;
     case 'Home':
-      showSpecimen(0);
+      stepSpecimen(-specimens.length);
       return true;
     case 'End':
-      showSpecimen(specimens.length - 1);
+      stepSpecimen(specimens.length);
+      return true;
+    case 'r':
+    case 'R':
+      if (btnReview.hidden) return false;
+      setReviewOrder(!reviewOrder);
       return true;
     case 'ArrowLeft':
     case 'ArrowRight':
@@ -631,11 +698,11 @@ function onKey(e: KeyboardEvent): boolean {
       const dx = e.key === 'ArrowLeft' ? -step : e.key === 'ArrowRight' ? step : 0;
       const dy = e.key === 'ArrowUp' ? -step : e.key === 'ArrowDown' ? step : 0;
       if (target === specimenList) {
-        showSpecimen(current + (dx || dy > 0 ? Math.sign(dx || dy) : -1));
+        stepSpecimen(dx || dy > 0 ? Math.sign(dx || dy) : -1);
         return true;
       }
       if (selected !== null && specimens[current]?.landmarks[selected]) nudge(dx, dy);
-      else if (dx) showSpecimen(current + dx / step);
+      else if (dx) stepSpecimen(dx / step);
       else return false;
       return true;
     }
@@ -720,6 +787,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       specimens = m.specimens;
       settings = m.settings;
       problems = m.problems;
+      refreshFlags();
       const saved = vscode.getState() as SavedState | undefined;
       const start = saved && saved.current >= 0 && saved.current < specimens.length ? saved.current : m.selected;
       current = Math.max(0, Math.min(specimens.length - 1, start));
@@ -738,6 +806,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'update': {
       specimens = m.specimens;
       problems = m.problems;
+      refreshFlags();
       if (current >= specimens.length) current = Math.max(0, specimens.length - 1);
       if (selected !== null && selected >= (specimens[current]?.landmarks.length ?? 0)) selected = null;
       renderProblems();

@@ -55,7 +55,8 @@ export interface JobResult {
   peakRssMiB: number;
   epochs?: number;
   /** Share of the big landmark errors (> p90 of all) in the 10% least-confident images / landmarks. */
-  outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number };
+  /** Share of the big errors (> p90) held by the 10% most doubtful images / landmarks, and the most a perfect ranking of the images could hold. */
+  outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number; imageTop10Best?: number };
   cancelled: boolean;
   seconds: number;
 }
@@ -84,13 +85,14 @@ export function heldOutSplit<T>(items: T[], imageName: (t: T) => string, share =
 }
 
 /** Share of the big errors (> p90) that the `top` 10% least-confident items hold. */
-export function outlierShare(items: { error: number[]; doubt: number }[], bigThreshold: number): { share: number; big: number } {
+export function outlierShare(items: { error: number[]; doubt: number }[], bigThreshold: number): { share: number; big: number; best: number } {
   const big = (e: number[]): number => e.filter((v) => v > bigThreshold).length;
   const total = items.reduce((a, it) => a + big(it.error), 0);
-  const ranked = [...items].sort((a, b) => b.doubt - a.doubt);
-  const top = ranked.slice(0, Math.max(1, Math.round(items.length * 0.1)));
-  const caught = top.reduce((a, it) => a + big(it.error), 0);
-  return { share: total ? caught / total : NaN, big: total };
+  const k = Math.max(1, Math.round(items.length * 0.1));
+  const caught = [...items].sort((a, b) => b.doubt - a.doubt).slice(0, k).reduce((a, it) => a + big(it.error), 0);
+  // what a perfect ranking would catch: the k items holding the most big errors
+  const most = items.map((it) => big(it.error)).sort((a, b) => b - a).slice(0, k).reduce((a, b) => a + b, 0);
+  return { share: total ? caught / total : NaN, big: total, best: total ? most / total : NaN };
 }
 
 // ---------------------------------------------------------------- child: one (dataset, preset)
@@ -213,7 +215,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   if (items.length && items.every((it) => !Number.isNaN(it.doubt))) {
     const img = outlierShare(items, p90);
     const lm = items.flatMap((it) => (it.spread ? it.error.map((e, j) => ({ error: [e], doubt: it.spread![j] })) : []));
-    outliers = { imageTop10Share: img.share, landmarkTop10Share: lm.length ? outlierShare(lm, p90).share : NaN, bigErrors: img.big };
+    outliers = { imageTop10Share: img.share, landmarkTop10Share: lm.length ? outlierShare(lm, p90).share : NaN, bigErrors: img.big, imageTop10Best: img.best };
   }
   return {
     dataset: spec.dataset,
@@ -250,7 +252,7 @@ export function formatTable(results: JobResult[]): string {
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     lines.push(
-      `| ${r.dataset} | ${r.preset}${r.epochs ? ` (${r.epochs} ep)` : ''}${r.cancelled ? ' (interrupted)' : ''} | ${r.protocol}, ${r.trainImages} train / ${r.testImages} test | ${f1(r.mean)} | ${f1(r.median)} | ${f1(r.p90)} | ${r.meanPctWidth.toFixed(2)} | ${f1(r.trainSeconds)}${r.dataset === 'wings' ? ' /round' : ''} | ${f1(r.predictImagesPerSecond)} | ${Math.round(r.peakRssMiB)} | ${r.backend} | ${r.outliers ? `${pct(r.outliers.imageTop10Share)} / ${pct(r.outliers.landmarkTop10Share)} of ${r.outliers.bigErrors}` : '-'} |`,
+      `| ${r.dataset} | ${r.preset}${r.epochs ? ` (${r.epochs} ep)` : ''}${r.cancelled ? ' (interrupted)' : ''} | ${r.protocol}, ${r.trainImages} train / ${r.testImages} test | ${f1(r.mean)} | ${f1(r.median)} | ${f1(r.p90)} | ${r.meanPctWidth.toFixed(2)} | ${f1(r.trainSeconds)}${r.dataset === 'wings' ? ' /round' : ''} | ${f1(r.predictImagesPerSecond)} | ${Math.round(r.peakRssMiB)} | ${r.backend} | ${r.outliers ? `${pct(r.outliers.imageTop10Share)} / ${pct(r.outliers.landmarkTop10Share)} of ${r.outliers.bigErrors}${r.outliers.imageTop10Best !== undefined ? ` (images at best ${pct(r.outliers.imageTop10Best)})` : ''}` : '-'} |`,
     );
   }
   lines.push('');

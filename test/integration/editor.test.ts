@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import type { RenderReport } from '../../src/shared/protocol/editor';
+import { TpsEditorDocument } from '../../src/extension/editor/document';
 import { artifactsDir, closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
 
 type EditorApi = Awaited<ReturnType<typeof getApi>>['editor'];
@@ -172,6 +173,47 @@ describe('editor', function () {
       const input = activeTab()?.input;
       return input instanceof vscode.TabInputCustom && input.uri.fsPath === uri.fsPath;
     });
+  });
+
+  it('hot exit: the document backs up unsaved edits, and reopened from the backup it has them and is dirty, the file untouched', async function () {
+    // What VS Code's hot exit calls (backupCustomDocument, then openCustomDocument with the
+    // backup's id), driven here directly: the web workbench under code-server never asked for a
+    // backup in 30 s, even with files.hotExit = onExit, so its scheduling is not what is tested.
+    requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const dir = await scratchDir('wings-hot-exit');
+    const [tps] = await copyData(dir, ['drosophila-wings/landmarks.tps', 'drosophila-wings/images/63001.jpg']);
+    const original = fs.readFileSync(tps, 'utf8');
+    const uri = vscode.Uri.file(tps);
+    const doc = await TpsEditorDocument.open(uri, undefined);
+    const destination = vscode.Uri.file(path.join(dir, 'backups', 'landmarks.tps.backup'));
+    let restored: TpsEditorDocument | undefined;
+    try {
+      doc.makeEdit({ kind: 'move', specimen: 0, index: 1, from: null, to: { x: 123, y: 435 } });
+      assert.ok(doc.isDirty);
+      const edited = doc.getText();
+      const backup = await doc.backup(destination);
+      assert.strictEqual(backup.id, destination.toString());
+      assert.strictEqual(fs.readFileSync(destination.fsPath, 'utf8'), edited, 'the backup holds the unsaved text');
+      assert.strictEqual(fs.readFileSync(tps, 'utf8'), original, 'the backup did not write the file');
+      assert.deepStrictEqual(fs.readdirSync(path.dirname(destination.fsPath)), ['landmarks.tps.backup'], 'no temporary file left');
+
+      restored = await TpsEditorDocument.open(uri, backup.id);
+      assert.strictEqual(restored.getText(), edited);
+      assert.ok(restored.isDirty, 'a restored document is unsaved until saved or reverted');
+      assert.deepStrictEqual(restored.tps.specimens[0].landmarks[1], { x: 123, y: 435 });
+      await restored.revert();
+      assert.ok(!restored.isDirty);
+      assert.deepStrictEqual(restored.tps.specimens[0].landmarks[1], parseTps(original, tps).specimens[0].landmarks[1]);
+      await backup.delete();
+      assert.ok(!fs.existsSync(destination.fsPath), 'the backup is deleted when VS Code no longer needs it');
+      await backup.delete(); // twice: already gone, no error
+
+      // a backup that has gone missing is reported, not silently replaced by the file on disk
+      await assert.rejects(TpsEditorDocument.open(uri, destination.toString()));
+    } finally {
+      doc.dispose();
+      restored?.dispose();
+    }
   });
 
   it('shows the landmarks of a specimen whose photo is missing on a blank canvas, and says so', async function () {

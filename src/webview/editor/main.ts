@@ -362,7 +362,7 @@ function drawMarkers(frame: Frame | undefined): void {
       role: 'button',
       'data-landmark': String(i),
       transform: `translate(${s.x.toFixed(2)} ${s.y.toFixed(2)})`,
-      'aria-label': `Landmark ${i + 1} at x ${fmt(specimens[current].landmarks[i]?.x)}, y ${fmt(specimens[current].landmarks[i]?.y)}`,
+      'aria-label': `Landmark ${i + 1} at x ${fmt(specimens[current].landmarks[i]?.x)}, y ${fmt(specimens[current].landmarks[i]?.y)}${doubtful.has(i) ? ', flagged: check it' : ''}`,
     });
     if (doubtful.has(i) && doubt !== undefined) g.append(svg('circle', { class: 'doubt-ring', r: String(Math.max(r + 6, doubt * view.scale).toFixed(1)) }));
     g.append(

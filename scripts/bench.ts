@@ -54,7 +54,6 @@ export interface JobResult {
   predictImagesPerSecond: number;
   peakRssMiB: number;
   epochs?: number;
-  /** Share of the big landmark errors (> p90 of all) in the 10% least-confident images / landmarks. */
   /** Share of the big errors (> p90) held by the 10% most doubtful images / landmarks, and the most a perfect ranking of the images could hold. */
   outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number; imageTop10Best?: number };
   cancelled: boolean;
@@ -84,7 +83,7 @@ export function heldOutSplit<T>(items: T[], imageName: (t: T) => string, share =
   return { test: a.slice(0, n), train: a.slice(n) };
 }
 
-/** Share of the big errors (> p90) that the `top` 10% least-confident items hold. */
+/** Share of the big errors (> p90) that the 10% least-confident items hold, and the most any ranking's 10% could hold. */
 export function outlierShare(items: { error: number[]; doubt: number }[], bigThreshold: number): { share: number; big: number; best: number } {
   const big = (e: number[]): number => e.filter((v) => v > bigThreshold).length;
   const total = items.reduce((a, it) => a + big(it.error), 0);

@@ -9,12 +9,11 @@
  * npx tsx scripts/experiments/bag-exp.ts [mollusk|wings]
  */
 import * as path from 'path';
-import { loadStageData } from './stage-data';
-import { readGrey, refineWithTta } from '../../src/engine/presets/default';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import { decodeStageItems, loadStageData } from './stage-data';
+import { refineWithTta } from '../../src/engine/presets/default';
 import { levelsFor } from '../../src/engine/presets/default/cascade';
 import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/presets/default/sdm';
-import { applyContourTo, contourOf, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
+import { applyContourTo, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
 
 type P = [number, number];
 const ds = process.argv[2] ?? 'mollusk';
@@ -23,14 +22,7 @@ const ds = process.argv[2] ?? 'mollusk';
   const items = loadStageData(ds, 'val').items;
   const levels = levelsFor(items[0].width);
   const keepFrom = ds === 'mollusk' ? 2 : 0;
-  const pyrs: GreyImage[][] = [];
-  const contours: ReturnType<typeof contourOf>[] = [];
-  for (const it of items) {
-    const p = pyramid(await readGrey(it.image), levels);
-    if (ds === 'mollusk') contours.push(contourOf(p, DEFAULT_CONTOUR));
-    for (let l = 0; l < keepFrom; l++) p[l] = { width: 0, height: 0, data: new Float32Array(0) };
-    pyrs.push(p);
-  }
+  const { pyrs, contours } = await decodeStageItems(items, keepFrom);
   const K = 5;
   const KI = 4;
   const n = items.length;

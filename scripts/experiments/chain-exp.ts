@@ -3,14 +3,12 @@
  * each alone. Every stage learns from out-of-fold outputs of the stages before it.
  * npx tsx scripts/experiments/chain-exp.ts [mollusk|wings] [val|test] [folds=4]
  */
-import { loadStageData, type StageItem } from './stage-data';
-import { readGrey } from '../../src/engine/presets/default';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import { decodeStageItems, loadStageData, type StageItem } from './stage-data';
 import { levelsFor } from '../../src/engine/presets/default/cascade';
 import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/presets/default/sdm';
 import { initBackend } from '../../src/engine/backend/init';
 import { trainPatchNet, applyPatchNet, DEFAULT_PATCHNET, type PatchNetConfig } from '../../src/engine/presets/default/patchnet';
-import { applyContourTo, contourOf, fitContourModel, DEFAULT_CONTOUR, type ContourModel } from '../../src/engine/presets/default/contour/model';
+import { applyContourTo, fitContourModel, DEFAULT_CONTOUR, type ContourModel } from '../../src/engine/presets/default/contour/model';
 
 type P = [number, number];
 const [ds = 'mollusk', mode = 'val', foldsArg = '4'] = process.argv.slice(2);
@@ -31,14 +29,7 @@ function stats(items: { truth: P[]; pred: P[] }[]): string {
   const levels = levelsFor(all[0].width);
   const keepFrom = ds === 'mollusk' ? 2 : 0;
   // pyramids from level keepFrom up (SDM's levels); contours at the contour level
-  const pyrs: GreyImage[][] = [];
-  const contours: ReturnType<typeof contourOf>[] = [];
-  for (const it of all) {
-    const p = pyramid(await readGrey(it.image), levels);
-    contours.push(contourOf(p, DEFAULT_CONTOUR));
-    for (let l = 0; l < keepFrom; l++) p[l] = { width: 0, height: 0, data: new Float32Array(0) };
-    pyrs.push(p);
-  }
+  const { pyrs, contours } = await decodeStageItems(all, keepFrom);
   console.error('decoded');
   const idxTrain = train.map((_, i) => i);
   const idxEval = evals.map((_, i) => train.length + i);

@@ -8,12 +8,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadStageData } from './stage-data';
-import { readGrey } from '../../src/engine/presets/default';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import { decodeStageItems, loadStageData } from './stage-data';
 import { levelsFor, NCC_DOUBT_PER_WIDTH } from '../../src/engine/presets/default/cascade';
 import { SdmTrainer, applySdm } from '../../src/engine/presets/default/sdm';
-import { applyContourTo, contourOf, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
+import { applyContourTo, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
 
 type P = [number, number];
 interface Casc { image: string; spread: number[]; residual: number[]; score: number[] }
@@ -22,14 +20,7 @@ interface Casc { image: string; spread: number[]; residual: number[]; score: num
   const items = loadStageData('mollusk', 'val').items;
   const casc = new Map((JSON.parse(fs.readFileSync('/tmp/p5s/oof-mollusk.json', 'utf8')) as { items: Casc[] }).items.map((c) => [c.image, c]));
   const levels = levelsFor(items[0].width);
-  const pyrs: GreyImage[][] = [];
-  const contours: ReturnType<typeof contourOf>[] = [];
-  for (const it of items) {
-    const p = pyramid(await readGrey(it.image), levels);
-    contours.push(contourOf(p, DEFAULT_CONTOUR));
-    for (let l = 0; l < 2; l++) p[l] = { width: 0, height: 0, data: new Float32Array(0) };
-    pyrs.push(p);
-  }
+  const { pyrs, contours } = await decodeStageItems(items, 2);
   const K = 5;
   const n = items.length;
   const all = items.map((_, i) => i);

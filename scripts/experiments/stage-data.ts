@@ -16,7 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { heldOutSplit } from '../bench';
 import { readGrey } from '../../src/engine/presets/default';
-import { pyramid } from '../../src/engine/presets/default/grey';
+import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import { contourOf, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
 import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, type CascadeModel, type Landmarks } from '../../src/engine/presets/default/cascade';
 
 export interface StageItem {
@@ -63,6 +64,23 @@ export function splitFor(ds: string, mode: string): { train: Spec[]; evalSet: Sp
 
 export function loadStageData(ds: string, mode: string): StageData {
   return JSON.parse(fs.readFileSync(`/tmp/stage-data/${ds}-${mode}.json`, 'utf8')) as StageData;
+}
+
+/**
+ * Every item's photo decoded once: its pyramid with the levels below `keepFrom` emptied (memory;
+ * the refinement stages sample level `keepFrom` and up) and its silhouette outline.
+ */
+export async function decodeStageItems(items: StageItem[], keepFrom: number): Promise<{ pyrs: GreyImage[][]; contours: ReturnType<typeof contourOf>[] }> {
+  const levels = levelsFor(items[0].width);
+  const pyrs: GreyImage[][] = [];
+  const contours: ReturnType<typeof contourOf>[] = [];
+  for (const it of items) {
+    const p = pyramid(await readGrey(it.image), levels);
+    contours.push(contourOf(p, DEFAULT_CONTOUR));
+    for (let l = 0; l < keepFrom; l++) p[l] = { width: 0, height: 0, data: new Float32Array(0) };
+    pyrs.push(p);
+  }
+  return { pyrs, contours };
 }
 
 async function main(): Promise<void> {

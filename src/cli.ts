@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   evaluate: async () => (await import('./cli/evaluate')).command,
   rounds: async () => (await import('./cli/rounds')).command,
   finetune: async () => (await import('./cli/finetune')).command,
+  shape: async () => (await import('./cli/shape')).command,
 };
 
 function usage(): string {
@@ -24,6 +25,7 @@ function usage(): string {
     '  evaluate --manual <tps> --predicted <tps> [--json]',
     '  rounds --data <tps> --test-size N --out <dir>   the paper\'s cross-validation rounds',
     '  finetune ...                               pretrain on several parts, fine-tune on one',
+  '  shape gpa --data <tps-or-folder> [--json]  Procrustes alignment, distances, outliers, PCA',
     '',
     'Run a command with --help for its options.',
   ].join('\n');

@@ -10,7 +10,14 @@ function cell(v: string | number | null | undefined): string {
   return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function rows(table: (string | number | null | undefined)[][]): string {
+export type CsvCell = string | number | null | undefined;
+
+/** A table as RFC 4180 text (CRLF, a final line break). */
+export function csvText(table: CsvCell[][]): string {
+  return rows(table);
+}
+
+function rows(table: CsvCell[][]): string {
   return table.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 

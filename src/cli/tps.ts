@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { CliCommand } from './command';
 import type { TpsDiagnostic } from '../shared/tps/model';
 import { getField } from '../shared/tps/model';
-import { createListingCache, resolveImage } from '../shared/dataset/images';
+import { createListingCache, resolveImage, unresolvedImageReason } from '../shared/dataset/images';
 import { listTpsFiles, loadTpsFile } from '../shared/dataset/load';
 
 export interface CheckIssue {
@@ -62,7 +62,7 @@ export async function checkTpsFile(
     const found = await resolveImage(file, image, options.images, cache);
     if (!found) {
       const line = s.fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.line ?? s.line;
-      diags.push({ severity: 'warning', message: `image not found: IMAGE=${image}`, line, specimen: index });
+      diags.push({ severity: 'warning', message: await unresolvedImageReason(file, image, options.images), line, specimen: index });
     }
   }
   diags.sort((a, b) => a.line - b.line);

@@ -4,7 +4,15 @@
  * extension tolerant). Adds the message the editor shows when nothing is found.
  */
 import * as path from 'path';
-import { createListingCache, imageSearchDirs, resolveImagePath, type ListingCache } from '../../shared/dataset/images';
+import * as vscode from 'vscode';
+import {
+  createListingCache,
+  imageSearchDirs,
+  isInside,
+  resolveImagePath,
+  unresolvedImageReason,
+  type ListingCache,
+} from '../../shared/dataset/images';
 
 export interface ImageLookup {
   path?: string;
@@ -14,11 +22,30 @@ export interface ImageLookup {
 
 export { createListingCache, type ListingCache };
 
+/**
+ * Folders photos may be opened from: everywhere in a trusted workspace; in an untrusted one only
+ * inside its folders, since a file's IMAGE= could point anywhere on the machine.
+ */
+function allowedRoots(): string[] | undefined {
+  if (vscode.workspace.isTrusted) return undefined;
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
 /** Resolves IMAGE= for a specimen of the TPS file `tpsPath`. */
 export async function findSpecimenImage(tpsPath: string, imageField: string | undefined, cache?: ListingCache): Promise<ImageLookup> {
   if (imageField === undefined || imageField.trim() === '') return { problem: 'This specimen has no IMAGE= line.' };
   const found = await resolveImagePath(tpsPath, imageField, undefined, cache);
-  if (found) return { path: found };
+  if (found) {
+    const roots = allowedRoots();
+    if (roots && !isInside(found, roots)) {
+      return {
+        problem: `IMAGE=${imageField.trim()} is outside the workspace (${found}): in an untrusted workspace photos outside it are not opened. Trust the workspace to show it.`,
+      };
+    }
+    return { path: found };
+  }
+  const reason = await unresolvedImageReason(tpsPath, imageField);
+  if (!reason.startsWith('image not found')) return { problem: `${reason[0].toUpperCase()}${reason.slice(1)}.` };
   const dirs = imageSearchDirs(tpsPath).map((d) => path.relative(path.dirname(tpsPath), d) || '.');
   return { problem: `Image not found: IMAGE=${imageField.trim()} (looked in ${dirs.join(', ')} beside ${path.basename(tpsPath)}).` };
 }

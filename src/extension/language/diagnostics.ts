@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { parseTps } from '../../shared/tps/parse';
 import type { TpsDocument } from '../../shared/tps/model';
-import { createListingCache, imageSearchDirs, resolveImagePath } from '../../shared/dataset/images';
+import { createListingCache, imageSearchDirs, resolveImagePath, unresolvedImageReason } from '../../shared/dataset/images';
 import { LineMap } from './lines';
 
 export const DIAGNOSTIC_SOURCE = 'tps';
@@ -47,13 +47,15 @@ export async function imageDiagnostics(doc: vscode.TextDocument, tps: TpsDocumen
       if (f.key.toUpperCase() !== 'IMAGE' || f.line <= 0) continue;
       if (f.value.trim() === '') continue;
       if (await resolveImagePath(file, f.value, undefined, cache)) continue;
+      const reason = await unresolvedImageReason(file, f.value);
+      const notImage = !reason.startsWith('image not found');
       const d = new vscode.Diagnostic(
         lineRange(doc, map.line(f.line)),
-        `Image not found: ${f.value.trim()} (specimen ${i + 1}; looked in ${looked})`,
+        notImage ? `${reason} (specimen ${i + 1})` : `Image not found: ${f.value.trim()} (specimen ${i + 1}; looked in ${looked})`,
         vscode.DiagnosticSeverity.Warning,
       );
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = 'image-not-found';
+      d.code = notImage ? 'image-not-an-image' : 'image-not-found';
       out.push(d);
     }
   }

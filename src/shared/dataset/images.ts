@@ -86,6 +86,9 @@ async function exists(p: string): Promise<boolean> {
  * Resolves IMAGE= for a specimen of `tpsPath`: relative to the TPS file (or `imagesDir` first,
  * when given), case-insensitive, extension optional, Windows paths reduced to the file name,
  * then a unique loose match (spaces/underscores/case ignored). Undefined when not found.
+ * Only image files (by extension) are ever returned: an IMAGE= written as a path to something
+ * else (`../../../../etc/passwd`) resolves to nothing, so no caller decodes or serves it;
+ * `unresolvedImageReason` says why.
  */
 export async function resolveImage(
   tpsPath: string,
@@ -100,10 +103,10 @@ export async function resolveImage(
   if (!rel.startsWith('/') && rel.includes('/')) {
     for (const d of dirs) {
       const p = path.join(d, ...rel.split('/'));
-      if (await exists(p)) return { path: p, how: 'exact' };
+      if (isImageFile(p) && (await exists(p))) return { path: p, how: 'exact' };
     }
   }
-  if (path.isAbsolute(imageField.trim()) && (await exists(imageField.trim()))) {
+  if (path.isAbsolute(imageField.trim()) && isImageFile(imageField.trim()) && (await exists(imageField.trim()))) {
     return { path: imageField.trim(), how: 'exact' };
   }
   for (const loose of [false, true]) {
@@ -124,4 +127,31 @@ export async function resolveImagePath(
   cache?: ListingCache,
 ): Promise<string | undefined> {
   return (await resolveImage(tpsPath, imageField, imagesDir, cache))?.path;
+}
+
+/**
+ * Why IMAGE= found no photo, in one sentence for a warning: the value names an existing file
+ * that is not an image (refused, never decoded), or nothing was found where it was looked for.
+ */
+export async function unresolvedImageReason(tpsPath: string, imageField: string, imagesDir?: string): Promise<string> {
+  const value = imageField.trim();
+  const rel = normalizeImageField(imageField);
+  const candidates: string[] = [];
+  if (path.isAbsolute(value)) candidates.push(value);
+  if (rel !== '' && !rel.startsWith('/')) for (const d of imageSearchDirs(tpsPath, imagesDir)) candidates.push(path.join(d, ...rel.split('/')));
+  for (const c of candidates) {
+    if (!isImageFile(c) && (await exists(c))) {
+      return `IMAGE=${value} points to ${c}, which is not an image file (.jpg .jpeg .png .tif .tiff .bmp): not opened`;
+    }
+  }
+  return `image not found: IMAGE=${value}`;
+}
+
+/** Whether `file` lies inside one of `roots` (after resolving `..`; a root itself counts). */
+export function isInside(file: string, roots: readonly string[]): boolean {
+  const abs = path.resolve(file);
+  return roots.some((r) => {
+    const rel = path.relative(path.resolve(r), abs);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
 }

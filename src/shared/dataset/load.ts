@@ -12,7 +12,7 @@ import type { TpsDiagnostic, TpsDocument, TpsSpecimen } from '../tps/model';
 import { getField } from '../tps/model';
 import { parseTps } from '../tps/parse';
 import { imageBaseName, stripImageExtension } from '../tps/resolve';
-import { createListingCache, naturalCompare, resolveImage, type ListingCache } from './images';
+import { createListingCache, naturalCompare, resolveImage, unresolvedImageReason, type ListingCache } from './images';
 
 export interface DatasetEntry {
   /** Absolute path of the TPS file holding the specimen. */
@@ -116,7 +116,7 @@ export async function loadDataset(pathToTpsOrFolder: string, options: LoadDatase
         if (found) entry.imagePath = found.path;
         else {
           const line = specimen.fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.line ?? specimen.line;
-          diagnostics.push({ severity: 'warning', message: `image not found: IMAGE=${image}`, line, specimen: index, file: tpsPath });
+          diagnostics.push({ severity: 'warning', message: await unresolvedImageReason(tpsPath, image, options.images), line, specimen: index, file: tpsPath });
         }
       }
       entries.push(entry);

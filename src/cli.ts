@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   rounds: async () => (await import('./cli/rounds')).command,
   finetune: async () => (await import('./cli/finetune')).command,
   shape: async () => (await import('./cli/shape')).command,
+  convert: async () => (await import('./cli/convert')).command,
 };
 
 function usage(): string {
@@ -26,6 +27,7 @@ function usage(): string {
     '  rounds --data <tps> --test-size N --out <dir>   the paper\'s cross-validation rounds',
     '  finetune ...                               pretrain on several parts, fine-tune on one',
   '  shape gpa --data <tps-or-folder> [--json]  Procrustes alignment, distances, outliers, PCA',
+  '  convert <file> --to <format> --out <file>  TPS <-> MorphoJ, NTS, CSV, DeepLabCut, dlib XML, SLEAP',
     '',
     'Run a command with --help for its options.',
   ].join('\n');

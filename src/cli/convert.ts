@@ -1,0 +1,207 @@
+/**
+ * `convert <input> --to <format> --out <file>`: landmark files between TPS and the formats
+ * biologists and pose tools use (../shared/interop). Formats: tps, morphoj (MorphoJ text), nts,
+ * csv (wide, one row per specimen), dlc (DeepLabCut CollectedData CSV), dlib-xml (dlib/ml-morph
+ * imglab XML), sleap-csv (SLEAP analysis CSV). The input format comes from --from or the file
+ * (extension, then the header). Pose formats count y from the top: their photos' heights come
+ * from --image-height or the photos themselves (beside the input, or in --images).
+ * Problems are printed as `file:line: field: message`; what can be read is converted. Never
+ * replaces an existing file without --overwrite. Exit 0 when something was converted, 1 when
+ * nothing could be, 2 on bad usage.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import type { CliCommand } from './command';
+import { resolveImage } from '../shared/dataset/images';
+import { writeFileAtomic } from '../shared/dataset/save';
+import { parseTps } from '../shared/tps/parse';
+import { writeTps } from '../shared/tps/write';
+import { tableFromTps, tpsFromTable, type HeightOf, type ImportResult, type InteropIssue, type LandmarkTable } from '../shared/interop/table';
+import { fromMorphoJ, fromNts, fromWideCsv, toMorphoJ, toNts, toWideCsv, type ExportResult } from '../shared/interop/morphometrics';
+import { fromDeepLabCut, fromDlibXml, fromSleapCsv, toDeepLabCut, toDlibXml, toSleapCsv } from '../shared/interop/pose';
+import { imageSize } from '../engine/data/image';
+
+export const FORMATS = ['tps', 'morphoj', 'nts', 'csv', 'dlc', 'dlib-xml', 'sleap-csv'] as const;
+export type Format = (typeof FORMATS)[number];
+const POSE: readonly Format[] = ['dlc', 'dlib-xml', 'sleap-csv'];
+
+const USAGE = [
+  'usage: convert <input> --to <format> --out <file> [--from <format>] [--images <dir>] [--image-height N]',
+  '               [--frame-template T] [--video NAME] [--overwrite]',
+  '',
+  `formats: ${FORMATS.join(', ')}`,
+  '  tps        tpsDig TPS (landmark names kept in a "# landmark names:" header comment)',
+  '  morphoj    MorphoJ text (tab separated, SCALE applied; specimens with missing landmarks left out)',
+  '  nts        NTSYSpc as tpsUtil writes it (SCALE applied; specimens with missing landmarks left out)',
+  '  csv        one row per specimen: specimen,image,id,scale,<name>_x,<name>_y,... (SCALE applied)',
+  '  dlc        DeepLabCut CollectedData_*.csv (single or multi-animal in; single-animal out)',
+  '  dlib-xml   dlib / ml-morph imglab XML (whole pixels)',
+  '  sleap-csv  SLEAP analysis CSV (track, frame_idx, <node>.x, <node>.y, ...)',
+  '',
+  '  --from <format>        input format (default: from the file name and header)',
+  '  --images <dir>         where the photos are (pose formats; default: beside the input)',
+  '  --image-height N       every photo/frame is N pixels high (instead of reading the photos)',
+  '  --frame-template T     SLEAP: IMAGE= of frame k, e.g. "img{frame:05}.png" (default frame_{frame})',
+  '  --video NAME           DeepLabCut export: the labeled-data/<NAME> folder (default video)',
+  '  --overwrite            replace --out if it exists',
+].join('\n');
+
+/** The input's format: its extension, then a look at its first line for CSV files. */
+export function detectFormat(file: string, text: string): Format | undefined {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.tps') return 'tps';
+  if (ext === '.xml') return 'dlib-xml';
+  if (ext === '.nts') return 'nts';
+  if (ext === '.txt') return 'morphoj';
+  if (ext === '.csv') {
+    const first = text.replace(/^\ufeff/, '').split(/\r?\n/, 1)[0].toLowerCase();
+    if (/^scorer\b/.test(first)) return 'dlc';
+    if (/\bframe_idx\b/.test(first)) return 'sleap-csv';
+    return 'csv';
+  }
+  return undefined;
+}
+
+function read(format: Format, text: string, file: string, heightOf: HeightOf, template: string | undefined): ImportResult {
+  switch (format) {
+    case 'tps': {
+      const doc = parseTps(text, file);
+      const issues: InteropIssue[] = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ file, line: d.line, message: d.message }));
+      return { table: tableFromTps(doc), issues };
+    }
+    case 'morphoj':
+      return fromMorphoJ(text, file);
+    case 'nts':
+      return fromNts(text, file);
+    case 'csv':
+      return fromWideCsv(text, file);
+    case 'dlc':
+      return fromDeepLabCut(text, file, { heightOf });
+    case 'dlib-xml':
+      return fromDlibXml(text, file, { heightOf });
+    case 'sleap-csv':
+      return fromSleapCsv(text, file, { heightOf, ...(template ? { frameTemplate: template } : {}) });
+  }
+}
+
+function write(format: Format, table: LandmarkTable, heightOf: HeightOf, o: { template?: string; video?: string }): ExportResult {
+  switch (format) {
+    case 'tps':
+      return { text: writeTps(tpsFromTable(table)), leftOut: [] };
+    case 'morphoj':
+      return toMorphoJ(table);
+    case 'nts':
+      return toNts(table);
+    case 'csv':
+      return toWideCsv(table);
+    case 'dlc':
+      return toDeepLabCut(table, { heightOf, ...(o.video ? { video: o.video } : {}) });
+    case 'dlib-xml':
+      return toDlibXml(table, { heightOf });
+    case 'sleap-csv':
+      return toSleapCsv(table, { heightOf, ...(o.template ? { frameTemplate: o.template } : {}) });
+  }
+}
+
+/** Photo heights by IMAGE= name: the photo resolved like a TPS file's images, then its header read. */
+async function photoHeights(names: Iterable<string>, input: string, imagesDir: string | undefined): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const name of new Set(names)) {
+    const found = (await resolveImage(input, name, imagesDir)) ?? (await resolveImage(input, path.basename(name), imagesDir));
+    if (!found) continue;
+    try {
+      out.set(name, (await imageSize(found.path)).height);
+    } catch {
+      // unreadable photo: its specimen is reported as of unknown height
+    }
+  }
+  return out;
+}
+
+function isFormat(v: string | undefined): v is Format {
+  return v !== undefined && (FORMATS as readonly string[]).includes(v);
+}
+
+export const command: CliCommand = {
+  async run(args: string[]): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          to: { type: 'string' },
+          from: { type: 'string' },
+          out: { type: 'string' },
+          images: { type: 'string' },
+          'image-height': { type: 'string' },
+          'frame-template': { type: 'string' },
+          video: { type: 'string' },
+          overwrite: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (e) {
+      console.error(`${e instanceof Error ? e.message : String(e)}\n\n${USAGE}`);
+      return 2;
+    }
+    const v = parsed.values;
+    if (v.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const input = parsed.positionals[0];
+    const usage = (m: string) => {
+      console.error(`convert: ${m}\n\n${USAGE}`);
+      return 2;
+    };
+    if (!input || parsed.positionals.length > 1) return usage('give exactly one input file');
+    if (!isFormat(v.to)) return usage(`--to ${v.to ?? '(missing)'}: expected one of ${FORMATS.join(', ')}`);
+    if (!v.out) return usage('--out is required');
+    if (v.from !== undefined && !isFormat(v.from)) return usage(`--from ${v.from}: expected one of ${FORMATS.join(', ')}`);
+    let fixedHeight: number | undefined;
+    if (v['image-height'] !== undefined) {
+      fixedHeight = Number(v['image-height']);
+      if (!(Number.isInteger(fixedHeight) && fixedHeight > 0)) return usage(`--image-height ${v['image-height']}: expected a positive whole number`);
+    }
+    if (fs.existsSync(v.out) && !v.overwrite) {
+      console.error(`convert: ${v.out} already exists: not replacing it (use --overwrite)`);
+      return 1;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(input, 'utf8');
+    } catch (e) {
+      console.error(`convert: cannot read ${input}: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    }
+    const from = v.from ?? detectFormat(input, text);
+    if (!from) return usage(`cannot tell the format of ${input} from its name: give --from`);
+    const template = v['frame-template'];
+
+    // Pose formats need each photo's height. Read once to learn the photo names, then once more
+    // with the heights found.
+    const needsHeights = POSE.includes(from) || POSE.includes(v.to);
+    let heights = new Map<string, number>();
+    const heightOf: HeightOf = (image) => fixedHeight ?? heights.get(image);
+    if (needsHeights && fixedHeight === undefined) {
+      const names: string[] = [];
+      const probe = read(from, text, input, (image) => (names.push(image), 1), template);
+      for (const s of probe.table.specimens) if (s.image) names.push(s.image);
+      heights = await photoHeights(names, input, v.images);
+    }
+    const result = read(from, text, input, heightOf, template);
+    for (const i of result.issues) console.error(`${i.file}:${i.line}: ${i.field ? `${i.field}: ` : ''}${i.message}`);
+    const out = write(v.to, result.table, heightOf, { ...(template ? { template } : {}), ...(v.video ? { video: v.video } : {}) });
+    for (const l of out.leftOut) console.error(`${input}: specimen ${l.index + 1} (${l.name}) left out of ${v.to}: ${l.reason}`);
+    const written = result.table.specimens.length - out.leftOut.length;
+    if (written <= 0) {
+      console.error(`convert: nothing to write: no specimen could be converted from ${input}`);
+      return 1;
+    }
+    await writeFileAtomic(v.out, out.text);
+    console.log(`${v.out}: ${written} specimen(s) from ${input} (${from} -> ${v.to})${result.issues.length ? `, ${result.issues.length} problem(s) above` : ''}`);
+    return 0;
+  },
+};

@@ -17,6 +17,7 @@ const entries = {
   'webview-editor': ['src/webview/editor/main.ts', 'dist/webview/editor.js', browser],
   'webview-training': ['src/webview/training/main.ts', 'dist/webview/training.js', browser],
   'webview-results': ['src/webview/results/main.ts', 'dist/webview/results.js', browser],
+  'webview-shape': ['src/webview/shape/main.ts', 'dist/webview/shape.js', browser],
   'integration-tests': ['test/integration/index.ts', 'dist/test/integration/index.js', { ...node, external: ['vscode'] }],
 };
 

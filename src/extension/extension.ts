@@ -2,18 +2,23 @@ import * as vscode from 'vscode';
 import { registerTpsLanguage } from './language/register';
 import { registerTpsEditor } from './editor/register';
 import { registerWorkbench } from './workbench/register';
+import { registerShapeView } from './shape/shape-view';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface LandmarksApi {
   editor: ReturnType<typeof registerTpsEditor>;
   workbench: ReturnType<typeof registerWorkbench>;
+  shape: ReturnType<typeof registerShapeView>;
 }
 
 export function activate(context: vscode.ExtensionContext): LandmarksApi {
   registerTpsLanguage(context);
+  const editor = registerTpsEditor(context);
   return {
-    editor: registerTpsEditor(context),
+    editor,
     workbench: registerWorkbench(context),
+    // The Landmark Editor's unsaved edits count in a shape analysis of its file.
+    shape: registerShapeView(context, (uri) => editor.state(uri)?.text),
   };
 }
 

@@ -41,3 +41,15 @@ export const RESULTS_CSS = `
 .tbar { display: inline-block; height: 9px; background: var(--predicted); vertical-align: middle; }
 .section-note { margin: 0 0 6px; }
 `;
+
+export const SHAPE_CSS = `
+.shape-plots { align-items: flex-start; gap: 24px; }
+figure { margin: 0; }
+figcaption { max-width: 380px; font-size: 0.9em; }
+#cloud, #scatter { border: 1px solid var(--vscode-editorWidget-border, #8884); background: var(--vscode-editorWidget-background); }
+.pc-dot { cursor: pointer; }
+#shape-table tbody tr { cursor: pointer; }
+#shape-table td:nth-child(2), #shape-table th:nth-child(2) { text-align: left; }
+#shape-table tbody tr:hover, #shape-table tbody tr:focus { background: var(--vscode-list-hoverBackground); outline: none; }
+#shape-table tbody tr.outlier td { color: var(--err); font-weight: 600; }
+`;

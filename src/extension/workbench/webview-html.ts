@@ -1,18 +1,27 @@
 /** HTML shell for the workbench webviews: strict CSP with a nonce, theme colours from VS Code. */
-import * as vscode from 'vscode';
+import * as path from 'path';
+// Types only: the page is also built in plain Chromium tests, where no vscode module exists.
+import type * as vscode from 'vscode';
 import { webviewPage } from '../webview-page';
-import { RESULTS_CSS, TRAINING_CSS } from './webview-css';
+import { RESULTS_CSS, SHAPE_CSS, TRAINING_CSS } from './webview-css';
 
 /**
  * A page that loads only its own bundle (dist/webview/<name>.js) with a nonce, images from the
  * webview's allowed roots, and nothing remote.
  */
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, name: 'training' | 'results', title: string): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${name}.js`));
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, name: WorkbenchView, title: string): string {
+  const script = webview.asWebviewUri(extensionUri.with({ path: path.posix.join(extensionUri.path, 'dist', 'webview', `${name}.js`) }));
+  return workbenchPage(webview, script.toString(), name, title);
+}
+
+export type WorkbenchView = 'training' | 'results' | 'shape';
+
+/** The same page for a given script URI (no vscode API: webview tests build it in plain Chromium). */
+export function workbenchPage(webview: Pick<vscode.Webview, 'cspSource'>, scriptUri: string, name: WorkbenchView, title: string): string {
   return webviewPage(webview, {
     title,
-    scriptUri: script.toString(),
-    head: (nonce) => `<style nonce="${nonce}">${BASE_CSS}${name === 'training' ? TRAINING_CSS : RESULTS_CSS}</style>`,
+    scriptUri,
+    head: (nonce) => `<style nonce="${nonce}">${BASE_CSS}${{ training: TRAINING_CSS, results: RESULTS_CSS, shape: SHAPE_CSS }[name]}</style>`,
     body: `<div id="app" data-view="${name}"></div>`,
   });
 }

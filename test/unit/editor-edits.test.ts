@@ -63,6 +63,23 @@ describe('editor edit model', function () {
     assert.throws(() => prepareEdit(doc, { kind: 'move', specimen: 0, index: 0, from: null, to: { x: NaN, y: 1 } }), EditError);
   });
 
+  it('keeps unreadable slots on their landmarks through edits, and shows them to the editor', function () {
+    const doc = parseTps('LM=4\n1 2\n952 abc\n5 6\n7 8\nIMAGE=a.jpg\n');
+    assert.deepStrictEqual(specimenViews(doc)[0].unreadable, [1]);
+    assert.deepStrictEqual(specimenViews(doc)[0].landmarks, [{ x: 1, y: 2 }, null, { x: 5, y: 6 }, { x: 7, y: 8 }]);
+    const add = prepareEdit(doc, { kind: 'add', specimen: 0, index: 0, point: { x: 0, y: 0 } });
+    applyEdit(doc, add);
+    assert.deepStrictEqual(doc.specimens[0].unreadable, [2], 'an add before it renumbers it');
+    applyEdit(doc, invertEdit(add));
+    assert.deepStrictEqual(doc.specimens[0].unreadable, [1]);
+    applyEdit(doc, prepareEdit(doc, { kind: 'delete', specimen: 0, index: 3, previous: null }));
+    assert.deepStrictEqual(doc.specimens[0].unreadable, [1], 'a delete after it leaves it');
+    applyEdit(doc, prepareEdit(doc, { kind: 'move', specimen: 0, index: 1, from: null, to: { x: 3, y: 4 } }));
+    assert.strictEqual(doc.specimens[0].unreadable, undefined, 'placed: readable now');
+    assert.strictEqual(specimenViews(doc)[0].unreadable, undefined);
+    assert.strictEqual(specimenViews(parseTps('LM=1\n1 2\n'))[0].unreadable, undefined, 'absent when every row reads');
+  });
+
   it('names specimens from IMAGE=, else ID=, else their number', function () {
     const { doc } = load(this);
     assert.deepStrictEqual(specimenViews(doc).map((v) => v.name), ['Prono_001.JPG', 'Prono_003.JPG', 'Prono_007.JPG', 'Prono_009.JPG']);

@@ -9,6 +9,8 @@ import { parseTps } from '../../src/shared/tps/parse';
 import { writeTps } from '../../src/shared/tps/write';
 import { getField, type TpsDocument, type TpsSpecimen } from '../../src/shared/tps/model';
 import { dataPath, requireData } from '../helpers/data';
+import { TpsTextModel } from '../../src/shared/editing/text-model';
+import { sameLine, splitSource } from '../../src/shared/tps/source';
 
 function read(...parts: string[]): TpsDocument {
   const p = dataPath(...parts);
@@ -199,6 +201,31 @@ describe('TPS core on the real data', function () {
       }
     });
   }
+
+  it('every TPS file opened for editing: unedited it gives back its bytes, a move changes one line', function () {
+    const root = requireData(this);
+    const files = allTpsFiles(root);
+    assert.ok(files.length >= 1774, `found ${files.length} TPS files`);
+    for (const file of files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const model = new TpsTextModel(text, file);
+      assert.strictEqual(model.text, text, file);
+      const s = model.doc.specimens.findIndex((sp) => sp.landmarks.some((p) => p !== null));
+      if (s < 0) continue;
+      const k = model.doc.specimens[s].landmarks.findIndex((p) => p !== null);
+      const p = model.doc.specimens[s].landmarks[k]!;
+      const written = model.apply({ kind: 'move', specimen: s, index: k, from: null, to: { x: p.x + 1, y: p.y + 1 } });
+      assert.ok(written, file);
+      const a = splitSource(text).lines;
+      const b = splitSource(model.text).lines;
+      assert.strictEqual(b.length, a.length, file);
+      const changed = a.map((l, i) => (sameLine(l, b[i]) ? -1 : i)).filter((i) => i >= 0);
+      assert.deepStrictEqual(changed, [model.parsed.source[s].rows[k] - 1], file);
+      assert.deepStrictEqual(model.doc.specimens[s].landmarks[k], { x: p.x + 1, y: p.y + 1 }, file);
+      model.undo(written);
+      assert.strictEqual(model.text, text, `${file}: undo`);
+    }
+  });
 
   it('round trip on every TPS file: parse -> write -> parse gives the same specimens and values', function () {
     const root = requireData(this);

@@ -195,10 +195,50 @@ describe('parseTps: malformed input', () => {
     assert.strictEqual(doc.specimens.length, 3);
     assert.deepStrictEqual(pts(doc), [{ x: 1, y: 2 }, { x: 3, y: 4 }]);
     assert.ok(errors(doc).some((d) => d.line === 1 && d.specimen === 0 && /not a whole number/.test(d.message)));
-    // "foo bar" is not a number row: kept verbatim with a warning; the landmark rows still count.
-    assert.ok(doc.diagnostics.some((d) => d.line === 7 && d.specimen === 1));
+    // "foo bar" stands where landmark 2 is due: it is landmark 2 (unreadable), never skipped, so
+    // "5 6" is one row too many (reported, kept as landmark 3) instead of silently becoming landmark 2.
+    assert.deepStrictEqual(pts(doc, 1), [{ x: 1, y: 2 }, null, { x: 5, y: 6 }]);
+    assert.deepStrictEqual(doc.specimens[1].unreadable, [1]);
+    assert.ok(errors(doc).some((d) => d.line === 7 && d.specimen === 1 && /landmark 2: "foo bar"/.test(d.message)));
+    assert.ok(errors(doc).some((d) => d.line === 8 && d.specimen === 1 && /another landmark row/.test(d.message)));
     assert.strictEqual(getField(doc.specimens[1], 'ID'), 'b');
     assert.deepStrictEqual(pts(doc, 2), [{ x: 1, y: 2 }]);
+  });
+
+  it('keeps a garbled landmark row in its place as unreadable: later landmarks keep their numbers', () => {
+    const rows = Array.from({ length: 15 }, (_, i) => `${100 + i} ${200 + i}`);
+    rows[2] = '952 abc';
+    const doc = parseTps(`LM=15\r\n${rows.join('\r\n')}\r\nIMAGE=a.jpg\r\nLM=2\r\n1 2\r\n3 4\r\nIMAGE=b.jpg\r\n`, 'broken.tps');
+    const lms = pts(doc);
+    assert.strictEqual(lms.length, 15);
+    assert.strictEqual(lms[2], null);
+    lms.forEach((p, i) => {
+      if (i !== 2) assert.deepStrictEqual(p, { x: 100 + i, y: 200 + i }, `landmark ${i + 1} keeps its number`);
+    });
+    assert.deepStrictEqual(doc.specimens[0].unreadable, [2]);
+    assert.strictEqual(doc.specimens[0].extraLines, undefined, 'the bad line is the slot, not a stray line');
+    const e = errors(doc);
+    assert.strictEqual(e.length, 1, JSON.stringify(e));
+    assert.deepStrictEqual([e[0].line, e[0].specimen, e[0].file], [4, 0, 'broken.tps']);
+    assert.match(e[0].message, /landmark 3: "952 abc".*unreadable \(not missing\)/);
+    assert.strictEqual(doc.specimens[1].unreadable, undefined);
+    assert.deepStrictEqual(pts(doc, 1), [{ x: 1, y: 2 }, { x: 3, y: 4 }]);
+  });
+
+  it('reads 1e309, Infinity and a lone number as unreadable, NA as missing', () => {
+    const doc = parseTps('LM=5\n1e309 5\n6 -Infinity\n7\nNA NA\n8 9\n');
+    assert.deepStrictEqual(pts(doc), [null, null, null, null, { x: 8, y: 9 }]);
+    assert.deepStrictEqual(doc.specimens[0].unreadable, [0, 1, 2]);
+    assert.deepStrictEqual(errors(doc).map((d) => d.line), [2, 3, 4]);
+    assert.match(errors(doc)[0].message, /landmark 1: "1e309 5" holds a number too large/);
+  });
+
+  it('keeps a text line after the last landmark row as a verbatim line, not a landmark', () => {
+    const doc = parseTps('LM=2\n1 2\n3 4\nTotal difference: 872.825\nID=a\n');
+    assert.deepStrictEqual(pts(doc), [{ x: 1, y: 2 }, { x: 3, y: 4 }]);
+    assert.strictEqual(doc.specimens[0].unreadable, undefined);
+    assert.deepStrictEqual(doc.specimens[0].extraLines, ['Total difference: 872.825']);
+    assert.strictEqual(errors(doc).length, 0);
   });
 
   it('reports an extra landmark row, keeping it', () => {

@@ -1,31 +1,38 @@
 /**
- * The TPS custom document: the parsed file plus its edits, apart from any webview.
- * Edits go through `applyEdit` and are reported to VS Code (via `onDidEdit`) with undo/redo,
- * so dirty state, undo, redo, save, revert and hot exit behave as in any VS Code editor.
+ * The TPS custom document: the file's text plus its edits, apart from any webview.
+ * The text is the truth (../../shared/editing/text-model.ts): an edit is written into it as a
+ * line patch that changes only the lines the edit touches, and the model the editor shows is the
+ * parse of that text, so what you see is what a save writes and what a reopen reads. Edits are
+ * reported to VS Code (via `onDidEdit`) with undo/redo, so dirty state, undo, redo, save, revert
+ * and hot exit behave as in any VS Code editor; undo puts back the very lines an edit replaced.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseTps } from '../../shared/tps/parse';
-import { writeTps } from '../../shared/tps/write';
 import type { TpsDiagnostic, TpsDocument } from '../../shared/tps/model';
-import { applyEdit, describeEdit, invertEdit, prepareEdit, type LandmarkEdit } from '../../shared/editing/edits';
-
-const decoder = new TextDecoder('utf-8');
-const encoder = new TextEncoder();
+import { describeEdit, type LandmarkEdit } from '../../shared/editing/edits';
+import { TpsTextModel } from '../../shared/editing/text-model';
+import { decodeTpsBytes, encodeTpsText, type DecodedText, type TpsEncoding } from '../../shared/tps/encoding';
+import type { CoordinatePrecision } from '../../shared/tps/style';
 
 export interface EditEvent {
   label: string;
   edit: LandmarkEdit;
 }
 
+/** `landmarks.editor.coordinatePrecision`: how a moved landmark is rounded when written. */
+export function coordinatePrecision(scope?: vscode.Uri): CoordinatePrecision {
+  const v = vscode.workspace.getConfiguration('landmarks.editor', scope).get<string>('coordinatePrecision', 'file');
+  return v === 'subpixel' ? 'subpixel' : 'file';
+}
+
 export class TpsEditorDocument implements vscode.CustomDocument {
   /** Opens a document from disk, or from a hot-exit backup when VS Code gives one. */
   static async open(uri: vscode.Uri, backupId: string | undefined): Promise<TpsEditorDocument> {
     const source = backupId ? vscode.Uri.parse(backupId) : uri;
-    const text = await readText(source);
-    const diskText = backupId ? await readText(uri).catch(() => '') : text;
-    const doc = new TpsEditorDocument(uri, text, diskText);
+    const content = await readText(source);
+    const diskText = backupId ? await readText(uri).then((d) => d.text).catch(() => '') : content.text;
+    const doc = new TpsEditorDocument(uri, content, diskText);
     doc.restoredFromBackup = backupId !== undefined;
     return doc;
   }
@@ -33,7 +40,9 @@ export class TpsEditorDocument implements vscode.CustomDocument {
   /** Opened from a hot-exit backup: unsaved until saved or reverted (VS Code shows it dirty too). */
   private restoredFromBackup = false;
 
-  private model: TpsDocument;
+  private readonly model: TpsTextModel;
+  /** How the file's bytes were read, so a save writes them back the same way. */
+  private encoding: TpsEncoding;
   /** The file's text as last read from or written to disk (to tell our own writes apart). */
   private diskText: string;
   /** Edits applied since the last save/revert; empty = clean. */
@@ -50,19 +59,20 @@ export class TpsEditorDocument implements vscode.CustomDocument {
 
   private constructor(
     readonly uri: vscode.Uri,
-    text: string,
+    content: DecodedText,
     diskText: string,
   ) {
-    this.model = parseTps(text, uri.fsPath);
+    this.encoding = content.encoding;
+    this.model = new TpsTextModel(content.text, uri.fsPath);
     this.diskText = diskText;
   }
 
   get tps(): TpsDocument {
-    return this.model;
+    return this.model.doc;
   }
 
   get diagnostics(): TpsDiagnostic[] {
-    return this.model.diagnostics;
+    return this.model.doc.diagnostics;
   }
 
   /** Whether there are unsaved edits (by our own count; VS Code keeps its own). */
@@ -70,54 +80,71 @@ export class TpsEditorDocument implements vscode.CustomDocument {
     return this.editDepth !== 0 || this.restoredFromBackup;
   }
 
-  /** The text a save would write now. */
+  /** The text a save would write now: the file as read, with the edits' lines patched in. */
   getText(): string {
-    return writeTps(this.model);
+    return this.model.text;
   }
 
-  /** Applies a user edit (validated against the model) and reports it for undo/redo. */
+  /**
+   * Applies a user edit (validated against the model, coordinates rounded as the setting and the
+   * file's number style say) and reports it for undo/redo. An edit that changes no byte of the
+   * file (a landmark dropped where it was) is not reported: it neither dirties the document nor
+   * adds an undo step. Returns the edit as written.
+   */
   makeEdit(edit: LandmarkEdit): LandmarkEdit {
-    const prepared = prepareEdit(this.model, edit);
-    applyEdit(this.model, prepared);
+    const written = this.model.apply(edit, { precision: coordinatePrecision(this.uri) });
+    this.onDidChangeModelEmitter.fire(); // also when nothing changed: the webview puts a dragged marker back
+    if (!written) return edit;
     this.editDepth++;
-    this.onDidChangeModelEmitter.fire();
-    this.onDidEditEmitter.fire({ label: describeEdit(prepared), edit: prepared });
-    return prepared;
+    this.onDidEditEmitter.fire({ label: describeEdit(written), edit: written });
+    return written;
   }
 
   /** Undo of a reported edit (called by VS Code). */
   undo(edit: LandmarkEdit): void {
-    applyEdit(this.model, invertEdit(edit));
+    this.model.undo(edit);
     this.editDepth--;
     this.onDidChangeModelEmitter.fire();
   }
 
   /** Redo of a reported edit (called by VS Code). */
   redo(edit: LandmarkEdit): void {
-    applyEdit(this.model, edit);
+    this.model.redo(edit);
     this.editDepth++;
     this.onDidChangeModelEmitter.fire();
   }
 
+  private bytes(): Uint8Array {
+    return encodeTpsText(this.model.text, this.encoding);
+  }
+
   async save(_cancellation?: vscode.CancellationToken): Promise<void> {
-    await this.saveAs(this.uri);
+    const bytes = this.bytes();
+    // VS Code saves a custom document on Ctrl+S even when it is not dirty: a save that would
+    // write what the file already holds leaves the file (and its modification time) alone.
+    if (!(await holds(this.uri, bytes))) await writeAtomic(this.uri, bytes);
+    this.diskText = this.model.text;
     this.editDepth = 0;
     this.restoredFromBackup = false;
   }
 
   async saveAs(target: vscode.Uri, _cancellation?: vscode.CancellationToken): Promise<void> {
-    const text = this.getText();
-    await writeAtomic(target, text);
-    if (target.toString() === this.uri.toString()) this.diskText = text;
+    await writeAtomic(target, this.bytes());
+    if (target.toString() === this.uri.toString()) this.diskText = this.model.text;
   }
 
   async revert(_cancellation?: vscode.CancellationToken): Promise<void> {
-    const text = await readText(this.uri);
-    this.diskText = text;
-    this.model = parseTps(text, this.uri.fsPath);
+    const content = await readText(this.uri);
+    this.load(content);
     this.editDepth = 0;
     this.restoredFromBackup = false;
     this.onDidChangeModelEmitter.fire();
+  }
+
+  private load(content: DecodedText): void {
+    this.diskText = content.text;
+    this.encoding = content.encoding;
+    this.model.reset(content.text);
   }
 
   /**
@@ -126,21 +153,20 @@ export class TpsEditorDocument implements vscode.CustomDocument {
    */
   async reloadFromDisk(): Promise<boolean> {
     if (this.isDirty) return false;
-    let text: string;
+    let content: DecodedText;
     try {
-      text = await readText(this.uri);
+      content = await readText(this.uri);
     } catch {
       return false;
     }
-    if (text === this.diskText) return false;
-    this.diskText = text;
-    this.model = parseTps(text, this.uri.fsPath);
+    if (content.text === this.diskText) return false;
+    this.load(content);
     this.onDidChangeModelEmitter.fire();
     return true;
   }
 
   async backup(destination: vscode.Uri, _cancellation?: vscode.CancellationToken): Promise<vscode.CustomDocumentBackup> {
-    await writeAtomic(destination, this.getText());
+    await writeAtomic(destination, this.bytes());
     return {
       id: destination.toString(),
       delete: async () => {
@@ -161,8 +187,18 @@ export class TpsEditorDocument implements vscode.CustomDocument {
   }
 }
 
-async function readText(uri: vscode.Uri): Promise<string> {
-  return decoder.decode(await vscode.workspace.fs.readFile(uri));
+/** Whether the file at `uri` holds exactly `bytes` (false when it cannot be read). */
+async function holds(uri: vscode.Uri, bytes: Uint8Array): Promise<boolean> {
+  try {
+    const onDisk = await vscode.workspace.fs.readFile(uri);
+    return onDisk.length === bytes.length && onDisk.every((b, i) => b === bytes[i]);
+  } catch {
+    return false;
+  }
+}
+
+async function readText(uri: vscode.Uri): Promise<DecodedText> {
+  return decodeTpsBytes(await vscode.workspace.fs.readFile(uri));
 }
 
 /**
@@ -170,8 +206,8 @@ async function readText(uri: vscode.Uri): Promise<string> {
  * file system). Local files go through Node's fs (vscode.workspace.fs.rename was seen to hang on
  * code-server); other schemes through vscode.workspace.fs.writeFile.
  */
-export async function writeAtomic(target: vscode.Uri, text: string): Promise<void> {
-  const bytes = encoder.encode(text);
+export async function writeAtomic(target: vscode.Uri, content: string | Uint8Array): Promise<void> {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   const suffix = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`;
   if (target.scheme === 'file') {
     const file = target.fsPath;

@@ -4,7 +4,7 @@
  * Coordinates are TPS coordinates (tpsDig: origin bottom-left, y up), as stored in the document.
  * No vscode, no DOM, no fs.
  */
-import { getField, setField, type TpsDocument, type TpsLandmark, type TpsPoint } from '../tps/model';
+import { getField, setField, type TpsDocument, type TpsLandmark, type TpsPoint, type TpsSpecimen } from '../tps/model';
 import { commentAfterEdit } from '../tps/review';
 
 /**
@@ -82,10 +82,28 @@ function prepareLandmarks(doc: TpsDocument, edit: LandmarkEdit): LandmarkEdit {
   }
 }
 
+/**
+ * Keeps a specimen's unreadable slots (TpsSpecimen.unreadable) on the same landmarks as slots
+ * are written, added or deleted: a written slot is readable now, later ones renumber.
+ */
+function shiftUnreadable(s: TpsSpecimen, edit: LandmarkEdit): void {
+  if (!s.unreadable) return;
+  const i = edit.index;
+  const next =
+    edit.kind === 'add'
+      ? s.unreadable.map((j) => (j >= i ? j + 1 : j))
+      : edit.kind === 'delete'
+        ? s.unreadable.filter((j) => j !== i).map((j) => (j > i ? j - 1 : j))
+        : s.unreadable.filter((j) => j !== i);
+  if (next.length) s.unreadable = next;
+  else delete s.unreadable;
+}
+
 /** Applies a prepared edit in place. */
 export function applyEdit(doc: TpsDocument, edit: LandmarkEdit): void {
   const lms = slots(doc, edit.specimen);
   if (edit.comment) setField(doc.specimens[edit.specimen], 'COMMENT', edit.comment.to);
+  shiftUnreadable(doc.specimens[edit.specimen], edit);
   switch (edit.kind) {
     case 'move':
       lms[edit.index] = { x: edit.to.x, y: edit.to.y };

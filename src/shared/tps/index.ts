@@ -7,3 +7,6 @@ export * from './write';
 export * from './coords';
 export * from './resolve';
 export * from './review';
+export * from './source';
+export * from './style';
+export * from './encoding';

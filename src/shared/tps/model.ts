@@ -13,7 +13,10 @@ export interface TpsPoint {
   y: number;
 }
 
-/** A landmark slot: a point, or `null` when the landmark is missing (tpsDig negative codes). */
+/**
+ * A landmark slot: a point, or `null` when the landmark is missing (tpsDig negative codes) or its
+ * row cannot be read (see `TpsSpecimen.unreadable`).
+ */
 export type TpsLandmark = TpsPoint | null;
 
 /** A field line other than LM / the landmark rows, kept in file order so writing gives it back. */
@@ -49,6 +52,13 @@ export interface TpsSpecimen {
    * Written after the landmarks and curves, before the fields.
    */
   extraLines?: string[];
+  /**
+   * 0-based indices of landmark slots whose row in the file cannot be read (`952 abc`, `1e309 5`):
+   * the slot is `null` in `landmarks` but it is not a missing landmark. It keeps its place so
+   * the landmarks after it keep their numbers, and an editor can say "unreadable" rather than
+   * "missing". Absent when every row was read. Ascending.
+   */
+  unreadable?: number[];
 }
 
 export type TpsSeverity = 'error' | 'warning';
@@ -62,6 +72,20 @@ export interface TpsDiagnostic {
   specimen?: number;
   /** Source file path, when known. */
   file?: string;
+}
+
+/**
+ * Where each part of a specimen is in the source text it was parsed from, so that an editor can
+ * rewrite exactly the lines an edit touches (../editing/patch.ts). 1-based line numbers, as in
+ * diagnostics; 0 = not in the file.
+ */
+export interface TpsSpecimenSource {
+  /** Line of the LM= line (shared with the previous specimen's last line when glued to it). */
+  lmLine: number;
+  /** Per landmark slot, the line of its row; 0 for slots the file has no row for (LM= says more). */
+  rows: number[];
+  /** Last line that belongs to the specimen (LM=, rows, curves, comments, fields). */
+  lastLine: number;
 }
 
 export interface TpsDocument {
@@ -114,5 +138,6 @@ export function cloneSpecimen(s: TpsSpecimen): TpsSpecimen {
     curves: s.curves.map((c) => ({ key: c.key, curves: c.curves.map((pts) => pts.map((p) => ({ ...p }))) })),
     line: s.line,
     ...(s.extraLines ? { extraLines: [...s.extraLines] } : {}),
+    ...(s.unreadable ? { unreadable: [...s.unreadable] } : {}),
   };
 }

@@ -14,8 +14,14 @@
  *
  * Missing landmarks (`null`): tpsDig's `-1 -1` codes and `NA`, by the per-file rule documented
  * in ./missing.ts (Procrustes-aligned negatives and negated specimens stay coordinates).
+ *
+ * Unreadable landmarks: a row inside a specimen's landmark block (fewer than LM= rows read so far)
+ * that is not two numbers (`952 abc`, a lone `952`) or holds a number too large for a double
+ * (`1e309`, `Infinity`) is that landmark's slot: `null`, listed in `unreadable`, with an error.
+ * It is never skipped, so the landmarks after it keep their numbers (a skipped row once shifted
+ * landmarks 4-15 to 3-14 and a save wrote them there).
  */
-import type { TpsCurve, TpsDiagnostic, TpsDocument, TpsField, TpsLandmark, TpsPoint, TpsSpecimen } from './model';
+import type { TpsCurve, TpsDiagnostic, TpsDocument, TpsField, TpsLandmark, TpsPoint, TpsSpecimen, TpsSpecimenSource } from './model';
 import { eolString, splitLines } from './lines';
 import { markMissingLandmarks } from './missing';
 
@@ -84,12 +90,33 @@ interface Builder {
   block?: { curve: TpsCurve; expectedCurves: number | undefined; line: number };
   points?: { list: TpsPoint[]; expected: number | undefined; line: number };
   wideRowsWarned: boolean;
+  /** Where the slots and lines are (TpsSpecimenSource). */
+  source: TpsSpecimenSource;
+  /** Slots whose row cannot be read (TpsSpecimen.unreadable). */
+  unreadable: number[];
+}
+
+/** A parsed document with where each specimen's parts are in the text (for line patching). */
+export interface ParsedTps {
+  doc: TpsDocument;
+  /** One per specimen, same order. */
+  source: TpsSpecimenSource[];
 }
 
 export function parseTps(text: string, file?: string): TpsDocument {
+  return parseTpsWithSource(text, file).doc;
+}
+
+/** A finite x and y, or NaN (the NA missing code); Infinity (`1e309`) is not a coordinate. */
+function readableXY(values: number[]): boolean {
+  return values.length >= 2 && values.slice(0, 2).every((v) => Number.isNaN(v) || Number.isFinite(v));
+}
+
+export function parseTpsWithSource(text: string, file?: string): ParsedTps {
   const split = splitLines(text);
   const diagnostics: TpsDiagnostic[] = [];
   const specimens: TpsSpecimen[] = [];
+  const sources: TpsSpecimenSource[] = [];
   const header: string[] = [];
   const diag = (severity: 'error' | 'warning', line: number, message: string, specimen?: number): void => {
     const d: TpsDiagnostic = { severity, message, line };
@@ -140,7 +167,10 @@ export function parseTps(text: string, file?: string): TpsDocument {
         `LM=${b.expected} but only ${n} landmark row(s) follow (before line ${line}); the last ${b.expected - n} are treated as missing`,
         b.index,
       );
-      while (b.specimen.landmarks.length < b.expected) b.specimen.landmarks.push(null);
+      while (b.specimen.landmarks.length < b.expected) {
+        b.specimen.landmarks.push(null);
+        b.source.rows.push(0);
+      }
     }
     b.state = 'fields';
   };
@@ -149,16 +179,38 @@ export function parseTps(text: string, file?: string): TpsDocument {
     if (!cur) return;
     closeLandmarks(cur, line);
     closeBlock(cur, line);
+    if (cur.unreadable.length) cur.specimen.unreadable = cur.unreadable;
     specimens.push(cur.specimen);
+    sources.push(cur.source);
     cur = undefined;
   };
 
   const toLandmark = (values: number[]): TpsLandmark =>
     Number.isNaN(values[0]) || Number.isNaN(values[1]) ? null : { x: values[0], y: values[1] };
 
+  /** Slot `landmarks.length` of `b` holds the row on `lineNo`. */
+  const pushSlot = (b: Builder, p: TpsLandmark, lineNo: number): void => {
+    b.specimen.landmarks.push(p);
+    b.source.rows.push(lineNo);
+  };
+
+  /** The row on `lineNo` is landmark `landmarks.length + 1` of `b`, but cannot be read: keep its place. */
+  const pushUnreadable = (b: Builder, lineNo: number, row: string, why: string): void => {
+    const k = b.specimen.landmarks.length;
+    diag(
+      'error',
+      lineNo,
+      `landmark ${k + 1}: "${row}" ${why}; the landmark is unreadable (not missing), landmarks after it keep their numbers, and the line is kept as written until the landmark is placed again`,
+      b.index,
+    );
+    b.unreadable.push(k);
+    pushSlot(b, null, lineNo);
+  };
+
   split.lines.forEach((raw, i) => {
     const lineNo = i + 1;
     for (const ln of classify(raw)) {
+      if (cur && ln.kind !== 'blank' && ln.kind !== 'lm') cur.source.lastLine = lineNo;
       switch (ln.kind) {
         case 'blank':
           break;
@@ -181,6 +233,8 @@ export function parseTps(text: string, file?: string): TpsDocument {
             expected: ln.count,
             state: ln.count === 0 ? 'fields' : 'landmarks',
             wideRowsWarned: false,
+            source: { lmLine: lineNo, rows: [], lastLine: lineNo },
+            unreadable: [],
           };
           break;
         }
@@ -193,18 +247,19 @@ export function parseTps(text: string, file?: string): TpsDocument {
           const b = cur;
           if (b.state === 'landmarks') {
             if (ln.values.length < 2) {
-              diag('error', lineNo, `landmark row "${ln.text}" has ${ln.values.length} value; expected "x y" (treated as missing)`, b.index);
-              b.specimen.landmarks.push(null);
+              pushUnreadable(b, lineNo, ln.text, `has ${ln.values.length} value where "x y" is expected`);
+            } else if (!readableXY(ln.values)) {
+              pushUnreadable(b, lineNo, ln.text, 'holds a number too large to be a coordinate');
             } else {
               if (ln.values.length > 2 && !b.wideRowsWarned) {
                 diag('warning', lineNo, `landmark rows have ${ln.values.length} values; only the first two (x y) are used`, b.index);
                 b.wideRowsWarned = true;
               }
-              b.specimen.landmarks.push(toLandmark(ln.values));
+              pushSlot(b, toLandmark(ln.values), lineNo);
             }
             if (b.expected !== undefined && b.specimen.landmarks.length >= b.expected) b.state = 'fields';
           } else if (b.state === 'points' && b.points) {
-            if (ln.values.length >= 2 && !Number.isNaN(ln.values[0]) && !Number.isNaN(ln.values[1])) {
+            if (ln.values.length >= 2 && ln.values.slice(0, 2).every(Number.isFinite)) {
               b.points.list.push({ x: ln.values[0], y: ln.values[1] });
             } else diag('error', lineNo, `curve point row "${ln.text}" is not "x y": ignored`, b.index);
             if (b.points.expected !== undefined && b.points.list.length >= b.points.expected) closePoints(b, lineNo);
@@ -221,7 +276,8 @@ export function parseTps(text: string, file?: string): TpsDocument {
               `LM=${b.expected ?? '?'} but another landmark row follows: kept as landmark ${b.specimen.landmarks.length + 1}`,
               b.index,
             );
-            b.specimen.landmarks.push(toLandmark(ln.values));
+            if (readableXY(ln.values)) pushSlot(b, toLandmark(ln.values), lineNo);
+            else pushUnreadable(b, lineNo, ln.text, 'holds a number too large to be a coordinate');
           } else {
             diag('warning', lineNo, `line "${ln.text}" is not a landmark, curve point or field: kept as is`, b.index);
             keepExtra(b, ln.text);
@@ -273,7 +329,11 @@ export function parseTps(text: string, file?: string): TpsDocument {
           break;
         }
         case 'text':
-          if (cur) {
+          if (cur && cur.state === 'landmarks' && cur.expected !== undefined && cur.specimen.landmarks.length < cur.expected) {
+            // A garbled row where a landmark row is due: that landmark's slot, never skipped.
+            pushUnreadable(cur, lineNo, ln.text.trim(), 'is not an "x y" row of numbers');
+            if (cur.specimen.landmarks.length >= cur.expected) cur.state = 'fields';
+          } else if (cur) {
             diag('warning', lineNo, `line "${ln.text.trim()}" is not a landmark, curve or KEY=value field: kept as is`, cur.index);
             keepExtra(cur, ln.text);
           } else {
@@ -306,7 +366,7 @@ export function parseTps(text: string, file?: string): TpsDocument {
     lineStarts: split.lineStarts,
   };
   if (header.length) doc.header = header;
-  return doc;
+  return { doc, source: sources };
 }
 
 type Report = (severity: 'error' | 'warning', line: number, message: string, specimen?: number) => void;

@@ -6,6 +6,10 @@
  * CURVES/OUTLINES blocks, any kept verbatim lines, then the fields in their order (IMAGE, ID, SCALE, ...). The file header (leading comments) and
  * the source's line endings and final newline are kept. Numbers are written with the shortest
  * text that parses back to the same double, so parse -> write -> parse gives the same values.
+ *
+ * This writes a whole file anew (predictions, new files). An unreadable landmark row has no value
+ * to write, so it comes out as a missing code here; the editor saves an existing file by patching
+ * its lines instead (../editing/patch.ts), which keeps that row and every unedited byte.
  */
 import type { TpsDocument, TpsPoint, TpsSpecimen } from './model';
 import { missingRow } from './missing';

@@ -149,8 +149,10 @@ describe('editor', function () {
     await waitFor('the tab to be clean', () => activeTab()?.isDirty === false);
     assert.strictEqual(fs.readFileSync(tps, 'utf8'), original, 'revert wrote to disk');
 
-    // Add a landmark through the webview; undo removes it again.
+    // Add a landmark through the webview (a 13th where all have 12: yes to the question); undo removes it again.
     await api.testAction({ kind: 'add', specimen: 0, x: 300, y: 240 }, uri);
+    await api.waitForRender(uri, (r) => !!r.confirm);
+    await api.testAction({ kind: 'key', key: 'Enter' }, uri);
     const added = await api.waitForRender(uri, (r) => r.landmarks === 13);
     assert.deepStrictEqual(added.positions[12], { x: 300, y: 240 });
     assert.deepStrictEqual(api.state(uri)!.landmarks[0][12], { x: 300, y: 240 });

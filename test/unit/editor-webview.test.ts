@@ -13,16 +13,23 @@ import { requireData, repoRoot } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { applyEdit, prepareEdit, type LandmarkEdit } from '../../src/shared/editing/edits';
 import { specimenViews, problemLines } from '../../src/shared/editing/views';
-import type { HostToWebview, RenderReport, WebviewToHost, ImageInfo } from '../../src/shared/protocol/editor';
+import type { HostToWebview, RenderReport, WebviewToHost, ImageInfo, SpecimenView } from '../../src/shared/protocol/editor';
 import type { TpsDocument } from '../../src/shared/tps/model';
 import { getField } from '../../src/shared/tps/model';
 import { ImageCache } from '../../src/extension/editor/images';
 import { editorHtml } from '../../src/extension/editor/html';
 import { resolveImagePath } from '../../src/shared/dataset/images';
+import { commonLandmarkCount, keyboardHint, type KeyContext } from '../../src/webview/editor/status';
 
 const CHROMIUM = process.env.LANDMARKS_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'https://webview.test';
 const artifacts = path.join(repoRoot, '.test-artifacts');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Box = { x: number; y: number; width: number; height: number };
+function intersects(a: Box, b: Box): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
 
 /** A fake extension host for one TPS file, driving one page. */
 class Host {
@@ -36,8 +43,13 @@ class Host {
     readonly page: Page,
     readonly images: ImageCache,
     text = fs.readFileSync(tpsPath, 'utf8'),
+    /** Changes what the host sends of the document (e.g. to simulate fields a newer host sends). */
+    private readonly viewsHook: (views: SpecimenView[]) => SpecimenView[] = (v) => v,
   ) {
     this.doc = parseTps(text, tpsPath);
+  }
+  views(): SpecimenView[] {
+    return this.viewsHook(specimenViews(this.doc));
   }
   send(m: HostToWebview): Promise<void> {
     return this.page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
@@ -48,7 +60,7 @@ class Host {
         await this.send({
           type: 'init',
           fileName: path.basename(this.tpsPath),
-          specimens: specimenViews(this.doc),
+          specimens: this.views(),
           settings: { landmarkSize: 7 },
           selected: 0,
           problems: problemLines(this.doc),
@@ -58,7 +70,7 @@ class Host {
         const e = prepareEdit(this.doc, m.edit);
         applyEdit(this.doc, e);
         this.edits.push(e);
-        await this.send({ type: 'update', specimens: specimenViews(this.doc), problems: problemLines(this.doc) });
+        await this.send({ type: 'update', specimens: this.views(), problems: problemLines(this.doc) });
         return;
       }
       case 'requestImage':
@@ -82,8 +94,9 @@ class Host {
     const img = await this.images.prepare(file);
     return { specimen, src: `${ORIGIN}/file${encodeURI(img.displayPath)}`, width: img.width, height: img.height, path: file };
   }
-  waitForRender(pred: (r: RenderReport) => boolean, timeoutMs = 15000): Promise<RenderReport> {
-    const hit = this.reports.slice().reverse().find(pred);
+  /** The newest report matching `pred` among those from index `since` on (default: all), or the next one. */
+  waitForRender(pred: (r: RenderReport) => boolean, timeoutMs = 15000, since = 0): Promise<RenderReport> {
+    const hit = this.reports.slice(since).reverse().find(pred);
     if (hit) return Promise.resolve(hit);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no matching render; last ${JSON.stringify(this.reports.at(-1))}; logs ${this.logs.join(' | ')}`)), timeoutMs);
@@ -91,6 +104,32 @@ class Host {
     });
   }
 }
+
+describe('editor webview status texts', function () {
+  const base: KeyContext = { focus: 'photo', hasFocus: true, selected: null, selectedState: null, placing: null, adding: null, asking: null, nextMarker: true, markers: true };
+
+  it("takes the count most other specimens share as the file's common count", function () {
+    assert.strictEqual(commonLandmarkCount([12, 12, 12, 13], 3), 12);
+    assert.strictEqual(commonLandmarkCount([12, 12, 12, 13], 0), 12);
+    assert.strictEqual(commonLandmarkCount([8, 7, 8, 8], 2), 8);
+    assert.strictEqual(commonLandmarkCount([8, 7, 9], 0), 9, 'a tie: the larger');
+    assert.strictEqual(commonLandmarkCount([12], 0), null, 'no other specimen');
+  });
+
+  it('says what arrows and Tab do where the focus is', function () {
+    assert.strictEqual(keyboardHint({ ...base, focus: 'list' }), '⌨ Specimen list: Arrows change specimen · Tab toolbar');
+    const marker = keyboardHint({ ...base, focus: 'marker', selected: 3, selectedState: 'point' });
+    assert.strictEqual(marker, '⌨ Photo: Arrows nudge landmark 4 (Shift ×10) · Tab next landmark');
+    assert.match(keyboardHint({ ...base, focus: 'marker', selected: 7, selectedState: 'point', nextMarker: false }), /Tab leaves the photo/);
+    assert.strictEqual(keyboardHint(base), '⌨ Photo: ←/→ change specimen · Tab first landmark');
+    assert.match(keyboardHint({ ...base, selected: 0, selectedState: 'missing' }), /P or Enter: place landmark 1/);
+    assert.doesNotMatch(keyboardHint({ ...base, selected: 0, selectedState: 'unreadable' }), /place/);
+    assert.match(keyboardHint({ ...base, selected: 0, selectedState: 'missing', placing: 0 }), /^⌨ Photo: Click on the photo to place landmark 1 · Esc cancels/);
+    assert.match(keyboardHint({ ...base, asking: 'add landmark 13' }), /^⌨ Photo: Enter: add landmark 13 · Esc: cancel/);
+    assert.match(keyboardHint({ ...base, focus: 'button', button: 'Fit', selected: 1, selectedState: 'point' }), /^⌨ Button “Fit”: Arrows nudge landmark 2/);
+    assert.strictEqual(keyboardHint({ ...base, hasFocus: false }), '⌨ Click the editor to give it the keyboard');
+  });
+});
 
 describe('editor webview (headless Chromium)', function () {
   this.timeout(90_000);
@@ -126,9 +165,13 @@ describe('editor webview (headless Chromium)', function () {
     return beetle;
   }
 
-  async function open(tpsPath: string, text?: string): Promise<Host> {
-    const page = await browser!.newPage({ viewport: { width: 1200, height: 800 } });
-    const host = new Host(tpsPath, page, new ImageCache(cacheDir), text);
+  async function open(
+    tpsPath: string,
+    text?: string,
+    options: { size?: { width: number; height: number }; views?: (v: SpecimenView[]) => SpecimenView[] } = {},
+  ): Promise<Host> {
+    const page = await browser!.newPage({ viewport: options.size ?? { width: 1200, height: 800 } });
+    const host = new Host(tpsPath, page, new ImageCache(cacheDir), text, options.views);
     const fakeWebview = { cspSource: ORIGIN } as unknown as import('vscode').Webview;
     const html = editorHtml(fakeWebview, { toString: () => `${ORIGIN}/editor.js` } as never, { toString: () => `${ORIGIN}/editor.css` } as never, 'test');
     await page.route(`${ORIGIN}/**`, async (route) => {
@@ -211,6 +254,35 @@ describe('editor webview (headless Chromium)', function () {
     assert.deepStrictEqual(r.positions[0], { x: 100, y: 200 });
   });
 
+  it('a click on a marker with a pixel of jitter moves nothing; a drag grabbed off-centre moves it by the pointer\'s displacement only', async function () {
+    const host = await beetleHost(this);
+    const n = host.edits.length;
+    const marker = host.page.locator('#overlay g.marker[data-landmark="5"] circle.dot');
+    const box = (await marker.boundingBox())!;
+    const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+    const zoom = host.reports.at(-1)!.zoom;
+    const before = host.doc.specimens[0].landmarks[5]!;
+    // Pressed 4 px off the centre, released after 1 px of jitter: a selection, not a move.
+    await host.page.mouse.move(cx + 4, cy - 3);
+    await host.page.mouse.down();
+    await host.page.mouse.move(cx + 5, cy - 3);
+    await host.page.mouse.up();
+    await host.waitForRender((x) => x.selectedLandmark === 5);
+    await sleep(300);
+    assert.strictEqual(host.edits.length, n, 'a click with jitter moved the landmark');
+    // Grabbed 4 px right of the centre and dragged 30 px right: the centre moves 30 px, not 34.
+    await host.page.mouse.move(cx + 4, cy);
+    await host.page.mouse.down();
+    await host.page.mouse.move(cx + 34, cy, { steps: 5 });
+    await host.page.mouse.up();
+    await host.waitForRender(() => host.edits.length === n + 1);
+    const e = host.edits[n];
+    assert.strictEqual(e.kind, 'move');
+    if (e.kind !== 'move') return;
+    assert.ok(Math.abs(e.to.x - (before.x + 30 / zoom)) < 1.5 / zoom + 0.02, `x ${e.to.x}, expected ${before.x + 30 / zoom}`);
+    assert.ok(Math.abs(e.to.y - before.y) < 1.5 / zoom + 0.02, `y ${e.to.y}`);
+  });
+
   it('is keyboard-usable: PageDown, Tab to a landmark, arrow nudge, M, Delete', async function () {
     const host = await beetleHost(this);
     const n = host.edits.length;
@@ -241,7 +313,7 @@ describe('editor webview (headless Chromium)', function () {
     assert.strictEqual(r2.drawn, 6);
   });
 
-  it('places a missing landmark with a click, and adds one in add mode', async function () {
+  it('places a missing landmark only in placing mode (Enter, P, the Place button) and only on the photo; a plain click does not edit', async function () {
     const host = await beetleHost(this);
     const n = host.edits.length;
     await host.send({ type: 'select', specimen: 2 });
@@ -249,23 +321,145 @@ describe('editor webview (headless Chromium)', function () {
     await host.page.locator('#overlay g.marker[data-landmark="0"]').focus();
     await host.page.keyboard.press('m');
     await host.waitForRender((x) => x.specimen === 2 && x.missing === 1 && host.edits.length === n + 1);
-    // Pick the missing landmark in the table, click on the photo: it is placed there.
     await host.page.locator('#landmark-rows tr[data-landmark="0"]').click();
+    await host.waitForRender((x) => x.specimen === 2 && x.selectedLandmark === 0 && x.missing === 1);
     const pb = (await host.page.locator('#photo').boundingBox())!;
-    await host.page.mouse.click(pb.x + pb.width * 0.6, pb.y + pb.height / 2); // no marker there
-    const placed = await host.waitForRender((x) => x.specimen === 2 && x.missing === 0 && x.positions[0]?.x !== 2167.5 && host.edits.length === n + 2);
+    const onPhoto = { x: pb.x + pb.width * 0.6, y: pb.y + pb.height / 2 }; // no marker there
+
+    // The reported bug: with a missing landmark selected, any click placed it. A plain click
+    // now only says how to place it.
+    let k = host.reports.length;
+    await host.page.mouse.click(onPhoto.x, onPhoto.y);
+    const told = await host.waitForRender((x) => /Not placed: press P/.test(x.status), 5000, k);
+    assert.strictEqual(told.selectedLandmark, 0, 'the missing landmark stays selected');
+    assert.strictEqual(told.placing, null);
+    await sleep(300);
+    assert.strictEqual(host.edits.length, n + 1, `a plain click edited: ${JSON.stringify(host.edits.slice(n + 1))}`);
+
+    // Enter on the selected missing landmark: placing mode, announced; Escape leaves it.
+    k = host.reports.length;
+    await host.page.keyboard.press('Enter');
+    const placing = await host.waitForRender((x) => x.placing === 0, 5000, k);
+    assert.match(placing.status, /Placing landmark 1/);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await host.page.screenshot({ path: path.join(artifacts, 'webview-placing.png') });
+    assert.match(placing.status, /Esc/);
+    k = host.reports.length;
+    await host.page.keyboard.press('Escape');
+    const left = await host.waitForRender((x) => x.placing === null, 5000, k);
+    assert.strictEqual(left.selectedLandmark, 0);
+    await host.page.mouse.click(onPhoto.x, onPhoto.y);
+    await sleep(300);
+    assert.strictEqual(host.edits.length, n + 1, 'a click after Escape edited');
+
+    // P enters it too; a click outside the photo (above it, in the viewport) is ignored with a
+    // message, as is the test hook's click at the y = -57.5 of the report.
+    k = host.reports.length;
+    await host.page.keyboard.press('p');
+    await host.waitForRender((x) => x.placing === 0, 5000, k);
+    const vb = (await host.page.locator('#viewport').boundingBox())!;
+    assert.ok(pb.y - 6 > vb.y, `no room above the photo in the viewport (${JSON.stringify({ pb, vb })})`);
+    k = host.reports.length;
+    await host.page.mouse.click(onPhoto.x, pb.y - 6);
+    const outside = await host.waitForRender((x) => /outside the photo/i.test(x.status), 5000, k);
+    assert.strictEqual(outside.placing, 0, 'still placing after a click outside the photo');
+    await host.send({ type: 'testAction', action: { kind: 'click', x: 1958.4, y: -57.5 } });
+    await sleep(300);
+    assert.strictEqual(host.edits.length, n + 1, `a click outside the photo edited: ${JSON.stringify(host.edits.slice(n + 1))}`);
+    assert.strictEqual(host.doc.specimens[2].landmarks[0], null);
+
+    // Escape, then the Place button; a click on the photo places it there and ends placing.
+    await host.page.keyboard.press('Escape');
+    k = host.reports.length;
+    await host.page.locator('#place').click();
+    await host.waitForRender((x) => x.placing === 0, 5000, k);
+    k = host.reports.length;
+    await host.page.mouse.click(onPhoto.x, onPhoto.y);
+    const placed = await host.waitForRender((x) => x.specimen === 2 && x.missing === 0 && host.edits.length === n + 2, 15000, k);
     const e = host.edits[n + 1];
     assert.ok(e.kind === 'move' && e.from === null && e.index === 0, JSON.stringify(e));
     assert.ok(Math.abs(placed.positions[0]!.x - 1958.4) < 3 && Math.abs(placed.positions[0]!.y - 1224) < 3, JSON.stringify([placed.positions[0], host.edits.slice(n)]));
-    // Add mode: a click adds landmark 9 at the end.
+    assert.strictEqual(placed.placing, null);
+  });
+
+  it("asks before adding a landmark beyond the file's common count, and adds it only when confirmed", async function () {
+    const host = await beetleHost(this);
+    await host.send({ type: 'select', specimen: 2 });
+    await host.waitForRender((x) => x.specimen === 2 && x.imageLoaded && x.landmarks === 8);
+    const n = host.edits.length;
+    await host.page.locator('#viewport').focus();
+    const pb = (await host.page.locator('#photo').boundingBox())!;
+    const at = { x: pb.x + pb.width / 4, y: pb.y + pb.height / 2 };
+    // Add mode: every specimen of the file has 8 landmarks, so a 9th asks first.
     await host.page.keyboard.press('a');
-    await host.page.mouse.click(pb.x + pb.width / 4, pb.y + pb.height / 2);
-    const added = await host.waitForRender((x) => x.specimen === 2 && x.landmarks === 9 && host.edits.length === n + 3);
-    const a = host.edits[n + 2];
+    let k = host.reports.length;
+    await host.page.mouse.click(at.x, at.y);
+    const asking = await host.waitForRender((x) => x.specimen === 2 && !!x.confirm, 5000, k);
+    assert.match(asking.confirm!, /9 landmarks/);
+    assert.match(asking.confirm!, /8/);
+    assert.ok(await host.page.locator('#confirm').isVisible(), 'no confirmation shown');
+    fs.mkdirSync(artifacts, { recursive: true });
+    await host.page.screenshot({ path: path.join(artifacts, 'webview-add-confirm.png') });
+    await sleep(300);
+    assert.strictEqual(host.edits.length, n, 'the 9th landmark was added without asking');
+    // The question does not move the photo (no click lands somewhere else than aimed).
+    const pb2 = (await host.page.locator('#photo').boundingBox())!;
+    assert.deepStrictEqual(pb2, pb);
+    // Escape says no.
+    k = host.reports.length;
+    await host.page.keyboard.press('Escape');
+    const declined = await host.waitForRender((x) => x.specimen === 2 && !x.confirm, 5000, k);
+    assert.strictEqual(declined.landmarks, 8);
+    assert.strictEqual(declined.adding, true, 'Escape on the question leaves add mode on');
+    await sleep(200);
+    assert.strictEqual(host.edits.length, n);
+    // Asked again, Enter says yes: landmark 9 is added where clicked.
+    k = host.reports.length;
+    await host.page.mouse.click(at.x, at.y);
+    await host.waitForRender((x) => !!x.confirm, 5000, k);
+    await host.page.keyboard.press('Enter');
+    const added = await host.waitForRender((x) => x.specimen === 2 && x.landmarks === 9 && host.edits.length === n + 1);
+    const a = host.edits[n];
     assert.ok(a.kind === 'add' && a.index === 8, JSON.stringify(a));
     assert.ok(Math.abs(added.positions[8]!.x - 816) < 3 && Math.abs(added.positions[8]!.y - 1224) < 3, JSON.stringify(added.positions[8]));
+    assert.ok(!added.confirm);
     await host.page.keyboard.press('Escape');
     assert.strictEqual(await host.page.locator('#viewport.add-mode').count(), 0);
+  });
+
+  it('shows which element the keyboard drives and what arrows and Tab do there', async function () {
+    const host = await beetleHost(this);
+    const focusFrame = () =>
+      host.page.evaluate(() => {
+        const list = getComputedStyle(document.getElementById('specimen-list')!);
+        const vp = getComputedStyle(document.getElementById('viewport')!, '::after');
+        return { list: list.outlineStyle !== 'none' && parseFloat(list.outlineWidth) >= 2, photo: vp.borderTopStyle !== 'none' && parseFloat(vp.borderTopWidth) >= 2 && vp.borderTopColor !== 'rgba(0, 0, 0, 0)' };
+      });
+    let k = host.reports.length;
+    await host.page.locator('#specimen-list').focus();
+    const list = await host.waitForRender((x) => /Arrows change specimen/.test(x.status), 5000, k);
+    assert.match(list.status, /Specimen list/);
+    assert.match((await host.page.locator('#status-keys').textContent()) ?? '', /Arrows change specimen/);
+    assert.deepStrictEqual(await focusFrame(), { list: true, photo: false });
+
+    k = host.reports.length;
+    await host.page.locator('#overlay g.marker[data-landmark="3"]').focus();
+    const marker = await host.waitForRender((x) => x.selectedLandmark === 3 && /Arrows nudge landmark 4/.test(x.status), 5000, k);
+    assert.match(marker.status, /Tab next landmark/);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await host.page.screenshot({ path: path.join(artifacts, 'webview-keyboard-focus.png') });
+    assert.deepStrictEqual(await focusFrame(), { list: false, photo: true });
+    const ring = (i: number) => host.page.evaluate((j) => getComputedStyle(document.querySelector(`#overlay g.marker[data-landmark="${j}"] circle.focus-ring`)!).display, i);
+    assert.notStrictEqual(await ring(3), 'none', 'the focused marker has no focus ring');
+    assert.strictEqual(await ring(2), 'none');
+
+    // Escape: nothing selected, the photo has the keys: left/right change specimen.
+    k = host.reports.length;
+    await host.page.keyboard.press('Escape');
+    const photo = await host.waitForRender((x) => x.selectedLandmark === null && /change specimen/.test(x.status), 5000, k);
+    assert.match(photo.status, /Photo/);
+    assert.match(photo.status, /Tab first landmark/);
+    assert.deepStrictEqual(await focusFrame(), { list: false, photo: true });
   });
 
   it('keeps markers the same size on screen at any zoom', async function () {
@@ -297,6 +491,84 @@ describe('editor webview (headless Chromium)', function () {
     for (const p of r.positions) assert.ok(p && p.y > 0 && p.y < r.imageHeight, JSON.stringify(p));
     fs.mkdirSync(artifacts, { recursive: true });
     await host.page.screenshot({ path: path.join(artifacts, 'webview-missing-image.png') });
+    await host.page.close();
+  });
+
+  it("keeps the 'Image not found' notice off the drawing area: a landmark near the top is not under it", async function () {
+    // A tall specimen (the wing's x and y swapped) in a short panel: the fitted canvas fills the
+    // viewport's height, so its top landmark sits a few pixels under the viewport's top edge.
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const original = fs.readFileSync(tps, 'utf8');
+    const first = /^LM=12\r?\n((?:.*\r?\n){12})IMAGE=63001\.jpg/m.exec(original);
+    assert.ok(first, 'the first wing specimen is not where expected');
+    const swapped = first[1].trim().split(/\r?\n/).map((l) => l.trim().split(/\s+/).reverse().join(' ')).join('\n');
+    const text = original.replace(first[0], `LM=12\n${swapped}\nIMAGE=no-such-wing.jpg`);
+    const host = await open(tps, text, { size: { width: 1000, height: 520 } });
+    const r = await host.waitForRender((x) => x.specimen === 0 && x.drawn === 12);
+    assert.match((await host.page.locator('#notice').textContent()) ?? '', /Image not found: IMAGE=no-such-wing\.jpg/);
+    const notice = (await host.page.locator('#notice').boundingBox())!;
+    const viewport = (await host.page.locator('#viewport').boundingBox())!;
+    const top = r.positions.reduce((best, p, i) => (p && p.y < r.positions[best]!.y ? i : best), 0);
+    const marker = (await host.page.locator(`#overlay g.marker[data-landmark="${top}"] circle.halo`).boundingBox())!;
+    fs.mkdirSync(artifacts, { recursive: true });
+    await host.page.screenshot({ path: path.join(artifacts, 'webview-missing-image-top-landmark.png') });
+    assert.ok(marker.y - viewport.y < 60, `landmark ${top + 1} is not near the top (${marker.y - viewport.y} px below it): the test checks nothing`);
+    assert.ok(!intersects(marker, notice), `landmark ${top + 1} ${JSON.stringify(marker)} is under the notice ${JSON.stringify(notice)}`);
+    assert.ok(notice.y + notice.height <= viewport.y + 0.5, `the notice ${JSON.stringify(notice)} overlays the drawing area ${JSON.stringify(viewport)}`);
+    // The report says the same (what the integration test checks inside VS Code).
+    assert.ok(r.layout.notice && r.layout.notice.y + r.layout.notice.height <= r.layout.viewport.y + 0.5, JSON.stringify(r.layout));
+    assert.ok(r.layout.markers.every((m) => m && !intersects(m, r.layout.notice!)), JSON.stringify(r.layout));
+    await host.page.close();
+  });
+
+  it('draws unreadable landmark rows as unreadable, not missing, and counts them apart', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    // Landmark 2 missing in the file (tpsDig's -1 -1); landmark 5 unreadable as a host that
+    // reads `952 abc` rows reports it (its slot null, its index in `unreadable`).
+    const text = fs.readFileSync(tps, 'utf8').replace(/^LM=12\r?\n290\. 108\.\r?\n100\. 179\./m, 'LM=12\n290. 108.\n-1 -1');
+    const host = await open(tps, text, {
+      views: (views) => views.map((v) => (v.index === 0 ? { ...v, landmarks: v.landmarks.map((p, i) => (i === 4 ? null : p)), unreadable: [4] } : v)),
+    });
+    const r = await host.waitForRender((x) => x.specimen === 0 && x.imageLoaded);
+    assert.strictEqual(host.doc.specimens[0].landmarks[1], null, 'the -1 -1 row was not read as missing');
+    assert.strictEqual(r.landmarks, 12);
+    assert.strictEqual(r.missing, 1);
+    assert.deepStrictEqual(r.unreadable, [4]);
+    assert.strictEqual(r.drawn, 10);
+    assert.match(r.status, /1 missing/);
+    assert.match(r.status, /1 unreadable/);
+    const row = async (i: number) => ((await host.page.locator(`#landmark-rows tr[data-landmark="${i}"]`).textContent()) ?? '').trim();
+    assert.match(await row(4), /unreadable/);
+    assert.doesNotMatch(await row(4), /missing/);
+    assert.match(await row(1), /missing/);
+    assert.doesNotMatch(await row(1), /unreadable/);
+    assert.match((await host.page.locator('#specimen-0 .count').getAttribute('title')) ?? '', /1 missing, 1 unreadable/);
+    // Selecting it says why it cannot be placed here, and P does not enter placing mode.
+    let k = host.reports.length;
+    await host.page.locator('#landmark-rows tr[data-landmark="4"]').click();
+    const sel = await host.waitForRender((x) => x.selectedLandmark === 4, 5000, k);
+    assert.match(sel.status, /Landmark 5 is unreadable/);
+    k = host.reports.length;
+    await host.page.keyboard.press('p');
+    await sleep(300);
+    assert.ok(host.reports.slice(k).every((x) => x.placing === null), 'P entered placing mode on an unreadable row');
+    await host.page.close();
+  });
+
+  it('draws the CURVES= run of a curve file (ktch) over a canvas that fits the whole curve, not just its one landmark', async function () {
+    const tps = requireData(this, 'tps-corpus', 'ktch_sample_curve_data.tps');
+    const host = await open(tps);
+    const r = await host.waitForRender((x) => x.specimen === 0);
+    const curve = host.doc.specimens[0].curves[0].curves[0];
+    assert.strictEqual(r.curves, 1);
+    assert.strictEqual(r.curvePoints, curve.length);
+    // The reported bug: a canvas fitted to the single landmark, at 1606% zoom, the curve off screen.
+    assert.ok(r.zoom < 3, `zoom ${r.zoom}`);
+    const vb = (await host.page.locator('#viewport').boundingBox())!;
+    const dots = await host.page.locator('#overlay g.curve circle.curve-point').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((b) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 })));
+    for (const d of dots) assert.ok(d.x >= vb.x && d.x <= vb.x + vb.width && d.y >= vb.y && d.y <= vb.y + vb.height, `curve point off the viewport: ${JSON.stringify(d)}`);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await host.page.screenshot({ path: path.join(artifacts, 'webview-curve.png') });
     await host.page.close();
   });
 });

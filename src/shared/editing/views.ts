@@ -28,6 +28,8 @@ export function specimenView(s: TpsSpecimen, index: number): SpecimenView {
     ...(image !== undefined ? { imageField: image } : {}),
     ...(id !== undefined ? { id } : {}),
     landmarks: s.landmarks.map((p) => (p ? { x: p.x, y: p.y } : null)),
+    ...(s.unreadable?.length ? { unreadable: [...s.unreadable] } : {}),
+    ...(s.curves.length ? { curves: s.curves.flatMap((c) => c.curves.map((points) => ({ key: c.key, points: points.map((p) => ({ x: p.x, y: p.y })) }))) } : {}),
     ...(notes.confidence !== undefined ? { confidence: notes.confidence } : {}),
     ...(notes.doubtPx ? { doubtPx: notes.doubtPx } : {}),
   };

@@ -7,7 +7,7 @@
  * as stored in the document. The webview converts to image pixels for drawing through
  * src/shared/tps/coords.ts, and converts drags back before posting an edit.
  */
-import type { TpsLandmark } from '../tps/model';
+import type { TpsLandmark, TpsPoint } from '../tps/model';
 import type { LandmarkEdit } from '../editing/edits';
 
 /** What the webview needs to draw one specimen. */
@@ -25,6 +25,22 @@ export interface SpecimenView {
   confidence?: number;
   /** Per landmark, original pixels; negative = corrected by hand since the prediction. */
   doubtPx?: number[];
+  /**
+   * 0-based indices of landmark slots whose row in the file cannot be read; the slot is `null`
+   * in `landmarks` (drawn as "unreadable", not "missing").
+   */
+  unreadable?: number[];
+  /**
+   * The specimen's CURVES= / OUTLINES= runs (one entry per POINTS= block), TPS coordinates.
+   * Drawn, not edited: saving keeps their lines as they are.
+   */
+  curves?: SpecimenCurve[];
+}
+
+export interface SpecimenCurve {
+  /** CURVES (an open curve of semilandmarks) or OUTLINES (a closed outline), as written. */
+  key: string;
+  points: TpsPoint[];
 }
 
 /** Where the photo of a specimen is, as the host found it. */
@@ -72,17 +88,38 @@ export type HostToWebview =
 
 export type TestAction =
   | { kind: 'move'; specimen: number; landmark: number; x: number; y: number }
+  /** An add as the user asks for it (add mode click): inside the photo only, confirmed beyond the file's common count. */
   | { kind: 'add'; specimen: number; x: number; y: number }
+  /**
+   * A left click on the photo at image pixel (x, y) (origin top-left, y down) of `specimen`
+   * (default: the one shown), through the handler a real click runs: placing mode, add mode
+   * (`ctrlKey`: Ctrl/Cmd+click), bounds, and what a click that edits nothing does.
+   */
+  | { kind: 'click'; specimen?: number; x: number; y: number; ctrlKey?: boolean }
   | { kind: 'key'; key: string; shiftKey?: boolean; ctrlKey?: boolean };
+
+/** A rectangle in the webview's CSS pixels (origin: the webview's top-left). */
+export interface ScreenBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** What the webview drew, posted after every render of a specimen (used by tests and status). */
 export interface RenderReport {
   specimen: number;
   /** Landmark slots in the specimen. */
   landmarks: number;
-  /** Markers drawn (slots minus missing). */
+  /** Markers drawn (slots minus missing and unreadable). */
   drawn: number;
+  /** Slots without a point that are missing landmarks (not counting unreadable ones). */
   missing: number;
+  /** 0-based slots whose row in the file cannot be read (SpecimenView.unreadable). */
+  unreadable: number[];
+  /** Curve / outline runs drawn, and their points. */
+  curves: number;
+  curvePoints: number;
   imageLoaded: boolean;
   /** Natural size of the image drawn (or of the blank canvas when there is no image). */
   imageWidth: number;
@@ -94,6 +131,24 @@ export interface RenderReport {
   /** Marker radius in screen pixels. */
   markerRadius: number;
   selectedLandmark: number | null;
+  /** Missing landmark that the next click on the photo places (placing mode), else null. */
+  placing: number | null;
+  /** Add mode: a click on the photo adds a landmark. */
+  adding: boolean;
+  /** A question shown before an edit is posted (adding beyond the file's common count), if any. */
+  confirm?: string;
+  /** The status line as shown: counts and selection, a one-off note, and what the keys do now. */
+  status: string;
+  /** Where things are on screen, to check that nothing covers the drawing area. */
+  layout: {
+    viewport: ScreenBox;
+    /** The notice above the viewport (e.g. "Image not found"), null when hidden. */
+    notice: ScreenBox | null;
+    /** The banner of problems in the file, null when hidden. */
+    banner: ScreenBox | null;
+    /** Per landmark, the marker's outer ring; null for slots without a marker. */
+    markers: (ScreenBox | null)[];
+  };
   /** Landmarks of this specimen drawn with a doubt ring (among the file's most doubtful predictions). */
   doubtful: number[];
   /** Specimen indices in the order the list shows them (file order, or least confident first). */

@@ -32,8 +32,9 @@ export function photoFrame(width: number, height: number): Frame {
 }
 
 /** A canvas around the landmarks' extent, for specimens whose photo is missing. */
-export function blankFrame(landmarks: readonly TpsLandmark[]): Frame {
-  const pts = landmarks.filter((p): p is TpsPoint => p !== null);
+export function blankFrame(landmarks: readonly TpsLandmark[], curvePoints: readonly TpsPoint[] = []): Frame {
+  // Curve points count: a file of one landmark and a long outline must show the whole outline.
+  const pts = [...landmarks.filter((p): p is TpsPoint => p !== null), ...curvePoints];
   if (pts.length === 0) return { x0: 0, y0: 0, width: 100, height: 100, flipHeight: 100, blank: true };
   const xs = pts.map((p) => p.x);
   const ys = pts.map((p) => p.y);
@@ -43,6 +44,11 @@ export function blankFrame(landmarks: readonly TpsLandmark[]): Frame {
   const flipHeight = maxY + pad;
   // In image pixels the points lie at y = flipHeight - y, i.e. within [pad, flipHeight - minY].
   return { x0: minX - pad, y0: 0, width: maxX - minX + 2 * pad, height: flipHeight - minY + pad, flipHeight, blank: true };
+}
+
+/** Whether image point `p` lies on the frame (the photo, or the blank canvas), edges included. */
+export function insideFrame(p: TpsPoint, frame: Frame): boolean {
+  return p.x >= frame.x0 && p.x <= frame.x0 + frame.width && p.y >= frame.y0 && p.y <= frame.y0 + frame.height;
 }
 
 export function toImage(p: TpsPoint, frame: Frame): TpsPoint {

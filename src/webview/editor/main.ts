@@ -9,6 +9,7 @@ import type {
   HostToWebview,
   ImageInfo,
   RenderReport,
+  ScreenBox,
   SpecimenView,
   TestAction,
   WebviewToHost,
@@ -20,6 +21,7 @@ import {
   blankFrame,
   fitView,
   imageToScreen,
+  insideFrame,
   photoFrame,
   roundCoord,
   screenToImage,
@@ -30,6 +32,7 @@ import {
   type View,
 } from './geometry';
 import { h, svg } from './dom';
+import { commonLandmarkCount, keyboardHint, type KeyFocus, type SlotState } from './status';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -55,6 +58,19 @@ let settings: EditorSettings = { landmarkSize: 7 };
 let current = 0;
 let selected: number | null = null;
 let addMode = false;
+/**
+ * Missing landmark that the next click on the photo places, null when not placing. Placing is
+ * an explicit mode (P, Enter, the Place button) so that a stray click never edits.
+ */
+let placing: number | null = null;
+/** An add waiting for the user's yes: it would give the specimen more landmarks than the others have. */
+let pendingAdd: { specimen: number; point: TpsPoint; question: string; accept: string } | null = null;
+/** Specimens the user already allowed more landmarks than the file's common count (asked once each). */
+const extraAllowed = new Set<number>();
+/** A one-off message in the status line (why a click did nothing); cleared by the next action. */
+let note = '';
+/** The current photo is still loading (said in the status line, not over the drawing). */
+let loading = false;
 let view: View = { scale: 1, tx: 0, ty: 0 };
 let fitScale = 1;
 /** Frame the current view was fitted for (to keep zoom between same-size photos). */
@@ -70,7 +86,14 @@ let imageError = '';
 let srcSetAt = 0;
 let imageLoadMs: number | undefined;
 /** A marker being dragged: its live image position. */
-let drag: { landmark: number; pointerId: number; pos: TpsPoint; moved: boolean } | null = null;
+/**
+ * A marker being dragged: its live image position, where the pointer went down (screen) and the
+ * offset from the pointer to the marker's centre (image), so a drag moves the marker by the
+ * pointer's displacement and a click with a pixel of jitter does not move it at all.
+ */
+let drag: { landmark: number; pointerId: number; pos: TpsPoint; moved: boolean; start: TpsPoint; grab: TpsPoint } | null = null;
+/** Screen pixels a pointer must travel before a press on a marker becomes a drag. */
+const DRAG_THRESHOLD_PX = 3;
 let pan: { pointerId: number; x: number; y: number; tx: number; ty: number } | null = null;
 /** Specimen list in file order, or least confident prediction first (R). */
 let reviewOrder = false;
@@ -96,6 +119,8 @@ const btnZoomIn = button('+', 'Zoom in (+)', () => zoomBy(1.25));
 const btnFit = button('Fit', 'Fit to window (0)', () => fit());
 const zoomLabel = h('span', { class: 'zoom', id: 'zoom-label' });
 const btnAdd = button('Add', 'Add mode (A): click on the photo to add a landmark; Ctrl/Cmd+click adds anytime', () => setAddMode(!addMode));
+const btnPlace = button('Place', 'Place the selected missing landmark (P or Enter), then click on the photo; Esc cancels', () => setPlacing(placing === null));
+btnPlace.id = 'place';
 const btnMissing = button('Missing', 'Mark the selected landmark missing (M)', () => markMissing());
 const btnDelete = button('Delete', 'Delete the selected landmark (Delete)', () => deleteSelected());
 const banner = h('div', { class: 'banner', id: 'banner', role: 'alert' });
@@ -103,13 +128,24 @@ const viewport = h('div', { id: 'viewport', tabindex: '0', 'aria-label': 'Specim
 const photo = h('img', { id: 'photo', alt: '', draggable: 'false' }) as HTMLImageElement;
 const blank = h('div', { id: 'blank' });
 const overlay = svg('svg', { id: 'overlay', role: 'group', 'aria-label': 'Landmarks' }) as SVGSVGElement;
+/** Above the viewport, never over it: a notice must not hide landmarks near the top. */
 const notice = h('div', { id: 'notice', role: 'status' });
 const statusLeft = h('span', { id: 'status-left' });
+const statusNote = h('span', { id: 'status-note', role: 'status', 'aria-live': 'polite' });
 const statusRight = h('span', { id: 'status-right' });
+const statusKeys = h('div', { id: 'status-keys', class: 'status-row' });
+const confirmText = h('span', { id: 'confirm-text' });
+const btnConfirm = button('Add', 'Add the landmark anyway (Enter)', () => acceptAdd());
+btnConfirm.id = 'confirm-accept';
+const btnCancel = button('Cancel', 'Do not add it (Esc)', () => cancelAdd());
+btnCancel.id = 'confirm-cancel';
+// In the status bar, whose height does not change: asking must not move the photo under the pointer.
+const confirmBox = h('span', { id: 'confirm', role: 'alert' }, [confirmText, btnConfirm, btnCancel]);
+confirmBox.hidden = true;
 const landmarkTable = h('tbody', { id: 'landmark-rows' });
 const doubtHeader = h('th', { title: "⚑: among the file's most doubtful predicted landmarks, check it; ✓: corrected by hand since the prediction. Hover a cell for the model's doubt in photo pixels." }, ['⚑']);
 
-viewport.append(blank, photo, overlay, notice);
+viewport.append(blank, photo, overlay);
 app.append(
   h('div', { class: 'layout' }, [
     h('aside', { class: 'sidebar' }, [specimenCount, btnReview, specimenList]),
@@ -125,12 +161,14 @@ app.append(
         btnFit,
         h('span', { class: 'sep' }),
         btnAdd,
+        btnPlace,
         btnMissing,
         btnDelete,
       ]),
       banner,
+      notice,
       viewport,
-      h('div', { class: 'statusbar' }, [statusLeft, statusRight]),
+      h('div', { class: 'statusbar' }, [h('div', { class: 'status-row' }, [statusLeft, statusNote, confirmBox, statusRight]), statusKeys]),
     ]),
     h('aside', { class: 'landmarks' }, [
       h('div', { class: 'sidebar-title' }, ['Landmarks']),
@@ -140,7 +178,7 @@ app.append(
       ]),
       h('div', { class: 'help' }, [
         'Drag a landmark to move it. Tab/Shift+Tab: next/previous landmark; arrows nudge it (Shift: ×10); ',
-        'M: missing; Delete: remove; A: add mode; PageUp/PageDown or ←/→: specimens; R: least confident first; wheel, +/−, 0: zoom; drag the photo to pan. ',
+        'M: missing; P or Enter: place a missing landmark, then click on the photo; Delete: remove; A: add mode; PageUp/PageDown or ←/→: specimens; R: least confident first; wheel, +/−, 0: zoom; drag the photo to pan. ',
         'Dashed rings: predicted landmarks among the most doubtful of the file (ring size ≈ the doubt); moving one marks it checked.',
       ]),
     ]),
@@ -160,7 +198,7 @@ function frameOf(index: number): Frame | undefined {
   if (info && (!info.src || imageErrorFor(index))) {
     let f = blankFrames.get(index);
     if (!f) {
-      f = info.width && info.height ? { ...photoFrame(info.width, info.height), blank: true } : blankFrame(specimens[index]?.landmarks ?? []);
+      f = info.width && info.height ? { ...photoFrame(info.width, info.height), blank: true } : blankFrame(specimens[index]?.landmarks ?? [], (specimens[index]?.curves ?? []).flatMap((c) => c.points));
       blankFrames.set(index, f);
     }
     return f;
@@ -232,6 +270,12 @@ function showSpecimen(index: number, options: { keepSelection?: boolean } = {}):
   const changed = next !== current;
   current = next;
   if (changed || !options.keepSelection) selected = options.keepSelection ? selected : null;
+  if (changed) {
+    placing = null;
+    pendingAdd = null;
+    renderConfirm();
+  }
+  note = '';
   imageError = '';
   saveState();
   post({ type: 'selected', specimen: current });
@@ -264,8 +308,8 @@ function applyImage(): void {
   if (!info || !frame) {
     photo.hidden = true;
     blank.hidden = true;
-    notice.textContent = 'Loading photo…';
-    notice.hidden = false;
+    notice.hidden = true;
+    loading = true;
     draw();
     return;
   }
@@ -281,8 +325,8 @@ function applyImage(): void {
     blank.hidden = true;
     photo.style.width = `${frame.width}px`;
     photo.style.height = `${frame.height}px`;
-    notice.hidden = loadedSrc === info.src;
-    notice.textContent = 'Loading photo…';
+    notice.hidden = true;
+    loading = loadedSrc !== info.src;
   } else {
     photo.hidden = true;
     photo.removeAttribute('src');
@@ -290,6 +334,7 @@ function applyImage(): void {
     blank.hidden = false;
     blank.style.width = `${frame.width}px`;
     blank.style.height = `${frame.height}px`;
+    loading = false;
     notice.hidden = false;
     notice.textContent = `${imageError || info.problem || 'No photo.'} Landmarks are drawn on a blank canvas.`;
   }
@@ -303,7 +348,7 @@ function applyImage(): void {
 photo.addEventListener('load', () => {
   loadedSrc = photo.getAttribute('src') ?? '';
   imageLoadMs = Math.round(performance.now() - srcSetAt);
-  notice.hidden = true;
+  loading = false;
   draw();
   report();
 });
@@ -324,7 +369,13 @@ function landmarkImagePositions(frame: Frame): (TpsPoint | null)[] {
   });
 }
 
+/** Placing mode lasts while its landmark is selected and still missing (an undo may fill it). */
+function syncModes(): void {
+  if (placing !== null && (placing !== selected || slotState(current, placing) !== 'missing')) placing = null;
+}
+
 function draw(): void {
+  syncModes();
   const frame = frameOf(current);
   const sp = specimens[current];
   title.textContent = sp ? `${sp.name}  (${current + 1} / ${specimens.length})` : fileName;
@@ -333,7 +384,10 @@ function draw(): void {
   btnNext.disabled = order.indexOf(current) >= order.length - 1;
   btnAdd.setAttribute('aria-pressed', String(addMode));
   btnAdd.classList.toggle('active', addMode);
-  viewport.classList.toggle('add-mode', addMode);
+  viewport.classList.toggle('add-mode', addMode || placing !== null);
+  btnPlace.disabled = placing === null && (selected === null || slotState(current, selected) !== 'missing');
+  btnPlace.setAttribute('aria-pressed', String(placing !== null));
+  btnPlace.classList.toggle('active', placing !== null);
   btnMissing.disabled = selected === null || !sp?.landmarks[selected];
   btnDelete.disabled = selected === null;
   zoomLabel.textContent = `${Math.round(view.scale * 100)}%`;
@@ -351,6 +405,7 @@ function drawMarkers(frame: Frame | undefined): void {
   if (!frame) return;
   const r = settings.landmarkSize;
   const positions = landmarkImagePositions(frame);
+  drawCurves(frame);
   const doubtful = new Set(flags.landmarks.get(current) ?? []);
   positions.forEach((p, i) => {
     if (!p) return;
@@ -366,6 +421,8 @@ function drawMarkers(frame: Frame | undefined): void {
     });
     if (doubtful.has(i) && doubt !== undefined) g.append(svg('circle', { class: 'doubt-ring', r: String(Math.max(r + 6, doubt * view.scale).toFixed(1)) }));
     g.append(
+      // Shown only while the marker has the keyboard (CSS), apart from the selection's colour.
+      svg('circle', { class: 'focus-ring', r: String(r + 6) }),
       svg('circle', { class: 'halo', r: String(r + 3) }),
       svg('circle', { class: 'dot', r: String(r) }),
       svg('line', { class: 'cross', x1: '-2', x2: '2', y1: '0', y2: '0' }),
@@ -395,26 +452,122 @@ function drawMarkers(frame: Frame | undefined): void {
   }
 }
 
+/** CURVES= runs as open polylines, OUTLINES= as closed ones, each point a small dot (semilandmarks). */
+function drawCurves(frame: Frame): void {
+  for (const c of specimens[current]?.curves ?? []) {
+    if (c.points.length === 0) continue;
+    const screen = c.points.map((p) => imageToScreen(toImage(p, frame), view));
+    const closed = /^OUTLINES$/i.test(c.key);
+    const g = svg('g', { class: `curve${closed ? ' outline' : ''}`, 'aria-label': `${closed ? 'Outline' : 'Curve'} of ${c.points.length} points` });
+    g.append(svg(closed ? 'polygon' : 'polyline', { class: 'curve-line', points: screen.map((q) => `${q.x.toFixed(1)},${q.y.toFixed(1)}`).join(' ') }));
+    for (const q of screen) g.append(svg('circle', { class: 'curve-point', cx: q.x.toFixed(1), cy: q.y.toFixed(1), r: '2' }));
+    overlay.append(g);
+  }
+}
+
 function fmt(v: number | undefined): string {
   if (v === undefined) return '–';
   return Math.abs(v) >= 1 ? String(Number(v.toFixed(2))) : String(Number(v.toPrecision(4)));
 }
 
+/** What slot `i` of specimen `index` holds (a null slot listed in `unreadable` is not missing). */
+function slotState(index: number, i: number): SlotState | null {
+  const sp = specimens[index];
+  if (!sp || i < 0 || i >= sp.landmarks.length) return null;
+  if (sp.landmarks[i]) return 'point';
+  return sp.unreadable?.includes(i) ? 'unreadable' : 'missing';
+}
+
+function slotCounts(sp: SpecimenView): { missing: number; unreadable: number } {
+  const unreadable = new Set(sp.unreadable ?? []);
+  const nulls = sp.landmarks.map((p, i) => (p === null ? i : -1)).filter((i) => i >= 0);
+  const u = nulls.filter((i) => unreadable.has(i)).length;
+  return { missing: nulls.length - u, unreadable: u };
+}
+
+function countText(sp: SpecimenView): string {
+  const c = slotCounts(sp);
+  const curves = sp.curves ?? [];
+  const points = curves.reduce((n, cv) => n + cv.points.length, 0);
+  const curveText = curves.length ? `, ${curves.length} curve${curves.length > 1 ? 's' : ''} (${points} points)` : '';
+  return `${sp.landmarks.length} landmark${sp.landmarks.length === 1 ? '' : 's'}${c.missing ? `, ${c.missing} missing` : ''}${c.unreadable ? `, ${c.unreadable} unreadable` : ''}${curveText}`;
+}
+
+/** The other specimens' shared landmark count, for `index` (null when the file has no other). */
+function commonCountFor(index: number): number | null {
+  return commonLandmarkCount(specimens.map((s) => s.landmarks.length), index);
+}
+
+function keyFocus(): KeyFocus {
+  const a = document.activeElement;
+  if (!a || a === document.body) return 'other';
+  if (specimenList.contains(a)) return 'list';
+  if (a.closest('#overlay g.marker')) return 'marker';
+  if (a === viewport) return 'photo';
+  if (a.tagName === 'BUTTON') return 'button';
+  return 'other';
+}
+
+function setNote(text: string): void {
+  note = text;
+  updateStatus();
+  report();
+}
+
 function updateStatus(): void {
   const sp = specimens[current];
+  statusNote.textContent = note || (loading ? 'Loading photo…' : '');
+  statusNote.classList.toggle('warn', note !== '');
   if (!sp) {
     statusLeft.textContent = '';
+    statusKeys.textContent = '';
     return;
   }
-  const missing = sp.landmarks.filter((p) => p === null).length;
+  const state = selected !== null ? slotState(current, selected) : null;
   const lm = selected !== null ? sp.landmarks[selected] : undefined;
+  const n = selected !== null ? selected + 1 : 0;
   const sel =
-    selected === null
-      ? 'No landmark selected'
-      : lm
-        ? `Landmark ${selected + 1}: x ${fmt(lm.x)}, y ${fmt(lm.y)} (TPS)`
-        : `Landmark ${selected + 1} is missing: click on the photo to place it`;
-  statusLeft.textContent = `${sp.landmarks.length} landmarks${missing ? `, ${missing} missing` : ''} · ${sel}`;
+    placing !== null
+      ? `Placing landmark ${placing + 1}: click on the ${frameWord()} to place it (Esc cancels)`
+      : addMode
+        ? `Add mode: click on the ${frameWord()} to add landmark ${sp.landmarks.length + 1} (Esc leaves)`
+        : selected === null
+          ? 'No landmark selected'
+          : lm
+            ? `Landmark ${n}: x ${fmt(lm.x)}, y ${fmt(lm.y)} (TPS)`
+            : state === 'unreadable'
+              ? `Landmark ${n} is unreadable in the file: fix its row in the text view (Open as text)`
+              : `Landmark ${n} is missing: press P or Enter to place it`;
+  const common = commonCountFor(current);
+  const odd = common !== null && sp.landmarks.length !== common ? ` ⚠ the other specimens have ${common}` : '';
+  statusLeft.textContent = `${countText(sp)}${odd} · ${sel}`;
+  const focus = keyFocus();
+  const marker = focus === 'marker' ? (document.activeElement as Element).closest('#overlay g.marker') : null;
+  statusKeys.textContent = keyboardHint({
+    focus,
+    hasFocus: document.hasFocus(),
+    selected,
+    selectedState: state,
+    placing,
+    adding: addMode ? sp.landmarks.length + 1 : null,
+    asking: pendingAdd ? pendingAdd.accept : null,
+    nextMarker: !!marker?.nextElementSibling,
+    markers: overlay.querySelector('g.marker') !== null,
+    ...(focus === 'button' ? { button: (document.activeElement as HTMLElement).textContent ?? '' } : {}),
+  });
+}
+
+/** "photo", or "canvas" when the photo is missing (landmarks are then drawn on a blank canvas). */
+function frameWord(): string {
+  return frameOf(current)?.blank ? 'canvas' : 'photo';
+}
+
+/** The status line as a person reads it (for the render report). */
+function statusText(): string {
+  return [confirmBox.hidden ? statusLeft : confirmText, statusNote, statusKeys]
+    .map((e) => e.textContent ?? '')
+    .filter((t) => t !== '')
+    .join(' | ');
 }
 
 function renderSpecimenList(): void {
@@ -422,7 +575,7 @@ function renderSpecimenList(): void {
   specimenList.textContent = '';
   for (const i of listOrder()) {
     const s = specimens[i];
-    const missing = s.landmarks.filter((p) => p === null).length;
+    const c = slotCounts(s);
     const info = images.get(i);
     const why = [
       ...(flags.specimens.includes(i) ? [`confidence ${s.confidence?.toFixed(2)}: among the 10% least confident predictions of this file`] : []),
@@ -431,9 +584,7 @@ function renderSpecimenList(): void {
     const li = h('li', { id: `specimen-${i}`, role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
       h('span', { class: 'num' }, [String(i + 1)]),
       h('span', { class: 'name', title: s.imageField ?? s.name }, [s.name]),
-      h('span', { class: 'count', title: `${s.landmarks.length} landmarks${missing ? `, ${missing} missing` : ''}` }, [
-        `${s.landmarks.length}${missing ? ` (${missing}?)` : ''}`,
-      ]),
+      h('span', { class: 'count', title: countText(s) }, [`${s.landmarks.length}${c.missing ? ` (${c.missing}?)` : ''}${c.unreadable ? ` ⚠${c.unreadable}` : ''}`]),
       ...(info && !info.src ? [h('span', { class: 'badge', title: info.problem ?? 'no photo' }, ['no photo'])] : []),
       ...(why.length ? [h('span', { class: 'badge check', title: why.join('; ') }, ['check'])] : []),
     ]);
@@ -449,10 +600,14 @@ function renderLandmarkTable(): void {
   landmarkTable.textContent = '';
   if (!sp) return;
   sp.landmarks.forEach((p, i) => {
-    const tr = h('tr', { class: `${i === selected ? 'selected' : ''}${p ? '' : ' missing'}`, 'data-landmark': String(i) }, [
+    const state = slotState(current, i);
+    const tr = h('tr', { class: `${i === selected ? 'selected' : ''}${state === 'point' ? '' : ` ${state}`}`, 'data-landmark': String(i) }, [
       h('td', {}, [String(i + 1)]),
-      h('td', {}, [p ? fmt(p.x) : 'missing']),
-      h('td', {}, [p ? fmt(p.y) : '']),
+      // Unreadable is not missing: the row is in the file but cannot be read; the text view fixes it.
+      state === 'unreadable'
+        ? h('td', { colspan: '2', title: 'The row of this landmark in the file cannot be read: fix it in the text view (Open as text)' }, ['⚠ unreadable'])
+        : h('td', {}, [p ? fmt(p.x) : 'missing']),
+      ...(state === 'unreadable' ? [] : [h('td', {}, [p ? fmt(p.y) : ''])]),
       ...(doubtHeader.hidden ? [] : [doubtCell(sp.doubtPx?.[i], flags.landmarks.get(current)?.includes(i) ?? false)]),
     ]);
     tr.addEventListener('click', () => selectLandmark(i, true));
@@ -469,20 +624,51 @@ function doubtCell(v: number | undefined, flagged: boolean): HTMLElement {
 
 function selectLandmark(i: number | null, focus: boolean): void {
   selected = i;
+  note = '';
   saveState();
+  // Focus before drawing: drawMarkers gives a focused marker its focus back, and a marker that
+  // gets the focus selects itself (Escape on a focused marker would select it again). A missing
+  // landmark has no marker: the photo takes the keys then (P, Enter, arrows).
+  const marker = i !== null ? (overlay.querySelector(`[data-landmark="${i}"]`) as SVGGElement | null) : null;
+  const focusedMarker = (document.activeElement as Element | null)?.closest('#overlay g.marker') ?? null;
+  if (focus || (focusedMarker !== null && focusedMarker !== marker)) (marker ?? viewport).focus({ preventScroll: true });
   draw();
   renderLandmarkTable();
-  if (focus && i !== null) (overlay.querySelector(`[data-landmark="${i}"]`) as SVGGElement | null)?.focus();
-  else if (focus) viewport.focus();
+  report();
 }
 
 function setAddMode(on: boolean): void {
   addMode = on;
+  if (on) placing = null;
+  note = '';
   draw();
+  report();
+}
+
+/** Enters (or leaves) placing mode for the selected landmark; only a missing one can be placed. */
+function setPlacing(on: boolean): void {
+  if (on) {
+    const state = selected !== null ? slotState(current, selected) : null;
+    if (selected === null || state === 'point' || state === null) {
+      setNote('P places a missing landmark: select one in the landmark table first (M marks the selected landmark missing)');
+      return;
+    }
+    if (state === 'unreadable') {
+      setNote(`Landmark ${selected + 1} is unreadable in the file: fix its row in the text view (Open as text)`);
+      return;
+    }
+    placing = selected;
+    addMode = false;
+  } else placing = null;
+  note = '';
+  draw();
+  report();
 }
 
 // ---------------------------------------------------------------- reporting
 let reportTimer: ReturnType<typeof setTimeout> | undefined;
+/** The status line in the last report posted (a focus change that alters it posts a new one). */
+let lastReportedStatus = '';
 /** Posts what was drawn once the drawing settles (after loads, edits, zooms). */
 function report(): void {
   if (reportTimer) clearTimeout(reportTimer);
@@ -495,11 +681,15 @@ function report(): void {
     const imageLoaded = !!info?.src && !imageError && loadedSrc === info.src && photo.complete && photo.naturalWidth > 0;
     if (info?.src && !imageError && !imageLoaded) return; // the load event reports
     const positions = landmarkImagePositions(frame).map((p) => (p ? { x: p.x, y: p.y } : null));
+    const counts = slotCounts(sp);
     const r: RenderReport = {
       specimen: current,
       landmarks: sp.landmarks.length,
       drawn: overlay.querySelectorAll('g.marker').length,
-      missing: sp.landmarks.filter((p) => p === null).length,
+      missing: counts.missing,
+      unreadable: sp.landmarks.map((_, i) => i).filter((i) => slotState(current, i) === 'unreadable'),
+      curves: overlay.querySelectorAll('g.curve').length,
+      curvePoints: overlay.querySelectorAll('g.curve circle.curve-point').length,
       imageLoaded,
       imageWidth: imageLoaded ? photo.naturalWidth : frame.width,
       imageHeight: imageLoaded ? photo.naturalHeight : frame.height,
@@ -507,17 +697,38 @@ function report(): void {
       zoom: view.scale,
       markerRadius: settings.landmarkSize,
       selectedLandmark: selected,
+      placing,
+      adding: addMode,
+      ...(pendingAdd ? { confirm: pendingAdd.question } : {}),
+      status: statusText(),
+      layout: {
+        viewport: screenBox(viewport),
+        notice: notice.hidden ? null : screenBox(notice),
+        banner: banner.hidden ? null : screenBox(banner),
+        markers: positions.map((_, i) => {
+          const ring = overlay.querySelector(`g.marker[data-landmark="${i}"] circle.halo`);
+          return ring ? screenBox(ring) : null;
+        }),
+      },
       doubtful: [...(flags.landmarks.get(current) ?? [])],
       listOrder: listOrder(),
       ...(frame.blank ? { problem: notice.textContent ?? 'no photo' } : {}),
       timing: { sinceStartMs: Math.round(performance.now() - scriptStart), ...(imageLoaded && imageLoadMs !== undefined ? { imageLoadMs } : {}) },
     };
+    lastReportedStatus = r.status;
     post({ type: 'rendered', report: r });
   }, 30);
 }
 
+function screenBox(el: Element): ScreenBox {
+  const b = el.getBoundingClientRect();
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  return { x: r2(b.x), y: r2(b.y), width: r2(b.width), height: r2(b.height) };
+}
+
 // ---------------------------------------------------------------- edits
 function postEdit(edit: LandmarkEdit): void {
+  note = '';
   post({ type: 'edit', edit });
 }
 
@@ -539,6 +750,65 @@ function commitAdd(specimen: number, imagePoint: TpsPoint): void {
   postEdit({ kind: 'add', specimen, index, point: { x: roundCoord(t.x, frame), y: roundCoord(t.y, frame) } });
   selected = index;
   saveState();
+}
+
+/**
+ * An add as the user asks for it: on the photo only, and, when it would give the specimen more
+ * landmarks than the file's other specimens have (tpsDig2 files share one count), only after a
+ * yes in the status bar (Enter / Add), asked once per specimen.
+ */
+function requestAdd(specimen: number, imagePoint: TpsPoint): void {
+  const frame = frameOf(specimen);
+  const sp = specimens[specimen];
+  if (!frame || !sp) return;
+  if (!insideFrame(imagePoint, frame)) {
+    setNote(`Outside the ${frame.blank ? 'canvas' : 'photo'}: nothing added; click on the ${frame.blank ? 'canvas' : 'photo'}`);
+    return;
+  }
+  const common = commonCountFor(specimen);
+  const count = sp.landmarks.length + 1;
+  if (common !== null && count > common && !extraAllowed.has(specimen)) {
+    const others = specimens.length - 1;
+    const sharing = specimens.filter((s, i) => i !== specimen && s.landmarks.length === common).length;
+    const who = sharing === others ? (others === 1 ? 'the other specimen has' : `the other ${others} have`) : `most others (${sharing} of ${others}) have`;
+    pendingAdd = {
+      specimen,
+      point: imagePoint,
+      question: `This specimen would have ${count} landmarks; ${who} ${common}.`,
+      accept: `add landmark ${count}`,
+    };
+    btnConfirm.textContent = `Add landmark ${count}`;
+    renderConfirm();
+    draw();
+    report();
+    return;
+  }
+  commitAdd(specimen, imagePoint);
+}
+
+function acceptAdd(): void {
+  const p = pendingAdd;
+  if (!p) return;
+  pendingAdd = null;
+  extraAllowed.add(p.specimen);
+  renderConfirm();
+  commitAdd(p.specimen, p.point);
+  draw();
+  report();
+}
+
+function cancelAdd(): void {
+  if (!pendingAdd) return;
+  pendingAdd = null;
+  renderConfirm();
+  setNote('Not added');
+  draw();
+}
+
+function renderConfirm(): void {
+  confirmBox.hidden = pendingAdd === null;
+  statusLeft.hidden = pendingAdd !== null;
+  confirmText.textContent = pendingAdd ? `⚠ ${pendingAdd.question}` : '';
 }
 
 function markMissing(): void {
@@ -581,11 +851,52 @@ function startDrag(e: PointerEvent, landmark: number): void {
   if (!frame || !p) return;
   selected = landmark;
   saveState();
-  drag = { landmark, pointerId: e.pointerId, pos: toImage(p, frame), moved: false };
+  const at = toImage(p, frame);
+  const s = localPoint(e);
+  const pointer = screenToImage(s, view);
+  drag = { landmark, pointerId: e.pointerId, pos: at, moved: false, start: s, grab: { x: at.x - pointer.x, y: at.y - pointer.y } };
   viewport.setPointerCapture(e.pointerId);
   renderLandmarkTable();
   draw();
   (overlay.querySelector(`[data-landmark="${landmark}"]`) as SVGGElement | null)?.focus({ preventScroll: true });
+}
+
+/**
+ * What a left click on the photo at image point `img` does before any pan: places the landmark
+ * being placed, or adds one (add mode, Ctrl/Cmd+click). A click outside the photo never edits.
+ * Returns false when the click is an ordinary one (pan, and on release `stillClick`).
+ */
+function photoClick(img: TpsPoint, add: boolean): boolean {
+  const frame = frameOf(current);
+  const sp = specimens[current];
+  if (!frame || !sp) return false;
+  if (pendingAdd) {
+    setNote(`Answer first: Enter ${pendingAdd.accept}, Esc cancels`);
+    return true;
+  }
+  if (placing !== null) {
+    if (!insideFrame(img, frame)) {
+      setNote(`Outside the ${frame.blank ? 'canvas' : 'photo'}: not placed; click on the ${frame.blank ? 'canvas' : 'photo'} to place landmark ${placing + 1}`);
+      return true;
+    }
+    const i = placing;
+    placing = null;
+    commitMove(current, i, img);
+    return true;
+  }
+  if (addMode || add) {
+    requestAdd(current, img);
+    return true;
+  }
+  return false;
+}
+
+/** A click on the photo that did not drag: deselects, except a missing landmark (says how to place it). */
+function stillClick(): void {
+  const state = selected !== null ? slotState(current, selected) : null;
+  if (selected !== null && state === 'missing') setNote(`Not placed: press P or Enter, then click, to place landmark ${selected + 1}`);
+  else if (selected !== null && state === 'unreadable') setNote(`Landmark ${selected + 1} is unreadable in the file: fix its row in the text view (Open as text)`);
+  else if (selected !== null) selectLandmark(null, false);
 }
 
 viewport.addEventListener('pointerdown', (e) => {
@@ -594,15 +905,9 @@ viewport.addEventListener('pointerdown', (e) => {
   if (!frame) return;
   const s = localPoint(e);
   const img = screenToImage(s, view);
-  const sp = specimens[current];
-  if (e.button === 0 && sp && (addMode || e.ctrlKey || e.metaKey)) {
-    commitAdd(current, img);
+  if (e.button === 0 && photoClick(img, e.ctrlKey || e.metaKey)) {
     e.preventDefault();
-    return;
-  }
-  if (e.button === 0 && sp && selected !== null && sp.landmarks[selected] === null) {
-    commitMove(current, selected, img); // place a missing landmark
-    e.preventDefault();
+    viewport.focus({ preventScroll: true }); // Enter/Esc answer what the click asked
     return;
   }
   pan = { pointerId: e.pointerId, x: e.clientX, y: e.clientY, tx: view.tx, ty: view.ty };
@@ -620,7 +925,9 @@ viewport.addEventListener('pointermove', (e) => {
     statusRight.textContent = `x ${fmt(t.x)}  y ${fmt(t.y)}`;
   }
   if (drag && e.pointerId === drag.pointerId) {
-    drag.pos = screenToImage(s, view);
+    if (!drag.moved && Math.hypot(s.x - drag.start.x, s.y - drag.start.y) < DRAG_THRESHOLD_PX) return;
+    const pointer = screenToImage(s, view);
+    drag.pos = { x: pointer.x + drag.grab.x, y: pointer.y + drag.grab.y };
     drag.moved = true;
     draw();
   } else if (pan && e.pointerId === pan.pointerId) {
@@ -640,7 +947,7 @@ function endPointer(e: PointerEvent, cancelled: boolean): void {
     const still = Math.hypot(e.clientX - pan.x, e.clientY - pan.y) < 3;
     pan = null;
     viewport.classList.remove('panning');
-    if (still && !cancelled && selected !== null) selectLandmark(null, false); // a click on the photo deselects
+    if (still && !cancelled) stillClick();
     report();
   }
 }
@@ -673,6 +980,15 @@ function onKey(e: KeyboardEvent): boolean {
   if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return false;
   if (e.ctrlKey || e.metaKey || e.altKey) return false; // leave Ctrl+Z, Ctrl+S... to VS Code
   const step = e.shiftKey ? 10 : 1;
+  // A question in the status bar takes Enter and Escape first, wherever the focus is.
+  if (pendingAdd && e.key === 'Enter') {
+    acceptAdd();
+    return true;
+  }
+  if (pendingAdd && e.key === 'Escape') {
+    cancelAdd();
+    return true;
+  }
   switch (e.key) {
     case 'PageUp':
       stepSpecimen(-1);
@@ -718,8 +1034,18 @@ function onKey(e: KeyboardEvent): boolean {
     case 'A':
       setAddMode(!addMode);
       return true;
+    case 'p':
+    case 'P':
+      setPlacing(placing === null);
+      return true;
+    case 'Enter':
+      // Enter on a selected missing landmark starts placing it; elsewhere Enter is not ours.
+      if (placing !== null || selected === null || slotState(current, selected) !== 'missing') return false;
+      setPlacing(true);
+      return true;
     case 'Escape':
-      if (addMode) setAddMode(false);
+      if (placing !== null) setPlacing(false);
+      else if (addMode) setAddMode(false);
       else selectLandmark(null, true);
       return true;
     case '+':
@@ -748,6 +1074,17 @@ document.addEventListener('keydown', (e) => {
   if (onKey(e)) e.preventDefault();
 });
 
+// The status line says what the keys do where the focus is: follow the focus.
+function focusChanged(): void {
+  updateStatus();
+  if (statusText() !== lastReportedStatus) report();
+}
+document.addEventListener('focusin', focusChanged);
+// After a focusout the new focus is not known yet (or there is none): look once it settled.
+document.addEventListener('focusout', () => setTimeout(focusChanged, 0));
+window.addEventListener('focus', focusChanged);
+window.addEventListener('blur', focusChanged);
+
 // ---------------------------------------------------------------- host messages
 function saveState(): void {
   const s: SavedState = { current, selectedLandmark: selected };
@@ -762,12 +1099,23 @@ function renderProblems(): void {
 function runTestAction(action: TestAction): void {
   switch (action.kind) {
     case 'move':
-    case 'add': {
-      const run = () => (action.kind === 'move' ? commitMove(action.specimen, action.landmark, action) : commitAdd(action.specimen, action));
-      if (frameOf(action.specimen)) run();
+    case 'add':
+    case 'click': {
+      const specimen = action.kind === 'click' ? (action.specimen ?? current) : action.specimen;
+      const point = { x: action.x, y: action.y };
+      const run = (): void => {
+        if (action.kind === 'move') commitMove(specimen, action.landmark, point);
+        else if (action.kind === 'add') requestAdd(specimen, point);
+        else {
+          if (!photoClick(point, !!action.ctrlKey)) stillClick();
+          report();
+        }
+      };
+      // A click, or an add that may ask first, happens on the specimen shown: show it first.
+      if (frameOf(specimen) && (action.kind === 'move' || specimen === current)) run();
       else {
-        pendingFrame.push({ specimen: action.specimen, run });
-        showSpecimen(action.specimen);
+        pendingFrame.push({ specimen, run });
+        showSpecimen(specimen);
       }
       return;
     }

@@ -62,7 +62,10 @@ export async function checkTpsFile(
     const found = await resolveImage(file, image, options.images, cache);
     if (!found) {
       const line = s.fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.line ?? s.line;
-      diags.push({ severity: 'warning', message: await unresolvedImageReason(file, image, options.images), line, specimen: index });
+      const reason = await unresolvedImageReason(file, image, options.images);
+      // A photo that is missing may come later; a path to something that is no photo is wrong.
+      const severity = reason.startsWith('image not found') ? 'warning' : 'error';
+      diags.push({ severity, message: reason, line, specimen: index });
     }
   }
   diags.sort((a, b) => a.line - b.line);

@@ -571,4 +571,27 @@ describe('editor webview (headless Chromium)', function () {
     await host.page.screenshot({ path: path.join(artifacts, 'webview-curve.png') });
     await host.page.close();
   });
+
+  it('a file of 5,000 specimens: the list holds only the rows in view, and the row of the specimen shown is always there', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const first = fs.readFileSync(tps, 'utf8').split(/(?=^LM=)/m)[0];
+    const host = await open(tps, first.repeat(5000));
+    await host.waitForRender((x) => x.specimen === 0);
+    assert.strictEqual(await host.page.locator('#specimen-list li.windowed').count() < 100, true);
+    assert.match((await host.page.locator('.sidebar-title').first().textContent()) ?? '', /5000 specimens/);
+    await host.send({ type: 'select', specimen: 4321 });
+    await host.waitForRender((x) => x.specimen === 4321);
+    const row = host.page.locator('#specimen-4321');
+    assert.strictEqual(await row.count(), 1);
+    assert.match((await row.getAttribute('class')) ?? '', /current/);
+    const list = (await host.page.locator('#specimen-list').boundingBox())!;
+    const box = (await row.boundingBox())!;
+    assert.ok(box.y >= list.y && box.y + box.height <= list.y + list.height, `row 4322 not in view: ${JSON.stringify(box)} in ${JSON.stringify(list)}`);
+    // Scrolling the list to the top brings row 1 back; a click there shows specimen 1.
+    await host.page.locator('#specimen-list').evaluate((el) => (el.scrollTop = 0));
+    await host.page.locator('#specimen-0').waitFor({ timeout: 5000 });
+    await host.page.locator('#specimen-0').click();
+    await host.waitForRender((x) => x.specimen === 0);
+    await host.page.close();
+  });
 });

@@ -27,6 +27,8 @@ import { markMissingLandmarks } from './missing';
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NA = /^(?:NA|NaN)$/i;
+/** Missing landmarks a short specimen may be padded with beyond the rows it has (see closeLandmarks). */
+const MAX_PADDING = 16;
 const FIELD = /^([A-Za-z][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
 /** A field value that swallowed the next specimen's LM= line (file without a final newline, concatenated). */
 const GLUED_LM = /^(.*?\S)\s*(LM3?\s*=\s*\d+)$/i;
@@ -160,7 +162,19 @@ export function parseTpsWithSource(text: string, file?: string): ParsedTps {
   const closeLandmarks = (b: Builder, line: number): void => {
     if (b.state !== 'landmarks') return;
     const n = b.specimen.landmarks.length;
-    if (b.expected !== undefined && n < b.expected) {
+    // A short specimen's last landmarks are padded as missing (tpsDig files cut short), but only
+    // while the shortfall is of the size of what was read: a count far beyond its rows
+    // (LM=999999999 in a 3-line file) is a typo or garbage, and padding it would allocate by a
+    // number written in the file instead of by the file's size. Then the rows read are kept and
+    // the count is ignored, so every specimen holds at most about twice the rows it has.
+    if (b.expected !== undefined && b.expected - n > Math.max(n, MAX_PADDING)) {
+      diag(
+        'error',
+        b.specimen.line,
+        `LM=${b.expected} but only ${n} landmark row(s) follow (before line ${line}): the count is ignored (too far from the rows there are), the ${n} row(s) are read`,
+        b.index,
+      );
+    } else if (b.expected !== undefined && n < b.expected) {
       diag(
         'error',
         b.specimen.line,
@@ -254,6 +268,11 @@ export function parseTpsWithSource(text: string, file?: string): ParsedTps {
               if (ln.values.length > 2 && !b.wideRowsWarned) {
                 diag('warning', lineNo, `landmark rows have ${ln.values.length} values; only the first two (x y) are used`, b.index);
                 b.wideRowsWarned = true;
+              }
+              // R writes NA for a missing landmark; a literal NaN (numpy, a spreadsheet) is read
+              // the same way, but said, so a computation gone wrong is not taken silently.
+              if (/(^|\s)nan(\s|$)/i.test(ln.text)) {
+                diag('warning', lineNo, `landmark ${b.specimen.landmarks.length + 1}: "${ln.text}" holds NaN, read as a missing landmark (tpsDig writes -1 -1, R writes NA)`, b.index);
               }
               pushSlot(b, toLandmark(ln.values), lineNo);
             }

@@ -570,30 +570,87 @@ function statusText(): string {
     .join(' | ');
 }
 
+/** Above this many specimens the list draws only the rows in view (files of thousands). */
+const WINDOWED_LIST_FROM = 1000;
+/** Row height of the windowed list, px (fixed so a row's place is its index times this). */
+const LIST_ROW_PX = 20;
+let listScrollPending = false;
+
+function specimenRow(i: number, flagged: ReadonlySet<number>, top?: number): HTMLElement {
+  const s = specimens[i];
+  const c = slotCounts(s);
+  const info = images.get(i);
+  const why = [
+    ...(flagged.has(i) ? [`confidence ${s.confidence?.toFixed(2)}: among the 10% least confident predictions of this file`] : []),
+    ...(flags.landmarks.has(i) ? [`landmark${flags.landmarks.get(i)!.length === 1 ? '' : 's'} ${flags.landmarks.get(i)!.map((j) => j + 1).join(', ')} among the 10% most doubtful`] : []),
+  ];
+  const li = h('li', { id: `specimen-${i}`, role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
+    h('span', { class: 'num' }, [String(i + 1)]),
+    h('span', { class: 'name', title: s.imageField ?? s.name }, [s.name]),
+    h('span', { class: 'count', title: countText(s) }, [`${s.landmarks.length}${c.missing ? ` (${c.missing}?)` : ''}${c.unreadable ? ` ⚠${c.unreadable}` : ''}`]),
+    ...(info && !info.src ? [h('span', { class: 'badge', title: info.problem ?? 'no photo' }, ['no photo'])] : []),
+    ...(why.length ? [h('span', { class: 'badge check', title: why.join('; ') }, ['check'])] : []),
+  ]);
+  if (top !== undefined) {
+    li.classList.add('windowed');
+    li.style.top = `${top}px`;
+  }
+  li.addEventListener('click', () => showSpecimen(i));
+  return li;
+}
+
 function renderSpecimenList(): void {
   specimenCount.textContent = `${specimens.length} specimen${specimens.length === 1 ? '' : 's'}`;
   specimenList.textContent = '';
-  for (const i of listOrder()) {
-    const s = specimens[i];
-    const c = slotCounts(s);
-    const info = images.get(i);
-    const why = [
-      ...(flags.specimens.includes(i) ? [`confidence ${s.confidence?.toFixed(2)}: among the 10% least confident predictions of this file`] : []),
-      ...(flags.landmarks.has(i) ? [`landmark${flags.landmarks.get(i)!.length === 1 ? '' : 's'} ${flags.landmarks.get(i)!.map((j) => j + 1).join(', ')} among the 10% most doubtful`] : []),
-    ];
-    const li = h('li', { id: `specimen-${i}`, role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
-      h('span', { class: 'num' }, [String(i + 1)]),
-      h('span', { class: 'name', title: s.imageField ?? s.name }, [s.name]),
-      h('span', { class: 'count', title: countText(s) }, [`${s.landmarks.length}${c.missing ? ` (${c.missing}?)` : ''}${c.unreadable ? ` ⚠${c.unreadable}` : ''}`]),
-      ...(info && !info.src ? [h('span', { class: 'badge', title: info.problem ?? 'no photo' }, ['no photo'])] : []),
-      ...(why.length ? [h('span', { class: 'badge check', title: why.join('; ') }, ['check'])] : []),
-    ]);
-    li.addEventListener('click', () => showSpecimen(i));
-    specimenList.append(li);
+  // A Set: a file of 20,000 specimens must not cost 20,000 x 20,000 look-ups.
+  const flagged = new Set(flags.specimens);
+  const order = listOrder();
+  if (order.length >= WINDOWED_LIST_FROM) {
+    renderSpecimenWindow(order, flagged, true);
+    return;
   }
+  specimenList.classList.remove('windowed');
+  specimenList.append(...order.map((i) => specimenRow(i, flagged)));
   specimenList.setAttribute('aria-activedescendant', `specimen-${current}`);
-  document.getElementById(`specimen-${current}`)?.scrollIntoView({ block: 'nearest' });
+  // The first specimen is in view already: scrolling to it would lay out the list for nothing.
+  if (current > 0) document.getElementById(`specimen-${current}`)?.scrollIntoView({ block: 'nearest' });
 }
+
+/**
+ * A long list as a window: a spacer as tall as every row, and only the rows in view (and the
+ * current one, which the list's aria-activedescendant names) as elements.
+ */
+function renderSpecimenWindow(order: readonly number[], flagged: ReadonlySet<number>, reveal: boolean): void {
+  specimenList.classList.add('windowed');
+  const pos = order.indexOf(current);
+  const height = specimenList.clientHeight || 600;
+  let scrollTop = specimenList.scrollTop;
+  if (reveal && pos >= 0) {
+    const top = pos * LIST_ROW_PX;
+    if (top < scrollTop || top + LIST_ROW_PX > scrollTop + height) scrollTop = Math.max(0, top - height / 2);
+  }
+  const first = Math.max(0, Math.floor(scrollTop / LIST_ROW_PX) - 10);
+  const last = Math.min(order.length, Math.ceil((scrollTop + height) / LIST_ROW_PX) + 10);
+  const rows = new Set<number>();
+  for (let k = first; k < last; k++) rows.add(k);
+  if (pos >= 0) rows.add(pos);
+  const spacer = h('li', { class: 'spacer', 'aria-hidden': 'true' }, []);
+  spacer.style.height = `${order.length * LIST_ROW_PX}px`;
+  specimenList.textContent = '';
+  specimenList.append(spacer, ...[...rows].map((k) => specimenRow(order[k], flagged, k * LIST_ROW_PX)));
+  // Only now, with the spacer back: emptying the list had clamped its scroll position to 0.
+  if (specimenList.scrollTop !== scrollTop) specimenList.scrollTop = scrollTop;
+  specimenList.setAttribute('aria-activedescendant', `specimen-${current}`);
+}
+
+specimenList.addEventListener('scroll', () => {
+  if (!specimenList.classList.contains('windowed') || listScrollPending) return;
+  listScrollPending = true;
+  requestAnimationFrame(() => {
+    listScrollPending = false;
+    renderSpecimenWindow(listOrder(), new Set(flags.specimens), false);
+  });
+});
 
 function renderLandmarkTable(): void {
   const sp = specimens[current];
@@ -676,6 +733,11 @@ function report(): void {
     reportTimer = undefined;
     const frame = frameOf(current);
     const sp = specimens[current];
+    if (specimens.length === 0) {
+      // A file with no specimen (garbage, an empty file) still says what it drew: nothing, and why.
+      post({ type: 'rendered', report: emptyReport() });
+      return;
+    }
     if (!frame || !sp) return;
     const info = images.get(current);
     const imageLoaded = !!info?.src && !imageError && loadedSrc === info.src && photo.complete && photo.naturalWidth > 0;
@@ -718,6 +780,32 @@ function report(): void {
     lastReportedStatus = r.status;
     post({ type: 'rendered', report: r });
   }, 30);
+}
+
+function emptyReport(): RenderReport {
+  return {
+    specimen: -1,
+    landmarks: 0,
+    drawn: 0,
+    missing: 0,
+    unreadable: [],
+    curves: 0,
+    curvePoints: 0,
+    imageLoaded: false,
+    imageWidth: 0,
+    imageHeight: 0,
+    positions: [],
+    zoom: view.scale,
+    markerRadius: settings.landmarkSize,
+    selectedLandmark: null,
+    placing: null,
+    adding: false,
+    status: statusText(),
+    layout: { viewport: screenBox(viewport), notice: null, banner: banner.hidden ? null : screenBox(banner), markers: [] },
+    doubtful: [],
+    listOrder: [],
+    problem: problems.length ? problems.join(' ') : 'this file has no specimen',
+  };
 }
 
 function screenBox(el: Element): ScreenBox {
@@ -1146,6 +1234,7 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
         notice.textContent = `${fileName} has no specimens.`;
         renderSpecimenList();
         draw();
+        report();
         return;
       }
       showSpecimen(current, { keepSelection: true });

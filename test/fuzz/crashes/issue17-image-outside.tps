@@ -1,0 +1,3 @@
+LM=1
+1 2
+IMAGE=../../../../etc/passwd

@@ -1,0 +1,4 @@
+LM=2
+1e309 2
+NaN NaN
+IMAGE=a.jpg

@@ -9,18 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
-import type { RenderReport, ScreenBox } from '../../src/shared/protocol/editor';
-import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+import type { ScreenBox } from '../../src/shared/protocol/editor';
+import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor, openInEditor } from './helpers';
 
-type EditorApi = Awaited<ReturnType<typeof getApi>>['editor'];
 
-async function openInEditor(api: EditorApi, file: string, predicate: (r: RenderReport) => boolean): Promise<{ uri: vscode.Uri; report: RenderReport }> {
-  const uri = vscode.Uri.file(file);
-  await vscode.commands.executeCommand('vscode.open', uri);
-  await waitFor(`the Landmark Editor for ${path.basename(file)} to be ready`, () => api.state(uri)?.ready, { timeoutMs: 60_000 });
-  const report = await api.waitForRender(uri, predicate, 60_000);
-  return { uri, report };
-}
 
 function intersects(a: ScreenBox, b: ScreenBox): boolean {
   return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;

@@ -9,20 +9,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
-import type { RenderReport } from '../../src/shared/protocol/editor';
 import { TpsEditorDocument } from '../../src/extension/editor/document';
-import { artifactsDir, closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+import { artifactsDir, closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor, openInEditor } from './helpers';
 
-type EditorApi = Awaited<ReturnType<typeof getApi>>['editor'];
 
-/** Opens `file` with VS Code's default editor for .tps (ours) and waits for a loaded render. */
-async function openInEditor(api: EditorApi, file: string, predicate: (r: RenderReport) => boolean): Promise<{ uri: vscode.Uri; report: RenderReport }> {
-  const uri = vscode.Uri.file(file);
-  await vscode.commands.executeCommand('vscode.open', uri);
-  await waitFor(`the Landmark Editor for ${path.basename(file)} to be ready`, () => api.state(uri)?.ready, { timeoutMs: 60_000 });
-  const report = await api.waitForRender(uri, predicate, 60_000);
-  return { uri, report };
-}
 
 function activeTab(): vscode.Tab | undefined {
   return vscode.window.tabGroups.activeTabGroup.activeTab;

@@ -29,6 +29,29 @@ function namesFor(table: LandmarkTable): string[] {
   return Array.from({ length: k }, (_, j) => table.landmarkNames?.[j] || `lm${j + 1}`);
 }
 
+/** A specimen's photo height for an export, or undefined after noting it in `leftOut`. */
+function exportHeight(s: TableSpecimen, i: number, heightOf: HeightOf, leftOut: ExportResult['leftOut']): number | undefined {
+  const height = s.image ? heightOf(s.image) : undefined;
+  if (height !== undefined && height > 0) return height;
+  leftOut.push({ index: i, name: tableName(s, i), reason: 'image height unknown: y cannot be flipped' });
+  return undefined;
+}
+
+/**
+ * The landmark in cells `x` and `y` of a row, flipped to TPS y-up with `height`: null when not
+ * labelled (empty or NaN), and null with an issue naming `field` when a cell is no number.
+ */
+function readPoint(cells: readonly string[], x: number, y: number, height: number, at: { file: string; line: number; field: string }, issues: InteropIssue[]): TpsLandmark {
+  const [xt, yt] = [cells[x] ?? '', cells[y] ?? ''];
+  const [vx, vy] = [numberCell(xt), numberCell(yt)];
+  if (vx !== undefined && vy !== undefined) return flip({ x: vx, y: vy }, height);
+  const bad = vx === undefined ? xt : yt;
+  if (bad.trim() !== '' && !/^nan$/i.test(bad.trim())) {
+    issues.push({ file: at.file, line: at.line, field: `${at.field}.${vx === undefined ? 'x' : 'y'}`, message: `"${bad}" is not a number: landmark read as missing` });
+  }
+  return null;
+}
+
 // ------------------------------------------------------------------ DeepLabCut
 
 export interface DlcImportOptions {
@@ -81,16 +104,7 @@ export function fromDeepLabCut(text: string, file: string, options: DlcImportOpt
       const landmarks: TpsLandmark[] = partNames.map((part) => {
         const slot = slots.get(`${individual}\u0000${part}`);
         if (!slot || slot.x === undefined || slot.y === undefined) return null;
-        const [xt, yt] = [rec.cells[slot.x] ?? '', rec.cells[slot.y] ?? ''];
-        const [x, y] = [numberCell(xt), numberCell(yt)];
-        if (x === undefined || y === undefined) {
-          const bad = x === undefined ? xt : yt;
-          if (bad.trim() !== '' && !/^nan$/i.test(bad.trim())) {
-            issues.push({ file, line: rec.line, field: `${individual ? `${individual}.` : ''}${part}.${x === undefined ? 'x' : 'y'}`, message: `"${bad}" is not a number: landmark read as missing` });
-          }
-          return null;
-        }
-        return flip({ x, y }, height);
+        return readPoint(rec.cells, slot.x, slot.y, height, { file, line: rec.line, field: `${individual ? `${individual}.` : ''}${part}` }, issues);
       });
       if (individual && landmarks.every((p) => p === null)) continue; // an animal absent from the frame
       const s: TableSpecimen = { image, landmarks };
@@ -119,12 +133,8 @@ export function toDeepLabCut(table: LandmarkTable, options: DlcExportOptions): E
   ];
   const leftOut: ExportResult['leftOut'] = [];
   table.specimens.forEach((s, i) => {
-    const name = tableName(s, i);
-    const height = s.image ? options.heightOf(s.image) : undefined;
-    if (!(height !== undefined && height > 0)) {
-      leftOut.push({ index: i, name, reason: 'image height unknown: y cannot be flipped' });
-      return;
-    }
+    const height = exportHeight(s, i, options.heightOf, leftOut);
+    if (height === undefined) return;
     const cells = names.flatMap((_, j) => {
       const p = s.landmarks[j];
       if (!p) return [undefined, undefined];
@@ -246,16 +256,12 @@ export function toDlibXml(table: LandmarkTable, options: { heightOf: HeightOf; n
   ];
   const leftOut: ExportResult['leftOut'] = [];
   table.specimens.forEach((s, i) => {
-    const name = tableName(s, i);
-    const height = s.image ? options.heightOf(s.image) : undefined;
-    if (!(height !== undefined && height > 0)) {
-      leftOut.push({ index: i, name, reason: 'image height unknown: y cannot be flipped' });
-      return;
-    }
+    const height = exportHeight(s, i, options.heightOf, leftOut);
+    if (height === undefined) return;
     const pts = s.landmarks.map((p) => (p ? flip(p, height) : null));
     const present = pts.filter((p): p is { x: number; y: number } => p !== null);
     if (present.length === 0) {
-      leftOut.push({ index: i, name, reason: 'no landmark' });
+      leftOut.push({ index: i, name: tableName(s, i), reason: 'no landmark' });
       return;
     }
     const margin = 10;
@@ -316,18 +322,7 @@ export function fromSleapCsv(text: string, file: string, options: SleapImportOpt
       issues.push({ file, line: rec.line, message: `height of ${image} unknown (give the video's frame height): y cannot be flipped, row skipped` });
       continue;
     }
-    const landmarks = nodes.map((n) => {
-      const [xt, yt] = [rec.cells[n.x] ?? '', rec.cells[n.y] ?? ''];
-      const [x, y] = [numberCell(xt), numberCell(yt)];
-      if (x === undefined || y === undefined) {
-        const bad = x === undefined ? xt : yt;
-        if (bad.trim() !== '' && !/^nan$/i.test(bad.trim())) {
-          issues.push({ file, line: rec.line, field: `${n.name}.${x === undefined ? 'x' : 'y'}`, message: `"${bad}" is not a number: landmark read as missing` });
-        }
-        return null;
-      }
-      return flip({ x, y }, height);
-    });
+    const landmarks = nodes.map((n) => readPoint(rec.cells, n.x, n.y, height, { file, line: rec.line, field: n.name }, issues));
     const s: TableSpecimen = { image, landmarks };
     const track = trackCol >= 0 ? rec.cells[trackCol]?.trim() : '';
     if (track) s.id = track;
@@ -349,12 +344,8 @@ export function toSleapCsv(table: LandmarkTable, options: { heightOf: HeightOf; 
   const rows: CsvCell[][] = [['track', 'frame_idx', 'instance.score', ...names.flatMap((n) => [`${n}.x`, `${n}.y`, `${n}.score`])]];
   const leftOut: ExportResult['leftOut'] = [];
   table.specimens.forEach((s, i) => {
-    const name = tableName(s, i);
-    const height = s.image ? options.heightOf(s.image) : undefined;
-    if (!(height !== undefined && height > 0)) {
-      leftOut.push({ index: i, name, reason: 'image height unknown: y cannot be flipped' });
-      return;
-    }
+    const height = exportHeight(s, i, options.heightOf, leftOut);
+    if (height === undefined) return;
     const m = s.image ? pattern.exec(s.image) : null;
     const frame = m ? Number(m[1]) : i;
     const cells = names.flatMap((_, j) => {

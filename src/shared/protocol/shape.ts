@@ -2,20 +2,10 @@
  * The protocol between the extension and the shape view (Procrustes consensus, aligned cloud,
  * PC1/PC2 scatter, specimens by Procrustes distance). Pure types.
  */
-import type { Point2 } from '../morphometrics/procrustes';
+import type { GpaSpecimen, Point2 } from '../morphometrics/procrustes';
 
-export interface ShapeViewSpecimen {
-  /** 0-based index of the specimen in its TPS file (what "open" selects). */
-  index: number;
-  name: string;
-  centroidSize: number;
-  procrustesDistance: number;
-  outlier: boolean;
-  /** Aligned landmarks at unit centroid size. */
-  aligned: Point2[];
-  /** Scores on PC1 and PC2 (0 where the component does not exist). */
-  pc: [number, number];
-}
+/** A specimen as GPA gives it (index = its place in the TPS file), with its PC1 and PC2 scores. */
+export type ShapeViewSpecimen = Omit<GpaSpecimen, 'scores'> & { pc: [number, number] };
 
 export interface ShapeViewModel {
   title: string;

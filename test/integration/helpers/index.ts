@@ -4,3 +4,4 @@ export * from './wait';
 export * from './screenshot';
 export * from './extension';
 export * from './workspace';
+export * from './editor';

@@ -15,16 +15,9 @@ import { parseArgs } from 'util';
 import type { CliCommand } from './command';
 import { resolveImage } from '../shared/dataset/images';
 import { writeFileAtomic } from '../shared/dataset/save';
-import { parseTps } from '../shared/tps/parse';
-import { writeTps } from '../shared/tps/write';
-import { tableFromTps, tpsFromTable, type HeightOf, type ImportResult, type InteropIssue, type LandmarkTable } from '../shared/interop/table';
-import { fromMorphoJ, fromNts, fromWideCsv, toMorphoJ, toNts, toWideCsv, type ExportResult } from '../shared/interop/morphometrics';
-import { fromDeepLabCut, fromDlibXml, fromSleapCsv, toDeepLabCut, toDlibXml, toSleapCsv } from '../shared/interop/pose';
+import type { HeightOf } from '../shared/interop/table';
+import { detectFormat, FORMATS, isFormat, POSE_FORMATS as POSE, readFormat as read, writeFormat as write } from '../shared/interop/formats';
 import { imageSize } from '../engine/data/image';
-
-export const FORMATS = ['tps', 'morphoj', 'nts', 'csv', 'dlc', 'dlib-xml', 'sleap-csv'] as const;
-export type Format = (typeof FORMATS)[number];
-const POSE: readonly Format[] = ['dlc', 'dlib-xml', 'sleap-csv'];
 
 const USAGE = [
   'usage: convert <input> --to <format> --out <file> [--from <format>] [--images <dir>] [--image-height N]',
@@ -47,63 +40,6 @@ const USAGE = [
   '  --overwrite            replace --out if it exists',
 ].join('\n');
 
-/** The input's format: its extension, then a look at its first line for CSV files. */
-export function detectFormat(file: string, text: string): Format | undefined {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.tps') return 'tps';
-  if (ext === '.xml') return 'dlib-xml';
-  if (ext === '.nts') return 'nts';
-  if (ext === '.txt') return 'morphoj';
-  if (ext === '.csv') {
-    const first = text.replace(/^\ufeff/, '').split(/\r?\n/, 1)[0].toLowerCase();
-    if (/^scorer\b/.test(first)) return 'dlc';
-    if (/\bframe_idx\b/.test(first)) return 'sleap-csv';
-    return 'csv';
-  }
-  return undefined;
-}
-
-function read(format: Format, text: string, file: string, heightOf: HeightOf, template: string | undefined): ImportResult {
-  switch (format) {
-    case 'tps': {
-      const doc = parseTps(text, file);
-      const issues: InteropIssue[] = doc.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ file, line: d.line, message: d.message }));
-      return { table: tableFromTps(doc), issues };
-    }
-    case 'morphoj':
-      return fromMorphoJ(text, file);
-    case 'nts':
-      return fromNts(text, file);
-    case 'csv':
-      return fromWideCsv(text, file);
-    case 'dlc':
-      return fromDeepLabCut(text, file, { heightOf });
-    case 'dlib-xml':
-      return fromDlibXml(text, file, { heightOf });
-    case 'sleap-csv':
-      return fromSleapCsv(text, file, { heightOf, ...(template ? { frameTemplate: template } : {}) });
-  }
-}
-
-function write(format: Format, table: LandmarkTable, heightOf: HeightOf, o: { template?: string; video?: string }): ExportResult {
-  switch (format) {
-    case 'tps':
-      return { text: writeTps(tpsFromTable(table)), leftOut: [] };
-    case 'morphoj':
-      return toMorphoJ(table);
-    case 'nts':
-      return toNts(table);
-    case 'csv':
-      return toWideCsv(table);
-    case 'dlc':
-      return toDeepLabCut(table, { heightOf, ...(o.video ? { video: o.video } : {}) });
-    case 'dlib-xml':
-      return toDlibXml(table, { heightOf });
-    case 'sleap-csv':
-      return toSleapCsv(table, { heightOf, ...(o.template ? { frameTemplate: o.template } : {}) });
-  }
-}
-
 /** Photo heights by IMAGE= name: the photo resolved like a TPS file's images, then its header read. */
 async function photoHeights(names: Iterable<string>, input: string, imagesDir: string | undefined): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -119,9 +55,6 @@ async function photoHeights(names: Iterable<string>, input: string, imagesDir: s
   return out;
 }
 
-function isFormat(v: string | undefined): v is Format {
-  return v !== undefined && (FORMATS as readonly string[]).includes(v);
-}
 
 export const command: CliCommand = {
   async run(args: string[]): Promise<number> {

@@ -3,12 +3,14 @@ import { registerTpsLanguage } from './language/register';
 import { registerTpsEditor } from './editor/register';
 import { registerWorkbench } from './workbench/register';
 import { registerShapeView } from './shape/shape-view';
+import { registerInterop } from './interop/commands';
 
 /** What activate() returns: used by the integration tests to look inside. */
 export interface LandmarksApi {
   editor: ReturnType<typeof registerTpsEditor>;
   workbench: ReturnType<typeof registerWorkbench>;
   shape: ReturnType<typeof registerShapeView>;
+  interop: ReturnType<typeof registerInterop>;
 }
 
 export function activate(context: vscode.ExtensionContext): LandmarksApi {
@@ -19,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): LandmarksApi {
     workbench: registerWorkbench(context),
     // The Landmark Editor's unsaved edits count in a shape analysis of its file.
     shape: registerShapeView(context, (uri) => editor.state(uri)?.text),
+    interop: registerInterop(context),
   };
 }
 

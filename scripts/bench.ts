@@ -22,7 +22,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { BackendChoice, PresetName } from '../src/shared/protocol/engine';
-import { mulberry32 } from '../src/shared/augment/rng';
 import { percentileSorted } from '../src/shared/metrics/stats';
 
 type DatasetName = 'mollusk' | 'wings';
@@ -65,23 +64,9 @@ const DATASETS: Record<DatasetName, { folder: string; protocol: string }> = {
   wings: { folder: 'drosophila-wings', protocol: 'rounds of 12' },
 };
 
-/** The split seed of the fixed 80/20 split (independent of --seed, which seeds training). */
-export const SPLIT_SEED = 42;
-
-/**
- * The fixed held-out split: items sorted by image file name, shuffled (seed 42), the first 20%
- * are the test set. scripts/experiments tune on the other 80% only (their own 80/20 inside it).
- */
-export function heldOutSplit<T>(items: T[], imageName: (t: T) => string, share = 0.2): { test: T[]; train: T[] } {
-  const a = [...items].sort((x, y) => imageName(x).localeCompare(imageName(y)));
-  const r = mulberry32(SPLIT_SEED);
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  const n = Math.round(a.length * share);
-  return { test: a.slice(0, n), train: a.slice(n) };
-}
+// The fixed held-out split lives in the pure core (the bundled device check uses it too).
+export { heldOutSplit, SPLIT_SEED } from '../src/shared/dataset/held-out';
+import { heldOutSplit } from '../src/shared/dataset/held-out';
 
 /** Share of the big errors (> p90) that the 10% least-confident items hold, and the most any ranking's 10% could hold. */
 export function outlierShare(items: { error: number[]; doubt: number }[], bigThreshold: number): { share: number; big: number; best: number } {

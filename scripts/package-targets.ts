@@ -78,6 +78,12 @@ async function packageTarget(name: string, t: Target): Promise<string> {
     for (const p of NATIVE_TFJS) if (fs.existsSync(path.join(stage, 'node_modules', p))) throw new Error(`${name}: ${p} was installed`);
     const sharpPkg = path.join(stage, 'node_modules', '@img', `sharp-${name}`);
     if (!fs.existsSync(sharpPkg)) throw new Error(`${name}: npm did not install @img/sharp-${name} (is the registry reachable?)`);
+    // npm's `webgpu` ships every platform's dawn.node (20-40 MiB each): keep this target's only.
+    const dawnDist = path.join(stage, 'node_modules', 'webgpu', 'dist');
+    const dawnKeep = t.os === 'darwin' ? 'darwin-universal' : `${t.os}-${t.cpu}`;
+    if (fs.existsSync(dawnDist)) {
+      for (const d of fs.readdirSync(dawnDist)) if (d !== dawnKeep) fs.rmSync(path.join(dawnDist, d), { recursive: true, force: true });
+    }
     const out = path.join(root, 'dist', `landmarks-${name}.vsix`);
     fs.rmSync(out, { force: true });
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');

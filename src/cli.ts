@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   finetune: async () => (await import('./cli/finetune')).command,
   shape: async () => (await import('./cli/shape')).command,
   convert: async () => (await import('./cli/convert')).command,
+  backends: async () => (await import('./cli/backends')).command,
 };
 
 function usage(): string {
@@ -28,6 +29,7 @@ function usage(): string {
     '  finetune ...                               pretrain on several parts, fine-tune on one',
   '  shape gpa --data <tps-or-folder> [--json]  Procrustes alignment, distances, outliers, PCA',
   '  convert <file> --to <format> --out <file>  TPS <-> MorphoJ, NTS, CSV, DeepLabCut, dlib XML, SLEAP',
+    '  backends [--json]                          which backends start here (the WebGPU adapter) and why',
     '',
     'Run a command with --help for its options.',
   ].join('\n');
@@ -48,12 +50,24 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/**
+ * Ends the process once stdout and stderr are written. Dawn (the WebGPU backend) keeps the event
+ * loop alive after the work is done, so a CLI that only set exitCode would never return.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = (): void => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => exitWhenFlushed(code),
   (err: unknown) => {
     console.error(err instanceof Error ? err.message : String(err));
-    process.exitCode = 1;
+    exitWhenFlushed(1);
   },
 );

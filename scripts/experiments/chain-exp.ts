@@ -59,7 +59,7 @@ function stats(items: { truth: P[]; pred: P[] }[]): string {
     name: 'patchnet',
     fit: (async (ids: number[], st: P[][]) => {
       const m = await trainPatchNet(ids.map((i, k) => ({ pyr: pyrs[i], truth: all[i].truth, start: st[k] })), {}, pnCfg);
-      return (i: number, s: P[]) => applyPatchNet(m, pyrs[i], s).landmarks;
+      return async (i: number, s: P[]) => (await applyPatchNet(m, pyrs[i], s)).landmarks;
     }) as unknown as Stage['fit'],
   };
   const run = async (chain: Stage[]): Promise<void> => {

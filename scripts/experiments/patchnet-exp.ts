@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(c0);
   const trainS = (Date.now() - t0) / 1000;
   // round trip through the saved form
-  const saved = serialisePatchNet(model);
+  const saved = await serialisePatchNet(model);
   const net = deserialisePatchNet(JSON.parse(JSON.stringify(saved.meta)), saved.weights);
   const L = data.landmarkCount;
   const before: number[] = [];
@@ -110,14 +110,14 @@ async function main(): Promise<void> {
     // warm-up (first calls compile / allocate), not timed
     const it = evalItems[0];
     const pyr = await levelsOf(it.image, wanted);
-    for (let i = 0; i < 3; i++) applyPatchNet(net, pyr, it.start);
+    for (let i = 0; i < 3; i++) await applyPatchNet(net, pyr, it.start);
   }
   const imgErr: { before: number; after: number; dC: number; dN: number }[] = [];
   for (const it of evalItems as StageItem[]) {
     const pyr = await levelsOf(it.image, wanted);
     const c1 = process.cpuUsage();
-    let r = applyPatchNet(net, pyr, it.start);
-    for (let rep = 1; rep < 4; rep++) r = applyPatchNet(net, pyr, it.start);
+    let r = await applyPatchNet(net, pyr, it.start);
+    for (let rep = 1; rep < 4; rep++) r = await applyPatchNet(net, pyr, it.start);
     const du = process.cpuUsage(c1);
     applyUs += (du.user + du.system) / 4;
     let sb = 0;

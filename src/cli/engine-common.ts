@@ -7,6 +7,7 @@ import type { BackendChoice, EngineProgress, EvaluationResult } from '../shared/
 import { initBackend, isBackendChoice } from '../engine/backend/init';
 import * as tf from '../engine/backend/tf';
 import { CancelSource, type JobEnv } from '../engine/env';
+import { parseLandmarkSubset } from '../shared/dataset/landmark-subset';
 
 export class UsageError extends Error {}
 
@@ -34,21 +35,14 @@ export function parseSize(v: string | undefined): [number, number] | undefined {
 /** "0,2,5" or "1-8" (1-based in the CLI, like the paper) -> 0-based indices. */
 export function parseLandmarkList(name: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
-  const out: number[] = [];
-  for (const part of v.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const r = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!r) throw new UsageError(`--${name} ${v}: expected 1-based landmark numbers like 1,2,5-8`);
-    const a = Number(r[1]);
-    const b = r[2] ? Number(r[2]) : a;
-    if (a < 1 || b < a) throw new UsageError(`--${name} ${v}: bad range ${part}`);
-    for (let i = a; i <= b; i++) out.push(i - 1);
-  }
-  return out;
+  const r = parseLandmarkSubset(v);
+  if ('error' in r) throw new UsageError(`--${name} ${v}: ${r.error}`);
+  return r.subset;
 }
 
 export function parseBackend(v: string | undefined): BackendChoice {
   if (v === undefined) return 'auto';
-  if (!isBackendChoice(v)) throw new UsageError(`--backend ${v}: expected auto, native-gpu, native-cpu, wasm or cpu`);
+  if (!isBackendChoice(v)) throw new UsageError(`--backend ${v}: expected auto, webgpu, native-gpu, native-cpu, wasm or cpu`);
   return v;
 }
 

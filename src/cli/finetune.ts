@@ -20,7 +20,7 @@ export const USAGE = [
   '  --pretrain-epochs N   epochs of the pretraining (default: --epochs)',
   '  --reuse-pretrained    keep <out>/pretrained when it exists',
   '  --preset default|paper  --epochs N  --batch-size N  --learning-rate X  --validation-split X',
-  '  --input-size WxH  --seed N  --patience N  --backend auto|native-gpu|native-cpu|wasm|cpu  --json',
+  '  --input-size WxH  --seed N  --patience N  --backend auto|webgpu|native-gpu|native-cpu|wasm|cpu  --json',
 ].join('\n');
 
 function part(spec: string, images: string | undefined): FinetunePart {

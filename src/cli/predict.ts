@@ -15,7 +15,7 @@ export const USAGE = [
   '',
   '  --recursive   include images in subfolders',
   '  --overwrite   replace --out if it exists (default: refuse)',
-  '  --backend auto|native-gpu|native-cpu|wasm|cpu',
+  '  --backend auto|webgpu|native-gpu|native-cpu|wasm|cpu',
   '  --json        print the result as JSON on stdout',
 ].join('\n');
 

@@ -28,7 +28,7 @@ export const USAGE = [
   '  --landmarks 1,2,5-8      train on these landmarks only (1-based)',
   '  --exclude a,b,...        leave these specimens out (image names; e.g. a test set)',
   '  --include a,b,...        train on these specimens only',
-  '  --backend auto|native-gpu|native-cpu|wasm|cpu',
+  '  --backend auto|webgpu|native-gpu|native-cpu|wasm|cpu',
   '  --json                   print the result as JSON on stdout',
 ].join('\n');
 

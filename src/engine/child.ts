@@ -2,14 +2,18 @@
  * The engine child process (esbuild entry `engine` -> dist/engine.js). Forked by the extension
  * (or a test), it speaks src/shared/protocol/engine.ts over process.send / process.on('message'):
  *  - starts the backend (env LANDMARKS_BACKEND, or `--backend <choice>`), sends 'ready' with the
- *    BackendReport (or an 'error' with id "engine" and exits 1 when no backend starts);
- *  - runs one job at a time: a request while a job runs gets an 'error' naming the running job;
+ *    BackendReport and each preset's defaults on that backend (or an 'error' with id "engine"
+ *    and exits 1 when no backend starts);
+ *  - runs one job at a time: a request while a job runs gets an 'error' of kind 'busy' naming
+ *    the running job, its start and ETA;
  *  - 'cancel' with the job's id stops it at the next batch/image (training keeps its best model);
+ *    a cancelled job that ends by throwing is reported as an 'error' of kind 'cancelled';
  *  - 'shutdown' exits once the running job (if any) has stopped;
  *  - an uncaught error becomes an 'error' event (for the running job, else id "engine").
  */
-import type { BackendChoice, EngineEvent, EngineRequest } from '../shared/protocol/engine';
+import type { BackendChoice, BackendName, EngineEvent, EngineJobKind, EngineRequest, PresetInfo } from '../shared/protocol/engine';
 import { initBackend, isBackendChoice } from './backend/init';
+import { getPreset, presetNames } from './presets';
 import * as tf from './backend/tf';
 import { CancelSource, type JobEnv } from './env';
 import { isJobRequest, runJob } from './jobs';
@@ -31,8 +35,30 @@ function backendFromArgv(argv: string[]): BackendChoice {
   return v;
 }
 
-let current: { id: string; kind: string; cancel: CancelSource } | undefined;
+interface RunningJob {
+  id: string;
+  kind: EngineJobKind;
+  started: number;
+  /** From the job's last progress that had one, and when that progress came. */
+  eta?: { seconds: number; at: number };
+  cancel: CancelSource;
+}
+
+let current: RunningJob | undefined;
 let shuttingDown = false;
+
+/** Each preset's defaults on the backend that runs, for callers to say what will run. */
+function presetInfos(backend: BackendName): PresetInfo[] {
+  return presetNames().map((name) => {
+    const p = getPreset(name);
+    const d = p.defaults(backend);
+    return {
+      name,
+      description: p.description,
+      defaults: { inputSize: d.inputSize, epochs: d.epochs, batchSize: d.batchSize, validationSplit: d.validationSplit },
+    };
+  });
+}
 
 function errorDetail(e: unknown): { message: string; detail?: string } {
   if (e instanceof Error) return { message: e.message, detail: e.stack };
@@ -58,7 +84,7 @@ async function main(): Promise<void> {
   try {
     const report = await initBackend(backendFromArgv(process.argv.slice(2)), (m) => log(m));
     backendName = report.name;
-    send({ type: 'ready', backend: report, pid: process.pid });
+    send({ type: 'ready', backend: report, pid: process.pid, presets: presetInfos(report.name) });
   } catch (e) {
     send({ type: 'error', id: 'engine', ...errorDetail(e) });
     setTimeout(() => process.exit(1), 100);
@@ -87,16 +113,29 @@ async function main(): Promise<void> {
     }
     if (!isJobRequest(req)) return;
     if (current) {
-      send({ type: 'error', id: req.id, message: `the engine is busy with ${current.kind} job ${current.id}; one job at a time (cancel it or wait)` });
+      const { id, kind, started, eta } = current;
+      const etaSeconds = eta ? Math.max(0, Math.round(eta.seconds - (Date.now() - eta.at) / 1000)) : undefined;
+      send({
+        type: 'error',
+        id: req.id,
+        kind: 'busy',
+        busy: { id, kind, started, ...(etaSeconds !== undefined ? { etaSeconds } : {}) },
+        message: `the engine is busy with ${kind} job ${id}; one job at a time (wait for it to end, or cancel it)`,
+      });
       return;
     }
     const cancel = new CancelSource();
-    current = { id: req.id, kind: req.type, cancel };
+    const job: RunningJob = { id: req.id, kind: req.type, started: Date.now(), cancel };
+    current = job;
     const env: JobEnv = {
       tf,
       backend,
       cancel,
-      progress: (progress) => send({ type: 'progress', id: req.id, progress }),
+      progress: (progress) => {
+        // Kept for the busy answer: a refused request is told when this job should end.
+        if (progress.etaSeconds !== undefined) job.eta = { seconds: progress.etaSeconds, at: Date.now() };
+        send({ type: 'progress', id: req.id, progress });
+      },
       log: (m) => log(m, 'info', req.id),
     };
     runJob(req, env).then(
@@ -108,13 +147,20 @@ async function main(): Promise<void> {
           send({
             type: 'error',
             id: req.id,
+            kind: 'failed',
             message: `the engine ran out of WebAssembly memory (${e.message}); try a smaller input size or batch size. The engine restarts.`,
             detail: e.stack,
           });
           setTimeout(() => process.exit(1), 100);
           return;
         }
-        send({ type: 'error', id: req.id, ...errorDetail(e) });
+        // A job that stops by throwing after a cancel request was cancelled, whatever its message
+        // says: the caller is told so by the kind, not by the words.
+        if (cancel.cancelled) {
+          send({ type: 'error', id: req.id, kind: 'cancelled', ...errorDetail(e) });
+          return;
+        }
+        send({ type: 'error', id: req.id, kind: 'failed', ...errorDetail(e) });
       },
     ).finally(() => {
       current = undefined;

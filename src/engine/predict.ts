@@ -15,6 +15,8 @@ import type { TpsDocument, TpsSpecimen } from '../shared/tps/model';
 import { writeTps } from '../shared/tps/write';
 import { formatPredictionComment } from '../shared/tps/review';
 import { eta, type JobEnv } from './env';
+import { withWasmFallback } from './backend/fallback';
+import { WebGpuLimitError } from './backend/webgpu-device';
 import { isImageFile } from './image-source';
 import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from './model-io/atomic';
 import { readMetadata } from './model-io/metadata';
@@ -64,7 +66,12 @@ export function predictionSpecimen(
   return { landmarks, fields, curves: [], line: 0 };
 }
 
+/** Prediction; a model over the WebGPU adapter's limits predicts on wasm (backend/fallback.ts). */
 export async function predictImages(options: PredictOptions, env: JobEnv): Promise<PredictResult> {
+  return withWasmFallback(env, 'prediction', (e) => predictImagesOnce(options, e));
+}
+
+async function predictImagesOnce(options: PredictOptions, env: JobEnv): Promise<PredictResult> {
   const started = Date.now();
   const out = path.resolve(options.out);
   if (fs.existsSync(out) && !options.overwrite) {
@@ -86,6 +93,8 @@ export async function predictImages(options: PredictOptions, env: JobEnv): Promi
         const p = await predictor.predict(file);
         specimens.push(predictionSpecimen(file, p, tpsDir, specimens.length, comment));
       } catch (e) {
+        // A device limit is the model's, not this image's: every image would fail alike.
+        if (e instanceof WebGpuLimitError) throw e;
         const why = (e as Error).message;
         skipped.push({ path: file, why });
         env.log(`skipped ${file}: ${why}`);

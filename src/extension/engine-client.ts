@@ -13,6 +13,9 @@ import {
   isEngineEvent,
   type BackendChoice,
   type BackendReport,
+  type BusyInfo,
+  type EngineJobKind,
+  type PresetInfo,
   type EngineEvent,
   type EngineProgress,
   type EngineRequest,
@@ -48,7 +51,7 @@ export interface EngineClientOptions {
   cwd?: string;
 }
 
-export type JobKind = 'train' | 'predict' | 'evaluate' | 'rounds' | 'finetune';
+export type JobKind = EngineJobKind;
 
 /** Jobs that train models: one at a time per workspace. */
 export function isTrainingKind(kind: JobKind): boolean {
@@ -89,11 +92,26 @@ export class EngineJobError extends Error {
   }
 }
 
-/** A request refused before it reached the engine (e.g. a second training). */
+/**
+ * A request refused because another job runs (here, before it reached the engine, or by the
+ * engine itself). `running` says which job, since when and, when known, its ETA, so a caller can
+ * offer to wait for it instead of failing.
+ */
 export class EngineBusyError extends Error {
-  constructor(message: string) {
+  constructor(message: string, readonly running?: BusyInfo) {
     super(message);
     this.name = 'EngineBusyError';
+  }
+}
+
+/**
+ * The job was cancelled on request (the user's Cancel, or a cancel before it started). Its
+ * promise rejects with this class, never with a message to read: callers test `instanceof`.
+ */
+export class EngineCancelledError extends Error {
+  constructor(message: string, readonly kind: JobKind) {
+    super(message);
+    this.name = 'EngineCancelledError';
   }
 }
 
@@ -106,12 +124,19 @@ export interface EngineJob<R extends EngineResult> {
 
 interface Pending {
   info: RunningJobInfo;
+  /** The request reached the engine (false while the engine starts). */
+  sent: boolean;
   handlers: JobHandlers;
   resolve(r: EngineResult): void;
   reject(e: Error): void;
 }
 
 const STDERR_KEEP = 30;
+
+function busyInfo(j: RunningJobInfo): BusyInfo {
+  const eta = j.progress?.etaSeconds;
+  return { id: j.id, kind: j.kind, started: j.started, ...(eta !== undefined ? { etaSeconds: eta } : {}) };
+}
 
 /** Node flags that must not reach the child (a second inspector on the same port fails). */
 export function childExecArgv(parentExecArgv: readonly string[]): string[] {
@@ -138,6 +163,8 @@ export class EngineClient {
   private child: ChildProcess | undefined;
   private readyPromise: Promise<BackendReport> | undefined;
   private backendReport: BackendReport | undefined;
+  private presetInfos: PresetInfo[] | undefined;
+  private readonly idleWaiters: (() => void)[] = [];
   private readonly pending = new Map<string, Pending>();
   private readonly stderrTail: string[] = [];
   private nextId = 1;
@@ -152,6 +179,11 @@ export class EngineClient {
     return this.backendReport;
   }
 
+  /** Each preset's defaults on the running engine's backend, once ready (older engines: undefined). */
+  get presets(): PresetInfo[] | undefined {
+    return this.presetInfos;
+  }
+
   get pid(): number | undefined {
     return this.child?.pid;
   }
@@ -163,6 +195,18 @@ export class EngineClient {
 
   get training(): RunningJobInfo | undefined {
     return this.jobs.find((j) => isTrainingKind(j.kind));
+  }
+
+  /** The job that would make a new request busy, with its ETA; undefined when idle. */
+  get busy(): BusyInfo | undefined {
+    const j = this.jobs[0];
+    return j ? busyInfo(j) : undefined;
+  }
+
+  /** Resolves once no job is in flight (at once when idle). */
+  whenIdle(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Forks the engine if needed and resolves when it said `ready`. */
@@ -200,9 +244,17 @@ export class EngineClient {
     return this.submit<EvaluateResult>('evaluate', (id) => ({ type: 'evaluate', id, options }), handlers);
   }
 
-  /** Asks the engine to cancel a job; its promise settles when the engine answers (or dies). */
+  /**
+   * Asks the engine to cancel a job; its promise settles when the engine answers (or dies). A job
+   * not sent yet (the engine is starting) never runs: it rejects at once with EngineCancelledError.
+   */
   cancel(id: string): void {
-    if (!this.pending.has(id)) return;
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (!p.sent) {
+      this.settle(id, undefined, new EngineCancelledError(`The ${p.info.kind} was cancelled before it started.`, p.info.kind));
+      return;
+    }
     this.send({ type: 'cancel', id });
   }
 
@@ -244,13 +296,15 @@ export class EngineClient {
     const running = this.jobs[0];
     if (!running) return;
     const since = new Date(running.started).toLocaleTimeString();
+    const busy = busyInfo(running);
     if (isTrainingKind(running.kind)) {
       throw new EngineBusyError(
         `A training is already running in this workspace (started ${since}). ` +
           `Wait for it to finish or cancel it ("Landmarks: Cancel engine job"), then ${kind === 'train' ? 'start the new training' : `run the ${kind}`} again.`,
+        busy,
       );
     }
-    throw new EngineBusyError(`The engine is busy with a ${running.kind} (started ${since}). Wait for it to finish or cancel it, then run the ${kind} again.`);
+    throw new EngineBusyError(`The engine is busy with a ${running.kind} (started ${since}). Wait for it to finish or cancel it, then run the ${kind} again.`, busy);
   }
 
   private submit<R extends EngineResult>(
@@ -261,10 +315,10 @@ export class EngineClient {
     this.refuseWhileBusy(kind);
     const id = `${kind}-${process.pid}-${this.nextId++}`;
     const info: RunningJobInfo = { id, kind, started: Date.now() };
-    let cancelledEarly = false;
     const result = new Promise<R>((resolve, reject) => {
       this.pending.set(id, {
         info,
+        sent: false,
         handlers,
         resolve: (r) => resolve(r as R),
         reject,
@@ -272,9 +326,10 @@ export class EngineClient {
       this.busyChanged();
       this.start().then(
         () => {
-          if (!this.pending.has(id)) return;
+          const p = this.pending.get(id);
+          if (!p) return;
+          p.sent = true;
           this.send(make(id));
-          if (cancelledEarly) this.send({ type: 'cancel', id });
         },
         (e: Error) => this.settle(id, undefined, e),
       );
@@ -283,10 +338,7 @@ export class EngineClient {
       id,
       kind,
       result,
-      cancel: () => {
-        if (!this.backendReport) cancelledEarly = true;
-        this.cancel(id);
-      },
+      cancel: () => this.cancel(id),
     };
   }
 
@@ -372,8 +424,11 @@ export class EngineClient {
             ready = true;
             clearTimeout(timer);
             this.backendReport = msg.backend;
-            this.log('info', `engine: ready, backend ${msg.backend.name} (${msg.backend.reason})`);
-            for (const r of msg.backend.rejected) this.log('info', `engine: not ${r.name}: ${r.why}`);
+            this.presetInfos = msg.presets;
+            // The engine logged each backend it tried, and why it was rejected, as it happened:
+            // this line only names them, so each reason is in the log once per engine start.
+            const notUsed = msg.backend.rejected.length ? `; not used: ${msg.backend.rejected.map((r) => r.name).join(', ')}` : '';
+            this.log('info', `engine: ready, backend ${msg.backend.name} (${msg.backend.reason})${notUsed}`);
             resolve(msg.backend);
             return;
           }
@@ -391,6 +446,7 @@ export class EngineClient {
           this.child = undefined;
           this.readyPromise = undefined;
           this.backendReport = undefined;
+          this.presetInfos = undefined;
         }
         const tail = [...this.stderrTail];
         const hint = crashHint(code, signal, tail);
@@ -425,11 +481,19 @@ export class EngineClient {
       case 'result':
         this.settle(ev.id, ev.result);
         return;
-      case 'error':
+      case 'error': {
+        const p = this.pending.get(ev.id);
+        if (ev.kind === 'cancelled') {
+          this.log('info', `engine: ${ev.id}: cancelled (${ev.message})`);
+          this.settle(ev.id, undefined, new EngineCancelledError(`The ${p?.info.kind ?? 'job'} was cancelled.`, p?.info.kind ?? 'train'));
+          return;
+        }
         this.log('error', `engine: ${ev.id}: ${ev.message}${ev.detail ? `\n${ev.detail}` : ''}`);
-        if (!this.pending.has(ev.id)) this.engineError = ev.message;
-        this.settle(ev.id, undefined, new EngineJobError(ev.message, ev.detail));
+        if (!p) this.engineError = ev.message;
+        const error = ev.kind === 'busy' ? new EngineBusyError(`The engine is busy: ${ev.message}.`, ev.busy) : new EngineJobError(ev.message, ev.detail);
+        this.settle(ev.id, undefined, error);
         return;
+      }
       case 'ready':
         return;
     }
@@ -442,6 +506,7 @@ export class EngineClient {
     this.busyChanged();
     if (error) p.reject(error);
     else if (result) p.resolve(result);
+    if (this.pending.size === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private send(req: EngineRequest): void {

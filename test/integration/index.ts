@@ -13,7 +13,7 @@ import { ENV, type SuiteResult } from './helpers/env';
 import { screenshot, screenshotsAvailable } from './helpers/screenshot';
 
 /** Loaded in this order. */
-export const SUITES: readonly string[] = ['smoke', 'editor', 'language', 'workbench', 'rounds'];
+export const SUITES: readonly string[] = ['smoke', 'editor', 'editor-input', 'language', 'workbench', 'rounds', 'broken-file', 'shape', 'curves', 'hostile', 'interop'];
 
 /** One report line: to the console (VS Code's log) and to $LANDMARKS_TEST_LOG for the driver. */
 function out(line: string): void {

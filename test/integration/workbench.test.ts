@@ -13,12 +13,12 @@ import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { getField } from '../../src/shared/tps/model';
-import { parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
+import { formatPredictionComment, parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
 import { specimenViews } from '../../src/shared/editing/views';
 import type { PredictResult, TrainResult, EvaluationResult } from '../../src/shared/protocol/engine';
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import type { TpsEditorApi } from '../../src/extension/editor/register';
-import { closeAllEditors, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+import { closeAllEditors, getApi, getExtension, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
 
 /** Specimens of a TPS text, each as its own text block (LM= ... up to the next LM=). */
 function specimenBlocks(text: string): string[] {
@@ -106,6 +106,20 @@ describe('workbench', function () {
       const png = await screenshot('workbench-training');
       assert.ok(fs.statSync(png).size > 10_000);
     }
+  });
+
+  it('fine-tunes that paper model on its first 8 landmarks (Fine-tune landmark model): a new model that starts from it', async function () {
+    assert.ok(model, 'the tiny training ran first');
+    const subset = [0, 1, 2, 3, 4, 5, 6, 7];
+    const r = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.finetune', { model, data: trainTps, landmarkSubset: subset, inputSize: '64x48', epochs: 1, validationSplit: 0.25, seed: 7 });
+    assert.ok(r, `fine-tuning failed: ${wb.lastTraining()?.error}`);
+    assert.notStrictEqual(r.modelDir, model);
+    const meta = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'metadata.json'), 'utf8')) as { landmarkCount: number; preset: string; training: { initFrom?: string; landmarkSubset?: number[] } };
+    assert.strictEqual(meta.preset, 'paper');
+    assert.strictEqual(meta.landmarkCount, 8);
+    assert.strictEqual(meta.training.initFrom, path.resolve(model));
+    assert.deepStrictEqual(meta.training.landmarkSubset, subset);
+    assert.strictEqual(r.validation?.landmarks.length, 8);
   });
 
   it('trains the default preset through the command (the model the next tests predict with)', async function () {
@@ -262,11 +276,12 @@ describe('workbench', function () {
       await screenshot('workbench-results-images');
       await wb.revealResults('table');
     }
-    // One click on a card opens that specimen of the manual file in the editor.
+    // One click on a card opens that specimen of the PREDICTED file (the one to correct).
     const worst = model.images[0];
     const opened = await wb.openSpecimen(worst.name);
     assert.ok(opened);
-    const uri = vscode.Uri.file(heldOutTps);
+    assert.strictEqual(opened.file, predicted);
+    const uri = vscode.Uri.file(predicted!);
     await waitFor(`specimen ${worst.name} shown in the editor`, () => editor.state(uri)?.selected === opened.index && editor.state(uri), { timeoutMs: 30_000 });
   });
 
@@ -315,5 +330,122 @@ describe('workbench', function () {
     assert.ok(ev && ev.matched === HELD_OUT);
     assert.strictEqual(ev.manualPath, heldOutTps);
     assert.notStrictEqual(wb.engine.pid, pid);
+  });
+});
+
+/** The tab VS Code shows in front, as a custom editor's input (undefined when it is not one). */
+function activeCustomTab(): vscode.TabInputCustom | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputCustom ? input : undefined;
+}
+
+function tabsOf(file: string): vscode.Tab[] {
+  const key = vscode.Uri.file(file).toString();
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => {
+    const input = t.input;
+    return (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) && input.uri.toString() === key;
+  });
+}
+
+/**
+ * Without a model: four wings with their manual landmarks, and a "predicted" TPS of the same
+ * wings as Predict writes it (beside the photos, COMMENT with confidence and doubt), its specimens
+ * in the reverse order, so a card's specimen is not at the same index in the two files.
+ */
+describe('workbench: results card and default editor', function () {
+  this.timeout(300_000);
+  let wb: WorkbenchApi;
+  let editor: TpsEditorApi;
+  let manualTps: string;
+  let predictedTps: string;
+  let photosDir: string;
+
+  before(async function () {
+    const wings = requireData(this, 'drosophila-wings');
+    const api = await getApi();
+    wb = api.workbench;
+    editor = api.editor;
+    const root = await scratchDir('results-card');
+    photosDir = path.join(root, 'photos');
+    await fs.promises.mkdir(photosDir, { recursive: true });
+    const blocks = specimenBlocks(fs.readFileSync(path.join(wings, 'landmarks.tps'), 'utf8')).slice(20, 24);
+    const image = (b: string) => /IMAGE=(.*)/.exec(b)?.[1].trim() ?? '';
+    for (const b of blocks) await fs.promises.copyFile(path.join(wings, 'images', image(b)), path.join(photosDir, image(b)));
+    manualTps = path.join(root, 'manual.tps');
+    await fs.promises.writeFile(manualTps, blocks.join(''));
+    const comment = formatPredictionComment('predicted by fixture (preset default, 12 landmarks)', { confidence: 0.5, doubtPx: Array(12).fill(4) });
+    // Shifted by (3, -2) px, so the errors are not zero; reverse order.
+    const shifted = [...blocks].reverse().map((b) =>
+      b
+        .replace(/^(-?[\d.]+)\s+(-?[\d.]+)$/gm, (_m, x: string, y: string) => `${(Number(x) + 3).toFixed(2)} ${(Number(y) - 2).toFixed(2)}`)
+        .replace(/\s*$/, `\nCOMMENT=${comment}\n`),
+    );
+    predictedTps = path.join(photosDir, 'photos-predicted.tps');
+    await fs.promises.writeFile(predictedTps, shifted.join(''));
+  });
+
+  after(async () => {
+    await closeAllEditors();
+  });
+
+  it('opens .tps and .TPS files with vscode.open in the Landmark Editor, its one default (no "multiple default editors" choice)', async () => {
+    // The cause of the prompt: two selectors (*.tps and *.TPS), matched case-insensitively, made
+    // the same editor two defaults. One selector, and an explicit association.
+    const pkg = getExtension().packageJSON as { contributes: { customEditors: { viewType: string; selector: { filenamePattern: string }[] }[] } };
+    const ours = pkg.contributes.customEditors.find((e) => e.viewType === 'landmarks.tpsEditor');
+    assert.deepStrictEqual(ours?.selector.map((x) => x.filenamePattern.toLowerCase()), ['*.tps']);
+    const assoc = vscode.workspace.getConfiguration('workbench').get<Record<string, string>>('editorAssociations') ?? {};
+    assert.strictEqual(assoc['*.tps'], 'landmarks.tpsEditor', `workbench.editorAssociations: ${JSON.stringify(assoc)}`);
+    const upper = path.join(path.dirname(manualTps), 'UPPER.TPS');
+    await fs.promises.copyFile(manualTps, upper);
+    for (const file of [manualTps, upper]) {
+      await closeAllEditors();
+      const uri = vscode.Uri.file(file);
+      await vscode.commands.executeCommand('vscode.open', uri);
+      const tab = await waitFor(`${path.basename(file)} in front`, () => activeCustomTab(), { timeoutMs: 30_000 });
+      assert.strictEqual(tab.viewType, 'landmarks.tpsEditor', path.basename(file));
+      assert.strictEqual(tab.uri.toString(), uri.toString());
+      await waitFor(`the Landmark Editor of ${path.basename(file)} ready`, () => editor.state(uri)?.ready, { timeoutMs: 60_000 });
+    }
+    await closeAllEditors();
+  });
+
+  it("a click on a card opens the PREDICTED file at the card's specimen: when that editor is open and hidden, and when it is not open yet", async () => {
+    await closeAllEditors();
+    const predictedUri = vscode.Uri.file(predictedTps);
+    const predictedDoc = parseTps(fs.readFileSync(predictedTps, 'utf8'), predictedTps);
+    const indexIn = (name: string) => predictedDoc.specimens.findIndex((s) => path.basename(getField(s, 'IMAGE') ?? '', '.jpg') === name.replace(/\.jpg$/i, ''));
+    // The file to correct is already open, on specimen 1, when the results view opens over it.
+    await vscode.commands.executeCommand('vscode.openWith', predictedUri, 'landmarks.tpsEditor');
+    await waitFor('the predicted file in the editor', () => editor.state(predictedUri)?.ready, { timeoutMs: 60_000 });
+    await editor.select(0, predictedUri);
+    await waitFor('specimen 1 shown', () => editor.state(predictedUri)?.selected === 0);
+    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', { manual: manualTps, predicted: predictedTps });
+    assert.ok(ev && ev.matched === 4, `evaluation: ${JSON.stringify(ev?.matched)}`);
+    await wb.waitForResultsRender(undefined, 60_000);
+    const model = wb.resultsModel();
+    assert.ok(model);
+    const cards = model.images.map((im) => ({ name: im.name, index: indexIn(im.name), manualIndex: im.manualIndex }));
+    assert.ok(cards.every((c) => c.index >= 0), JSON.stringify(cards));
+    const target = cards.find((c) => c.index !== 0 && c.index !== c.manualIndex);
+    assert.ok(target, `a card whose specimen is neither first nor at its manual index: ${JSON.stringify(cards)}`);
+
+    const opened = await wb.openSpecimen(target.name);
+    assert.deepStrictEqual(opened, { file: predictedTps, index: target.index });
+    await waitFor(`specimen ${target.index + 1} (${target.name}) shown`, () => editor.state(predictedUri)?.selected === target.index, { timeoutMs: 30_000 });
+    const shown = await editor.waitForRender(predictedUri, (r) => r.specimen === target.index, 30_000);
+    assert.strictEqual(shown.specimen, target.index);
+    const front = activeCustomTab();
+    assert.ok(front && front.viewType === 'landmarks.tpsEditor' && front.uri.toString() === predictedUri.toString(), 'the predicted file is in front');
+    assert.deepStrictEqual(tabsOf(manualTps), [], 'the manual file was not opened');
+
+    // Not open yet (its tab closed): opened, and at the clicked specimen once its page is ready.
+    await vscode.window.tabGroups.close(tabsOf(predictedTps));
+    await waitFor('the editor closed', () => !editor.state(predictedUri));
+    const other = cards.find((c) => c.index !== 0 && c.name !== target.name) ?? cards[cards.length - 1];
+    const again = await wb.openSpecimen(other.name);
+    assert.deepStrictEqual(again, { file: predictedTps, index: other.index });
+    await waitFor(`specimen ${other.index + 1} shown in the new editor`, () => editor.state(predictedUri)?.ready && editor.state(predictedUri)?.selected === other.index, { timeoutMs: 30_000 });
+    await editor.waitForRender(predictedUri, (r) => r.specimen === other.index, 30_000);
   });
 });

@@ -32,22 +32,25 @@ describe('backend selection (initBackend)', function () {
     if (previous) await tf.setBackend(previous);
   });
 
-  it('auto picks wasm here and reports why tfjs-node-gpu and tfjs-node were rejected', async function () {
+  it('auto picks wasm here and reports why webgpu, tfjs-node-gpu and tfjs-node were rejected', async function () {
     if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) {
       console.warn('    skipped: a native tfjs package is installed on this machine, so auto may pick it');
       this.skip();
     }
     const lines: string[] = [];
-    const report = await initBackend('auto', (l) => lines.push(l));
+    // WebGPU's probe is injected (no adapter), so a machine with a GPU gives the same answer.
+    const webgpu = { probe: async () => ({ ok: false as const, why: 'no WebGPU adapter: none here' }), start: async () => 'cpu' };
+    const report = await initBackend('auto', (l) => lines.push(l), { webgpu });
     assert.strictEqual(report.name, 'wasm');
     assert.strictEqual(tf.getBackend(), 'wasm');
     assert.match(report.reason, /^auto: WebAssembly/);
     assert.deepStrictEqual(
       report.rejected.map((r) => r.name),
-      ['tensorflow-gpu', 'tensorflow'],
+      ['webgpu', 'tensorflow-gpu', 'tensorflow'],
     );
-    assert.match(report.rejected[0].why, /@tensorflow\/tfjs-node-gpu is not installed/);
-    assert.match(report.rejected[1].why, /@tensorflow\/tfjs-node is not installed/);
+    assert.strictEqual(report.rejected[0].why, 'no WebGPU adapter: none here');
+    assert.match(report.rejected[1].why, /@tensorflow\/tfjs-node-gpu is not installed/);
+    assert.match(report.rejected[2].why, /@tensorflow\/tfjs-node is not installed/);
     assert.ok(lines.some((l) => /using wasm/.test(l)), lines.join('\n'));
     // The wasm backend runs our training kernels: a conv filter gradient works.
     const g = tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid')))(
@@ -75,7 +78,7 @@ describe('backend selection (initBackend)', function () {
     assert.strictEqual(report.name, 'cpu');
     assert.match(report.reason, /LANDMARKS_BACKEND=cpu/);
     process.env[BACKEND_ENV_VAR] = 'gpu';
-    await assert.rejects(initBackend('auto'), /LANDMARKS_BACKEND="gpu" is not a backend; use one of auto, native-gpu/);
+    await assert.rejects(initBackend('auto'), /LANDMARKS_BACKEND="gpu" is not a backend; use one of auto, webgpu, native-gpu/);
     assert.deepStrictEqual(resolveBackendChoice('wasm', {}), { choice: 'wasm', source: 'setting "wasm"' });
   });
 

@@ -102,13 +102,13 @@ describe('default preset patch-refinement net', function () {
       learningRate: 5e-3,
     };
     const model = await trainPatchNet(train, {}, cfg);
-    const saved = serialisePatchNet(model);
+    const saved = await serialisePatchNet(model);
     const again = deserialisePatchNet(JSON.parse(JSON.stringify(saved.meta)), Float32Array.from(saved.weights));
     let before = 0;
     let after = 0;
     for (const it of test) {
-      const r = applyPatchNet(model, it.pyr, it.start);
-      const r2 = applyPatchNet(again, it.pyr, it.start);
+      const r = await applyPatchNet(model, it.pyr, it.start);
+      const r2 = await applyPatchNet(again, it.pyr, it.start);
       assert.deepStrictEqual(r2.landmarks, r.landmarks);
       assert.ok(r.doubt[0] >= 0 && Number.isFinite(r.doubt[0]));
       before += Math.hypot(it.start[0][0] - it.truth[0][0], it.start[0][1] - it.truth[0][1]);

@@ -12,7 +12,7 @@ import { foldOf } from '../../src/engine/presets/default/folds';
 import { REFINE_BIN, REFINE_JSON, loadRefine, saveRefine } from '../../src/engine/presets/default/refine-file';
 import { ModelFileError } from '../../src/engine/model-io/errors';
 import { initBackend } from '../../src/engine/backend/init';
-import type { Sample } from '../../src/engine/presets/preset';
+import type { Prediction, Sample } from '../../src/engine/presets/preset';
 import { loadSamples } from '../../src/engine/train/samples';
 import { requireData } from '../helpers/data';
 
@@ -62,8 +62,12 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
     const cascadeOnly = new CascadePredictor(model.cascade);
     const refined = new CascadePredictor(model);
     const greys = await Promise.all(test.map((s) => readGrey(s.imagePath)));
-    const before = greys.map((g) => cascadeOnly.predictGrey(g));
-    const after = greys.map((g) => refined.predictGrey(g));
+    const before: Prediction[] = [];
+    const after: Prediction[] = [];
+    for (const g of greys) {
+      before.push(await cascadeOnly.predictGrey(g));
+      after.push(await refined.predictGrey(g));
+    }
     const eBefore = meanError(before.map((p) => p.landmarks), test);
     const eAfter = meanError(after.map((p) => p.landmarks), test);
     // measured: ~2.9 -> ~2.4 px; the refinement must pay clearly, not just move points around
@@ -71,11 +75,11 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
     assert.ok(eAfter < 4, `refined ${eAfter.toFixed(2)} px`);
     for (const p of after) assert.ok(p.spreadPx?.every((d) => Number.isFinite(d) && d >= 0) && p.confidence! > 0 && p.confidence! <= 1);
 
-    saveRefine(dir, model.refine);
+    await saveRefine(dir, model.refine);
     const back = loadRefine(dir, 12);
     assert.ok(back.sdm);
     const again = new CascadePredictor({ cascade: model.cascade, refine: back });
-    const p0 = again.predictGrey(greys[0]);
+    const p0 = await again.predictGrey(greys[0]);
     p0.landmarks.forEach((q, j) => {
       assert.ok(Math.abs(q[0] - after[0].landmarks[j][0]) < 1e-3 && Math.abs(q[1] - after[0].landmarks[j][1]) < 1e-3, `landmark ${j + 1} after reload`);
     });
@@ -95,13 +99,13 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
     assert.ok(steps.every(([d], k) => k === 0 || d >= steps[k - 1][0]) && steps[steps.length - 1][0] === 180);
     assert.deepStrictEqual(model.refine.patchnet.config.passes.map((p) => p.level), [1, 0], 'wing-sized errors: levels 1 and 0');
     const g = await readGrey(samples[0].imagePath);
-    const withCnn = new CascadePredictor(model).predictGrey(g);
-    const without = new CascadePredictor({ cascade: model.cascade, refine: { ...model.refine, patchnet: undefined } }).predictGrey(g);
+    const withCnn = await new CascadePredictor(model).predictGrey(g);
+    const without = await new CascadePredictor({ cascade: model.cascade, refine: { ...model.refine, patchnet: undefined } }).predictGrey(g);
     assert.ok(withCnn.landmarks.some((p, j) => Math.hypot(p[0] - without.landmarks[j][0], p[1] - without.landmarks[j][1]) > 1e-3), 'the CNN moves the landmarks');
     const d = fs.mkdtempSync(path.join(os.tmpdir(), 'default-refine-cnn-'));
     try {
-      saveRefine(d, model.refine);
-      const again = new CascadePredictor({ cascade: model.cascade, refine: loadRefine(d, 12) }).predictGrey(g);
+      await saveRefine(d, model.refine);
+      const again = await new CascadePredictor({ cascade: model.cascade, refine: loadRefine(d, 12) }).predictGrey(g);
       again.landmarks.forEach((p, j) => assert.ok(Math.hypot(p[0] - withCnn.landmarks[j][0], p[1] - withCnn.landmarks[j][1]) < 1e-3, `landmark ${j + 1} after reload`));
     } finally {
       fs.rmSync(d, { recursive: true, force: true });

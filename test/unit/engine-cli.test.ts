@@ -23,7 +23,7 @@ describe('engine CLI options', () => {
     assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--epochs', '0']), /--epochs 0/);
     assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--backend', 'tpu']), /--backend tpu/);
     assert.throws(() => parseSize('256*192'), UsageError);
-    assert.throws(() => parseLandmarkList('landmarks', '0,1'), /bad range 0/);
+    assert.throws(() => parseLandmarkList('landmarks', '0,1'), /--landmarks 0,1: "0": a range goes from 1 upwards/);
     assert.throws(() => parseTrainArgs(['--data', 'a', '--out', 'm', '--bogus']), /bogus/);
   });
 

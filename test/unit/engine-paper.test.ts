@@ -51,8 +51,9 @@ describe('paper preset', () => {
     assert.ok(Math.abs(learningRateAt(10, 10, 0.01) - 0.01 / 3000) < 1e-12);
   });
 
-  it('uses 256x192 on native backends and states a smaller 128x96 on wasm; 60/40 split', () => {
+  it('uses 256x192 on native backends and WebGPU and states a smaller 128x96 on wasm; 60/40 split', () => {
     assert.deepStrictEqual(paperPreset.defaults('tensorflow').inputSize, [256, 192]);
+    assert.deepStrictEqual(paperPreset.defaults('webgpu').inputSize, [256, 192]);
     assert.deepStrictEqual(paperPreset.defaults('tensorflow-gpu').inputSize, [256, 192]);
     assert.deepStrictEqual(paperPreset.defaults('wasm').inputSize, [128, 96]);
     assert.strictEqual(paperPreset.defaults('wasm').validationSplit, 0.4);

@@ -93,6 +93,9 @@ describe('engine child process (dist/engine.js over IPC)', function () {
     c.send({ type: 'predict', id: 'job-2', options: { model: out, images: tmp, out: path.join(tmp, 'p.tps') } });
     const busy = await c.wait((e) => e.type === 'error' && e.id === 'job-2', 30000, 'busy error');
     assert.ok(busy.type === 'error' && /busy with train job job-1/.test(busy.message), JSON.stringify(busy));
+    // Typed, so that no caller reads "cancel it" in the message as a cancellation.
+    assert.ok(busy.type === 'error' && busy.kind === 'busy' && busy.busy?.id === 'job-1' && busy.busy.kind === 'train', JSON.stringify(busy));
+    assert.ok(busy.type === 'error' && typeof busy.busy?.started === 'number');
     const result = await c.wait((e) => (e.type === 'result' || e.type === 'error') && e.id === 'job-1', 150000, 'train result');
     assert.ok(result.type === 'result', JSON.stringify(result));
     assert.ok(result.result.kind === 'train' && result.result.epochs === 1 && result.result.bestEpoch === 1);
@@ -104,10 +107,38 @@ describe('engine child process (dist/engine.js over IPC)', function () {
     c.send({ type: 'predict', id: 'job-3', options: { model: path.join(tmp, 'missing-model'), images: tmp, out: path.join(tmp, 'p.tps') } });
     const err = await c.wait((e) => e.type === 'error' && e.id === 'job-3', 30000, 'job-3 error');
     assert.ok(err.type === 'error' && /model folder not found/.test(err.message));
+    assert.ok(err.type === 'error' && err.kind === 'failed', 'a failure is not a cancellation');
+
+    // A prediction cancelled half-way stops by throwing ("nothing written"): it is said as a
+    // cancellation by its kind. 150 mollusk photos of 2000 px take long enough to cancel.
+    const shells = path.join(path.dirname(tps), '..', 'mollusk', 'images');
+    if (fs.existsSync(shells)) {
+      c.send({ type: 'predict', id: 'job-4', options: { model: out, images: shells, out: path.join(tmp, 'shells.tps') } });
+      await c.wait((e) => e.type === 'progress' && e.id === 'job-4', 60000, 'first prediction progress');
+      c.send({ type: 'cancel', id: 'job-4' });
+      const cancelled = await c.wait((e) => (e.type === 'error' || e.type === 'result') && e.id === 'job-4', 60000, 'cancelled prediction');
+      assert.ok(cancelled.type === 'error' && cancelled.kind === 'cancelled', JSON.stringify(cancelled));
+      assert.ok(!fs.existsSync(path.join(tmp, 'shells.tps')), 'nothing written');
+    }
 
     c.send({ type: 'shutdown' });
     const exit = await c.exited;
     assert.strictEqual(exit.code, 0);
+  });
+
+  it("says in 'ready' what each preset runs on its backend: paper at 128x96 on wasm (not the 256x192 of a native backend)", async () => {
+    const c = start();
+    children.push(c);
+    const ready = await c.wait((e) => e.type === 'ready', 120000, 'ready');
+    assert.ok(ready.type === 'ready' && ready.presets, JSON.stringify(ready));
+    const paper = ready.presets.find((p) => p.name === 'paper');
+    assert.ok(paper, 'the paper preset is described');
+    assert.deepStrictEqual(paper.defaults.inputSize, [128, 96]);
+    assert.strictEqual(paper.defaults.epochs, 60);
+    assert.doesNotMatch(paper.description, /\d+x\d+/, 'no size in the description: it depends on the backend');
+    assert.deepStrictEqual(ready.presets.map((p) => p.name).sort(), ['default', 'paper']);
+    c.send({ type: 'shutdown' });
+    assert.strictEqual((await c.exited).code, 0);
   });
 
   it('a forced backend that cannot start is an error event, then the engine exits 1', async function () {

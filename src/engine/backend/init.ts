@@ -1,9 +1,10 @@
 /**
  * Picks and initialises the TensorFlow.js backend the engine runs on, and says why.
  *
- * auto: `@tensorflow/tfjs-node-gpu` if it loads and sees a GPU, else `@tensorflow/tfjs-node`,
- * else WebAssembly (with our training kernels), else the pure-JS `cpu` backend.
- * The env var LANDMARKS_BACKEND (auto|native-gpu|native-cpu|wasm|cpu) overrides the choice.
+ * auto: WebGPU (Dawn, ./webgpu.ts) on a hardware adapter, else `@tensorflow/tfjs-node-gpu` if it
+ * loads and sees a GPU, else `@tensorflow/tfjs-node`, else WebAssembly (with our training
+ * kernels), else the pure-JS `cpu` backend. A software WebGPU adapter is never auto's pick.
+ * The env var LANDMARKS_BACKEND (auto|webgpu|native-gpu|native-cpu|wasm|cpu) overrides the choice.
  * A forced backend that fails is an error saying why; auto records every rejection.
  *
  * At most one native package is ever loaded: both register the backend named `tensorflow`.
@@ -11,18 +12,30 @@
 import * as path from 'path';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf';
-import type { BackendChoice, BackendName, BackendReport } from '../../shared/protocol/engine';
+import type { BackendChoice, BackendName, BackendReport, WebGpuAdapterReport } from '../../shared/protocol/engine';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { defaultWebGpuDriver, webGpuDecision, type WebGpuDriver } from './webgpu';
+import { watchWebGpuDevice } from './webgpu-device';
 import { requestedWasmThreads, WASM_THREADS_ENV_VAR, withWasmThreads } from './wasm-threads';
 
 export const BACKEND_ENV_VAR = 'LANDMARKS_BACKEND';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
+/** Auto's order. */
+export const AUTO_ORDER: readonly Exclude<BackendChoice, 'auto'>[] = ['webgpu', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
+
+/** Injected pieces (tests give a fake WebGPU adapter probe). */
+export interface BackendInitOptions {
+  webgpu?: WebGpuDriver;
+}
 
 const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 const CPU_PACKAGE = '@tensorflow/tfjs-node';
 const NATIVE_BACKEND = 'tensorflow';
 
-type Attempt = { ok: true; name: BackendName; reason: string } | { ok: false; name: BackendName; why: string };
+export type Attempt = ({ ok: true; name: BackendName; reason: string } | { ok: false; name: BackendName; why: string }) & {
+  /** The WebGPU adapter found, when this attempt probed one. */
+  adapter?: WebGpuAdapterReport;
+};
 
 /** Native packages tried in this process, with why each failed (undefined: loaded). */
 const nativeAttempts = new Map<string, string | undefined>();
@@ -54,18 +67,22 @@ export function resolveBackendChoice(choice: BackendChoice, env: NodeJS.ProcessE
 export async function initBackend(
   choice: BackendChoice = 'auto',
   log: (line: string) => void = () => undefined,
+  options: BackendInitOptions = {},
 ): Promise<BackendReport> {
   const { choice: effective, source } = resolveBackendChoice(choice);
-  const order: Exclude<BackendChoice, 'auto'>[] = effective === 'auto' ? ['native-gpu', 'native-cpu', 'wasm', 'cpu'] : [effective];
+  const order: Exclude<BackendChoice, 'auto'>[] = effective === 'auto' ? [...AUTO_ORDER] : [effective];
   const rejected: BackendReport['rejected'] = [];
+  let adapter: WebGpuAdapterReport | undefined;
   for (const candidate of order) {
     log(`backend: trying ${candidate}`);
-    const attempt = await tryBackend(candidate, effective === 'auto');
+    const attempt = await tryBackend(candidate, effective === 'auto', options);
+    adapter ??= attempt.adapter;
     if (attempt.ok) {
       const report: BackendReport = {
         name: attempt.name,
         reason: effective === 'auto' ? `auto: ${attempt.reason}` : `forced by ${source}: ${attempt.reason}`,
         rejected,
+        ...(adapter ? { adapter } : {}),
       };
       log(`backend: using ${report.name} (${report.reason})`);
       return report;
@@ -79,8 +96,18 @@ export async function initBackend(
   throw new Error(`No TensorFlow.js backend could start: ${rejected.map((r) => `${r.name}: ${r.why}`).join('; ')}`);
 }
 
-async function tryBackend(choice: Exclude<BackendChoice, 'auto'>, auto: boolean): Promise<Attempt> {
+/**
+ * Starts one backend (as a forced choice when `auto` is false) and says whether it runs.
+ * Used by initBackend, by `cli backends`, and by the wasm fallback of WebGPU jobs.
+ */
+export async function tryBackend(
+  choice: Exclude<BackendChoice, 'auto'>,
+  auto: boolean,
+  options: BackendInitOptions = {},
+): Promise<Attempt> {
   switch (choice) {
+    case 'webgpu':
+      return tryWebGpu(auto, options.webgpu ?? defaultWebGpuDriver());
     case 'native-gpu':
       return tryNativeGpu(auto);
     case 'native-cpu':
@@ -90,6 +117,23 @@ async function tryBackend(choice: Exclude<BackendChoice, 'auto'>, auto: boolean)
     case 'cpu':
       return trySetBackend('cpu', 'cpu', 'pure JavaScript reference backend (very slow for training)');
   }
+}
+
+async function tryWebGpu(auto: boolean, driver: WebGpuDriver): Promise<Attempt> {
+  const name: BackendName = 'webgpu';
+  const probe = await driver.probe();
+  const adapter = probe.ok ? probe.adapter : undefined;
+  const decision = webGpuDecision(probe, auto);
+  if (!decision.use) return { ok: false, name, why: decision.why, adapter };
+  let tfName: string;
+  try {
+    tfName = await driver.start();
+  } catch (e) {
+    return { ok: false, name, why: e instanceof Error ? e.message : String(e), adapter };
+  }
+  const started = await trySetBackend(tfName, name, decision.reason);
+  if (started.ok) watchWebGpuDevice();
+  return { ...started, adapter };
 }
 
 async function tryNativeGpu(auto: boolean): Promise<Attempt> {

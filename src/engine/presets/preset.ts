@@ -122,6 +122,10 @@ export interface PresetDefaults {
 
 export interface Preset {
   name: PresetName;
+  /**
+   * What the preset is, for people (CLI help, the Train wizard). No figure that depends on the
+   * backend (input size, epochs): those come from `defaults(backend)`, which callers show.
+   */
   description: string;
   /** Defaults for a backend (e.g. a smaller input size on wasm). */
   defaults(backend: BackendName): PresetDefaults;

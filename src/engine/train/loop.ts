@@ -12,6 +12,7 @@ import type { CancelToken, Tf, TrainOutcome } from '../presets/preset';
 import type { TrainProgress } from '../../shared/protocol/engine';
 import { loadLayersModel, loadTensors, saveLayersModel, saveTensors } from '../model-io/layers-io';
 import { writeFileAtomicSync } from '../model-io/atomic';
+import { assertFitsWebGpu, guardWebGpu } from '../backend/webgpu-device';
 
 export interface Batch {
   xs: tfjs.Tensor;
@@ -123,13 +124,21 @@ async function meanLoss(cfg: LoopConfig, source: BatchSource, epoch: number, tra
   let count = 0;
   for (let i = 0; i < n; i++) {
     const b = await source.batch(epoch, i);
-    const l = tf.tidy(() => lossFn(tf, model.apply(b.xs, { training }) as tfjs.Tensor, b));
-    const v = (await l.data())[0];
     const size = b.xs.shape[0] ?? 1;
-    total += v * size;
-    count += size;
-    l.dispose();
-    disposeBatch(b);
+    try {
+      const v = await guardWebGpu('validation', async () => {
+        const l = tf.tidy(() => lossFn(tf, model.apply(b.xs, { training }) as tfjs.Tensor, b));
+        try {
+          return (await l.data())[0];
+        } finally {
+          l.dispose();
+        }
+      });
+      total += v * size;
+      count += size;
+    } finally {
+      disposeBatch(b);
+    }
     await yieldToEvents();
   }
   return count ? total / count : NaN;
@@ -169,15 +178,26 @@ export async function runLoop(cfg: LoopConfig): Promise<TrainOutcome> {
       }
       const t0 = Date.now();
       const b = await cfg.train.batch(epoch, i);
-      const cost = optimizer.minimize(
-        () => lossFn(tf, model.apply(b.xs, { training: true }) as tfjs.Tensor, b),
-        true,
-        vars,
-      );
-      const v = cost ? (await cost.data())[0] : NaN;
-      cost?.dispose();
       const size = b.xs.shape[0] ?? 1;
-      disposeBatch(b);
+      let v: number;
+      try {
+        // Before the first GPU step: a model over the adapter's buffer limit fails here, clearly.
+        if (epoch === state.epoch + 1 && i === 0) assertFitsWebGpu(model, size, `training ${model.name} at batch ${size}`);
+        v = await guardWebGpu(`training step ${i + 1} of epoch ${epoch}`, async () => {
+          const cost = optimizer.minimize(
+            () => lossFn(tf, model.apply(b.xs, { training: true }) as tfjs.Tensor, b),
+            true,
+            vars,
+          );
+          try {
+            return cost ? (await cost.data())[0] : NaN;
+          } finally {
+            cost?.dispose();
+          }
+        });
+      } finally {
+        disposeBatch(b);
+      }
       if (!Number.isFinite(v)) throw new Error(`training diverged at epoch ${epoch}, batch ${i + 1} (loss ${v}); try a smaller learning rate`);
       sum += v * size;
       seen += size;

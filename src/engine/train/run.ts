@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { EvaluationResult, PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
 import { Rng } from '../../shared/augment/rng';
 import type { JobEnv } from '../env';
+import { withWasmFallback } from '../backend/fallback';
 import { ENGINE_VERSION, readMetadata, writeMetadata } from '../model-io/metadata';
 import { openModel } from '../open-model';
 import { getPreset } from '../presets';
@@ -63,7 +64,12 @@ export async function validationErrors(
   }
 }
 
+/** A training job; one that hits a WebGPU limit trains again on wasm (backend/fallback.ts). */
 export async function runTrainJob(job: TrainJob, env: JobEnv): Promise<TrainResult> {
+  return withWasmFallback(env, 'training', (e) => runTrainJobOnce(job, e));
+}
+
+async function runTrainJobOnce(job: TrainJob, env: JobEnv): Promise<TrainResult> {
   const started = Date.now();
   const presetName: PresetName = job.preset ?? 'default';
   const preset = getPreset(presetName);
@@ -104,8 +110,12 @@ export async function runTrainJob(job: TrainJob, env: JobEnv): Promise<TrainResu
   if (!job.resume) fs.rmSync(checkpointDir, { recursive: true, force: true });
   fs.mkdirSync(checkpointDir, { recursive: true });
   if (job.initFrom) {
-    const init = readMetadata(job.initFrom, set.landmarkCount);
+    // Another landmark count is allowed: fine-tuning on a subset keeps every layer but the output.
+    const init = readMetadata(job.initFrom);
     if (init.preset !== presetName) throw new Error(`${job.initFrom}: a ${init.preset} model cannot initialise preset ${presetName}`);
+    if (init.landmarkCount !== set.landmarkCount) {
+      env.log(`fine-tune: the model predicts ${init.landmarkCount} landmarks, this data set has ${set.landmarkCount}: the output layer starts anew`);
+    }
   }
 
   const outcome = await preset.train({

@@ -7,9 +7,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BackendChoice } from '../../shared/protocol/engine';
 import { EngineClient, type RunningJobInfo } from '../engine-client';
+import { busyDoing, busyText, cancelRunningLabel, whenEngineFree, type BusyChoice } from './engine-busy';
 import { formatDuration, formatLoss } from './format';
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
+const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
 
 export function backendSetting(): BackendChoice {
   const v = vscode.workspace.getConfiguration('landmarks').get<string>('engine.backend', 'auto');
@@ -77,6 +78,51 @@ export class EngineHost implements vscode.Disposable {
     const eta = p?.etaSeconds !== undefined ? `, about ${formatDuration(p.etaSeconds)} left` : '';
     this.status.tooltip = `The landmark engine is working (${jobs.map((x) => x.kind).join(', ')}${eta}). Click to show the log or cancel.`;
     this.status.show();
+  }
+
+  /**
+   * When the engine runs another job, asks whether to queue `what` ("prediction") until it ends,
+   * or to cancel the running job first. Resolves true when the engine is free, false when the
+   * person chose not to wait. At once true when the engine is idle.
+   */
+  whenFree(what: string): Promise<boolean> {
+    const client = this.client;
+    return whenEngineFree(client, what, {
+      ask: async (busy, question) => {
+        const cancelLabel = cancelRunningLabel(busy.kind);
+        // Queue: runs when the running job ends. Cancel <it>: stops it (a training keeps its best
+        // model so far), then runs. Dismissed: nothing runs.
+        const pick = await vscode.window.showInformationMessage(question, 'Queue', cancelLabel);
+        const choice: BusyChoice = pick === 'Queue' ? 'queue' : pick === cancelLabel ? 'cancelRunning' : 'dismiss';
+        this.log(`${what}: the engine is busy (${busy.kind} ${busy.id}); chosen: ${choice}`);
+        return choice;
+      },
+      wait: (busy, idle, cancelled) =>
+        Promise.resolve(
+          vscode.window.withProgress(
+            {
+              location: vscode.ProgressLocation.Notification,
+              title: cancelled ? `Stopping the ${busyDoing(busy.kind)}, then the ${what} starts` : `Queued: the ${what} starts when the ${busyDoing(busy.kind)} ends`,
+              cancellable: true,
+            },
+            (progress, token) =>
+              new Promise<boolean>((resolve) => {
+                const tick = () => {
+                  const now = client.busy;
+                  if (now) progress.report({ message: busyText(now) });
+                };
+                tick();
+                const timer = setInterval(tick, 2000);
+                const done = (v: boolean) => {
+                  clearInterval(timer);
+                  resolve(v);
+                };
+                void idle.then(() => done(true));
+                token.onCancellationRequested(() => done(false));
+              }),
+          ),
+        ),
+    });
   }
 
   /** landmarks.cancel: cancels the running job(s) after asking, or shows the log when idle. */

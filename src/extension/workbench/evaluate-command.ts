@@ -7,6 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EvaluationResult } from '../../shared/protocol/engine';
+import { EngineCancelledError } from '../engine-client';
+import { modelsFolders, pickTpsDataset } from './dataset-quick-pick';
 import { describeError } from './messages';
 import type { Workbench } from './workbench';
 
@@ -25,19 +27,15 @@ function isEvaluateOptions(v: unknown): v is EvaluateCommandOptions {
 
 const looksPredicted = (p: string) => /predict/i.test(path.basename(p));
 
-async function pickTps(title: string, exclude?: string, preferPredicted?: boolean): Promise<string | undefined> {
-  const files = await vscode.workspace.findFiles('**/*.{tps,TPS}', '**/{node_modules,.git}/**', 500);
-  type Item = vscode.QuickPickItem & { fsPath?: string; browse?: boolean };
-  const items: Item[] = files
-    .filter((u) => u.fsPath !== exclude)
-    .sort((a, b) => (preferPredicted === undefined ? 0 : Number(looksPredicted(b.fsPath) === preferPredicted) - Number(looksPredicted(a.fsPath) === preferPredicted)) || a.fsPath.localeCompare(b.fsPath))
-    .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath)), fsPath: u.fsPath }));
-  items.push({ label: '$(folder-opened) Browse (a TPS file or a folder of TPS files)...', browse: true });
-  const pick = await vscode.window.showQuickPick(items, { title });
-  if (!pick) return undefined;
-  if (!pick.browse) return pick.fsPath;
-  const uris = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, filters: { 'TPS landmarks': ['tps', 'TPS'] }, title });
-  return uris?.[0]?.fsPath;
+/** The manual pick lists manual files first; the predicted pick, predicted files first. */
+function pickTps(wb: Workbench, title: string, exclude: string | undefined, predicted: boolean): Promise<string | undefined> {
+  return pickTpsDataset({
+    title,
+    exclude,
+    order: predicted ? ['predicted', 'validation', 'manual'] : ['manual', 'predicted', 'validation'],
+    modelsFolders: modelsFolders(wb),
+    browseTitle: `${title}: a TPS file or a folder of TPS files`,
+  });
 }
 
 export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promise<EvaluationResult | undefined> {
@@ -54,9 +52,9 @@ export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promis
       if (looksPredicted(selected[0])) predicted = selected[0];
       else manual = selected[0];
     }
-    manual ??= await pickTps('Evaluate predictions: the MANUAL landmarks (ground truth)', predicted, false);
+    manual ??= await pickTps(wb, 'Evaluate predictions: the MANUAL landmarks (ground truth)', predicted, false);
     if (!manual) return undefined;
-    predicted ??= await pickTps('Evaluate predictions: the PREDICTED landmarks', manual, true);
+    predicted ??= await pickTps(wb, 'Evaluate predictions: the PREDICTED landmarks', manual, true);
     if (!predicted) return undefined;
     opts = { manual, predicted };
   }
@@ -66,6 +64,8 @@ export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promis
       return undefined;
     }
   }
+  // A training runs: offer to queue the evaluation (only when a person picked the files).
+  if (!isEvaluateOptions(args[0]) && !(await wb.host.whenFree('evaluation'))) return undefined;
   let evaluation: EvaluationResult;
   try {
     evaluation = await vscode.window.withProgress(
@@ -77,6 +77,10 @@ export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promis
       },
     );
   } catch (e) {
+    if (e instanceof EngineCancelledError) {
+      void vscode.window.showInformationMessage('Evaluation cancelled.');
+      return undefined;
+    }
     const { message, hint } = describeError(e, 'Evaluation');
     void vscode.window.showErrorMessage(`${message} ${hint}`, 'Show log').then((p) => p && wb.host.output.show(true));
     return undefined;

@@ -1,7 +1,8 @@
 /** Texts of the workbench's progress and error messages. Pure (no vscode), unit-tested. */
 import type { TrainProgress, TrainResult } from '../../shared/protocol/engine';
 import type { TrainingFinal } from '../../shared/protocol/views';
-import { EngineBusyError, EngineCrashError, EngineJobError } from '../engine-client';
+import { EngineBusyError, EngineCancelledError, EngineCrashError, EngineJobError } from '../engine-client';
+import { busyText } from './engine-busy';
 import { formatDuration, formatLoss } from './format';
 
 /** The progress line: "epoch 3/20 · batch 4/9 · loss 0.0123 · val 0.0150 · ETA 1 min 05 s". */
@@ -37,6 +38,10 @@ export function describeError(e: unknown, what: string): { message: string; hint
   if (e instanceof EngineJobError) {
     return { message: `${what} failed: ${e.message}`, hint: 'Nothing you annotated was changed. Fix the problem named above and run it again; "Landmarks: Show engine log" has the details.' };
   }
-  if (e instanceof EngineBusyError) return { message: e.message, hint: '' };
+  if (e instanceof EngineCancelledError) return { message: `${what} cancelled.`, hint: 'Nothing you annotated was changed.' };
+  if (e instanceof EngineBusyError) {
+    if (!e.running) return { message: e.message, hint: '' };
+    return { message: `${busyText(e.running)} ${what} was not started.`, hint: 'Run it again when that job ends, or cancel it ("Landmarks: Cancel engine job").' };
+  }
   return { message: `${what} failed: ${(e as Error)?.message ?? String(e)}`, hint: 'See "Landmarks: Show engine log".' };
 }

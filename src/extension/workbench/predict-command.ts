@@ -8,12 +8,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { PredictResult } from '../../shared/protocol/engine';
+import type { EngineProgress, PredictResult } from '../../shared/protocol/engine';
+import { EngineCancelledError } from '../engine-client';
 import { getField, setField } from '../../shared/tps/model';
 import { parseTps } from '../../shared/tps/parse';
 import { emptyDocument, writeTps } from '../../shared/tps/write';
 import { formatDuration } from './format';
-import { describeModel, listModels, readModelInfo } from './models';
+import { describeModel, listModels, readModelInfo, type ModelInfo } from './models';
 import { freeName } from './format';
 import { describeError } from './messages';
 import { isImageFile } from './tps-source';
@@ -62,13 +63,24 @@ async function pickImages(): Promise<string[] | undefined> {
   return uris?.map((u) => u.fsPath);
 }
 
-async function pickModel(wb: Workbench, near: string): Promise<string | undefined> {
+export interface ModelPickOptions {
+  title: string;
+  placeHolder: string;
+  /** Only models this accepts are offered (e.g. presets that can be fine-tuned). */
+  accept?: (m: ModelInfo) => boolean;
+}
+
+export async function pickModel(
+  wb: Workbench,
+  near: string,
+  o: ModelPickOptions = { title: 'Predict landmarks: model', placeHolder: 'The model to predict with' },
+): Promise<string | undefined> {
   const folder = wb.modelsFolder(near);
-  const models = listModels(folder);
+  const models = listModels(folder).filter((m) => o.accept?.(m) ?? true);
   const last = wb.context.workspaceState.get<string>('landmarks.lastModel');
   if (last && !models.some((m) => m.dir === last)) {
     const info = readModelInfo(last);
-    if (info) models.unshift(info);
+    if (info && (o.accept?.(info) ?? true)) models.unshift(info);
   }
   models.sort((a, b) => Number(b.dir === last) - Number(a.dir === last));
   type Item = vscode.QuickPickItem & { dir?: string; browse?: boolean };
@@ -88,7 +100,7 @@ async function pickModel(wb: Workbench, near: string): Promise<string | undefine
     if (pick === 'Train a model...') void vscode.commands.executeCommand('landmarks.train');
     if (pick !== 'Browse...') return undefined;
   }
-  const pick = models.length ? await vscode.window.showQuickPick(items, { title: 'Predict landmarks: model', placeHolder: 'The model to predict with' }) : { browse: true, label: '' };
+  const pick = models.length ? await vscode.window.showQuickPick(items, { title: o.title, placeHolder: o.placeHolder }) : { browse: true, label: '' };
   if (!pick) return undefined;
   if (!pick.browse) return pick.dir;
   const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'A model folder (with metadata.json)' });
@@ -186,6 +198,12 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
   const chosen = await chooseOutput(wanted, interactive, t.options.overwrite);
   if (!chosen) return undefined;
   const { out, overwrite } = chosen;
+  // A training (or another job) runs: offer to queue the prediction rather than fail. Without
+  // prompts (a script's options), the busy engine is reported as an error below.
+  if (interactive && !(await wb.host.whenFree('prediction'))) {
+    wb.lastPrediction = { error: 'not run: the engine was busy and the prediction was not queued' };
+    return undefined;
+  }
   wb.host.log(`predict: ${isDir ? 'folder' : `${images.length} image(s)`} ${target} with ${model} -> ${out}`);
 
   let result: PredictResult;
@@ -194,7 +212,7 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
       { location: vscode.ProgressLocation.Notification, title: `Predicting landmarks (${path.basename(model)})`, cancellable: true },
       async (progress, token) => {
         let done = 0;
-        const onProgress = (offset: number, count: number) => (p: import('../../shared/protocol/engine').EngineProgress) => {
+        const onProgress = (offset: number, count: number) => (p: EngineProgress) => {
           if (p.kind !== 'step') return;
           const frac = (offset + (p.done / Math.max(1, p.total)) * count) / Math.max(1, isDir ? 1 : images.length);
           const inc = Math.max(0, frac * 100 - done);
@@ -214,7 +232,7 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
           const skipped: PredictResult['skipped'] = [];
           const started = Date.now();
           for (let i = 0; i < images.length; i++) {
-            if (token.isCancellationRequested) throw new Error('cancelled');
+            if (token.isCancellationRequested) throw new EngineCancelledError('The prediction was cancelled.', 'predict');
             const part = path.join(tmp, `${i}.tps`);
             const job = wb.host.client.predict({ model, images: images[i], out: part }, { onProgress: onProgress(i, 1) });
             const sub = token.onCancellationRequested(() => job.cancel());
@@ -231,9 +249,8 @@ export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise
       },
     );
   } catch (e) {
-    const cancelled = /cancel/i.test((e as Error)?.message ?? '');
-
-    if (cancelled) {
+    // Typed: a busy engine's message says "cancel it", and is not a cancellation.
+    if (e instanceof EngineCancelledError) {
       void vscode.window.showInformationMessage(`Prediction cancelled.${fs.existsSync(out) ? '' : ' No file was written.'}`);
       wb.lastPrediction = { error: 'cancelled' };
       return undefined;

@@ -8,6 +8,7 @@ import type { EvaluationResult, PredictResult, RoundsResult, TrainResult } from 
 import type { ResultsModel, ResultsRendered, ResultsSection } from '../../shared/protocol/views';
 import type { EngineClient } from '../engine-client';
 import { evaluateCommand } from './evaluate-command';
+import { finetuneCommand } from './finetune-command';
 import { predictCommand } from './predict-command';
 import { roundsCommand, type LastRounds } from './rounds-command';
 import { trainCommand } from './train-command';
@@ -15,6 +16,7 @@ import type { TrainingRendered } from './training-panel';
 import { Workbench, type LastPrediction, type LastTraining } from './workbench';
 
 export type { TrainCommandOptions } from './train-command';
+export type { FinetuneCommandOptions } from './finetune-command';
 export type { PredictCommandOptions } from './predict-command';
 export type { EvaluateCommandOptions } from './evaluate-command';
 export type { RoundsCommandOptions, LastRounds } from './rounds-command';
@@ -40,7 +42,7 @@ export interface WorkbenchApi {
   exportCsv(file: string): Promise<string>;
   /** Opens the last training's validation results, as the training view's button does. */
   openTrainingResults(): Promise<boolean>;
-  /** Opens a specimen of the results view in the TPS editor, as a click on its card does. */
+  /** Opens a specimen of the results view in the predicted file's editor at that specimen, as a click on its card does. */
   openSpecimen(name: string): Promise<{ file: string; index: number } | undefined>;
 }
 
@@ -75,6 +77,10 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
     vscode.commands.registerCommand(
       'landmarks.rounds',
       guard('Cross-validation', (arg?: unknown): Promise<RoundsResult | undefined> => roundsCommand(wb, arg)),
+    ),
+    vscode.commands.registerCommand(
+      'landmarks.finetune',
+      guard('Fine-tune', (arg?: unknown): Promise<TrainResult | undefined> => finetuneCommand(wb, arg)),
     ),
     vscode.commands.registerCommand('landmarks.cancel', () => wb.host.cancelInteractive()),
     vscode.commands.registerCommand('landmarks.showLog', () => wb.host.output.show(true)),

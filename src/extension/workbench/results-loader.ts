@@ -23,10 +23,18 @@ export interface LoadResultsOptions {
   images: ImageCache;
 }
 
+/** The two specimens behind one card of the results view. */
+export interface CardSpecimens {
+  manual?: SpecimenLite;
+  predicted?: SpecimenLite;
+}
+
 export interface LoadedResults {
   model: ResultsModel;
-  /** Manual specimens by match key: where "open specimen" goes. */
+  /** Manual specimens by match key (a name that is not a card's). */
   manualByKey: Map<string, SpecimenLite>;
+  /** Each card's specimens by the card's name (the evaluation's image name): where a click goes. */
+  cards: Map<string, CardSpecimens>;
 }
 
 async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -51,8 +59,10 @@ export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResul
   // The photo of each manual specimen: found from the manual file, else from the predicted one
   // (a prediction's IMAGE= is relative to its own folder), else the engine's image path.
   const wanted = new Map<SpecimenLite, string | undefined>();
+  const cards = new Map<string, CardSpecimens>();
   for (const im of evaluation.images) {
     const { manual: s, predicted: p } = pairs.pairOf(im);
+    cards.set(im.name, { manual: s, predicted: p });
     if (!s) continue;
     const engineSide = [im.manualImage, im.predictedImage].find((f) => f && path.isAbsolute(f) && fs.existsSync(f));
     wanted.set(s, s.imagePath ?? p?.imagePath ?? engineSide);
@@ -81,5 +91,5 @@ export async function loadResults(opts: LoadResultsOptions): Promise<LoadedResul
     predicted,
     photos,
   });
-  return { model, manualByKey };
+  return { model, manualByKey, cards };
 }

@@ -12,6 +12,7 @@ import { webviewHtml } from './webview-html';
 export interface ResultsPanelHandlers {
   openSpecimen(model: ResultsModel, name: string): void | Promise<void>;
   exportCsv(model: ResultsModel): void | Promise<void>;
+  shapeOfPredicted(model: ResultsModel): void | Promise<void>;
 }
 
 export class ResultsPanel implements vscode.Disposable {
@@ -71,6 +72,9 @@ export class ResultsPanel implements vscode.Disposable {
           return;
         case 'exportCsv':
           await this.handlers.exportCsv(this.model);
+          return;
+        case 'shapeOfPredicted':
+          await this.handlers.shapeOfPredicted(this.model);
           return;
         case 'rendered':
           this.renders.report(m);

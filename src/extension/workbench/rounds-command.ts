@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { PresetName, RoundsOptions, RoundsResult } from '../../shared/protocol/engine';
-import { EngineJobError } from '../engine-client';
+import { EngineCancelledError } from '../engine-client';
 import { checkDataset } from './dataset-check';
 import { fileStamp, parseInputSize, slug } from './format';
 import { describeError } from './messages';
@@ -89,7 +89,7 @@ async function promptOptions(data: string, images: number): Promise<RoundsComman
 
 export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<RoundsResult | undefined> {
   let opts: RoundsCommandOptions | undefined = isRoundsOptions(arg) ? arg : undefined;
-  const picked = opts?.data ?? (arg instanceof vscode.Uri ? arg.fsPath : await pickDataset('Cross-validation rounds (1/4): dataset'));
+  const picked = opts?.data ?? (arg instanceof vscode.Uri ? arg.fsPath : await pickDataset(wb, 'Cross-validation rounds (1/4): dataset'));
   if (!picked) return undefined;
   const data = path.resolve(picked);
   if (!fs.existsSync(data)) {
@@ -177,7 +177,8 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
       },
     );
   } catch (e) {
-    const early = e instanceof EngineJobError && /cancelled before the first round/.test(e.message);
+    // Typed: the engine ends a rounds job cancelled before its first round with no result.
+    const early = e instanceof EngineCancelledError;
     const { message, hint } = early
       ? { message: 'Cross-validation cancelled before the first round ended: nothing to show.', hint: 'Your annotations are unchanged.' }
       : describeError(e, 'Cross-validation');

@@ -7,10 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
+import type { BackendName, PresetInfo, PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
+import { EngineCancelledError } from '../engine-client';
 import { checkDataset } from './dataset-check';
+import { modelsFolders, pickTpsDataset } from './dataset-quick-pick';
 import { fileStamp, formatDuration, parseInputSize, slug } from './format';
 import { describeError, progressText, trainFinal } from './messages';
+import { epochsPrompt, inputSizePrompt, isSizedPreset, presetPickItems, type PresetPickItem } from './train-wizard';
 import { TrainingPanel } from './training-panel';
 import { claimTrainingSlot } from './training-slot';
 import type { Workbench } from './workbench';
@@ -32,6 +35,10 @@ export interface TrainCommandOptions {
   out?: string;
   /** Train even when the dataset check warns (default true with options, asked otherwise). */
   acceptWarnings?: boolean;
+  /** Fine-tuning: the trained model whose weights the training starts from. */
+  initFrom?: string;
+  /** 0-based landmarks of the dataset to train on, in the model's order. */
+  landmarkSubset?: number[];
 }
 
 export function isTrainOptions(v: unknown): v is TrainCommandOptions {
@@ -57,58 +64,67 @@ function settings(): Settings {
 }
 
 /** Quick pick of the workspace's TPS files (or browse); `title` names the step. */
-export async function pickDataset(title = 'Train landmark model (1/5): dataset'): Promise<string | undefined> {
-  const files = await vscode.workspace.findFiles('**/*.{tps,TPS}', '**/{node_modules,.git}/**', 200);
-  type Item = vscode.QuickPickItem & { fsPath?: string; browse?: boolean };
-  const items: Item[] = files
-    .sort((a, b) => a.fsPath.localeCompare(b.fsPath))
-    .map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath)), fsPath: u.fsPath }));
-  items.push({ label: '$(folder-opened) Browse for a TPS file or a folder of TPS files...', browse: true });
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'The TPS file with the manual landmarks' });
-  if (!pick) return undefined;
-  if (!pick.browse) return pick.fsPath;
-  const uris = await vscode.window.showOpenDialog({
-    canSelectFiles: true,
-    canSelectFolders: true,
-    canSelectMany: false,
-    filters: { 'TPS landmarks': ['tps', 'TPS'] },
-    title: 'Dataset: a TPS file, or a folder of one-specimen TPS files',
+export function pickDataset(wb: Workbench, title = 'Train landmark model: dataset'): Promise<string | undefined> {
+  return pickTpsDataset({
+    title,
+    placeHolder: 'The TPS file (or folder of one-specimen files) with the manual landmarks',
+    modelsFolders: modelsFolders(wb),
+    browseTitle: 'Dataset: a TPS file, or a folder of one-specimen TPS files',
   });
-  return uris?.[0]?.fsPath;
 }
 
-async function promptOptions(data: string, s: Settings): Promise<TrainCommandOptions | undefined> {
-  const presetPick = await vscode.window.showQuickPick(
-    [
-      { label: 'default', description: 'accurate at full photo resolution, trains well on a CPU', picked: s.preset === 'default' },
-      { label: 'paper', description: 'the paper exactly: 3 conv blocks, dense 1000/1000, Nesterov SGD', picked: s.preset === 'paper' },
-    ].sort((a, b) => Number(b.picked) - Number(a.picked)),
-    { title: 'Train landmark model (2/5): preset' },
+/** The engine's presets and backend for the wizard's texts; nothing when it cannot start soon. */
+async function engineFacts(wb: Workbench): Promise<{ presets?: PresetInfo[]; backend?: BackendName }> {
+  const client = wb.host.client;
+  const started = client.start().then(
+    () => true,
+    () => false,
+  );
+  // The engine is needed to train anyway; a slow start (2 busy cores) must not hold the wizard.
+  const ok = await Promise.race([started, new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
+  return ok ? { presets: client.presets, backend: client.backend?.name } : {};
+}
+
+async function promptOptions(wb: Workbench, data: string, s: Settings): Promise<TrainCommandOptions | undefined> {
+  const facts = engineFacts(wb);
+  const presetPick = await vscode.window.showQuickPick<PresetPickItem>(
+    facts.then((f) => presetPickItems(f.presets, f.backend, s.preset)),
+    { title: 'Train landmark model: preset', placeHolder: 'The preset (under each: what it runs with on this machine)', matchOnDetail: true },
   );
   if (!presetPick) return undefined;
-  const epochs = await vscode.window.showInputBox({
-    title: 'Train landmark model (3/5): epochs',
-    prompt: 'Epochs to train (0 = the preset default)',
-    value: String(s.epochs),
-    validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'A whole number, 0 for the preset default'),
-  });
-  if (epochs === undefined) return undefined;
-  const inputSize = await vscode.window.showInputBox({
-    title: 'Train landmark model (4/5): input size',
-    prompt: 'Model input WIDTHxHEIGHT, e.g. 256x192 (empty = the preset default)',
-    value: s.inputSize,
-    validateInput: (v) => {
-      try {
-        parseInputSize(v);
-        return undefined;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    },
-  });
-  if (inputSize === undefined) return undefined;
+  const preset = presetPick.label;
+  const { presets, backend } = await facts;
+  const info = presets?.find((p) => p.name === preset);
+  let epochs = '0';
+  let inputSize = '';
+  // Only a preset that uses them is asked for epochs and input size (default ignores both).
+  if (isSizedPreset(preset)) {
+    const e = await vscode.window.showInputBox({
+      title: `Train landmark model (${preset}): epochs`,
+      prompt: epochsPrompt(info, backend),
+      value: String(s.epochs),
+      validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'A whole number, 0 for the preset default'),
+    });
+    if (e === undefined) return undefined;
+    epochs = e;
+    const size = await vscode.window.showInputBox({
+      title: `Train landmark model (${preset}): input size`,
+      prompt: inputSizePrompt(info, backend),
+      value: s.inputSize,
+      validateInput: (v) => {
+        try {
+          parseInputSize(v);
+          return undefined;
+        } catch (err) {
+          return (err as Error).message;
+        }
+      },
+    });
+    if (size === undefined) return undefined;
+    inputSize = size;
+  }
   const split = await vscode.window.showInputBox({
-    title: 'Train landmark model (5/5): validation share',
+    title: `Train landmark model (${preset}): validation share`,
     prompt: 'Share of images kept for validation, 0.05 to 0.5 (the paper used 0.4)',
     value: String(s.validationSplit),
     validateInput: (v) => {
@@ -117,7 +133,7 @@ async function promptOptions(data: string, s: Settings): Promise<TrainCommandOpt
     },
   });
   if (split === undefined) return undefined;
-  return { data, preset: presetPick.label as PresetName, epochs: Number(epochs), inputSize, validationSplit: Number(split) };
+  return { data, preset, epochs: Number(epochs), inputSize, validationSplit: Number(split) };
 }
 
 export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainResult | undefined> {
@@ -126,9 +142,9 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
   const interactive = !isTrainOptions(arg);
   if (isTrainOptions(arg)) opts = arg;
   else {
-    const data = arg instanceof vscode.Uri ? arg.fsPath : await pickDataset();
+    const data = arg instanceof vscode.Uri ? arg.fsPath : await pickDataset(wb);
     if (!data) return undefined;
-    opts = await promptOptions(data, s);
+    opts = await promptOptions(wb, data, s);
   }
   if (!opts) return undefined;
 
@@ -190,6 +206,8 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
   if (inputSize) options.inputSize = inputSize;
   if (opts.batchSize) options.batchSize = opts.batchSize;
   if (opts.seed !== undefined) options.seed = opts.seed;
+  if (opts.initFrom) options.initFrom = path.resolve(opts.initFrom);
+  if (opts.landmarkSubset) options.landmarkSubset = [...opts.landmarkSubset];
 
   let result: TrainResult | undefined;
   let job: ReturnType<typeof wb.host.client.train> | undefined;
@@ -234,6 +252,14 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
       },
     );
   } catch (e) {
+    if (e instanceof EngineCancelledError) {
+      // Cancelled before the first epoch (while starting or reading the photos): nothing saved.
+      const message = 'Training cancelled before the first epoch ended: no model was saved. Your annotations are unchanged.';
+      panel.post({ type: 'done', final: { modelDir: out, cancelled: true, epochs: 0, bestEpoch: 0, bestValLoss: NaN, seconds: 0, hasResults: false } });
+      wb.lastTraining = { options, error: message };
+      void vscode.window.showInformationMessage(message);
+      return undefined;
+    }
     const { message, hint } = describeError(e, 'Training');
     panel.post({ type: 'failed', message, hint });
     wb.lastTraining = { options, error: `${message} ${hint}` };

@@ -11,7 +11,8 @@ import type { EvaluationResult, PredictResult, TrainOptions, TrainResult } from 
 import { ImageCache } from '../editor/images';
 import { EngineHost } from './engine-host';
 import { ResultsPanel } from './results-panel';
-import { loadResults } from './results-loader';
+import { loadResults, type CardSpecimens } from './results-loader';
+import { focusSpecimen, type EditorFocusApi } from './specimen-focus';
 import { specimenKey } from '../../shared/names';
 import type { SpecimenLite } from './results-model';
 import { tableCsv } from './stats';
@@ -31,7 +32,7 @@ export interface LastPrediction {
 
 /** What activate() exports about the TPS editor (only what the workbench uses). */
 interface EditorExports {
-  editor?: { select?(specimen: number, uri?: vscode.Uri): Promise<void> };
+  editor?: EditorFocusApi<vscode.Uri>;
 }
 
 export class Workbench implements vscode.Disposable {
@@ -43,6 +44,7 @@ export class Workbench implements vscode.Disposable {
   lastRounds: LastRounds | undefined;
   private readonly images: ImageCache;
   private manualByKey = new Map<string, SpecimenLite>();
+  private cards = new Map<string, CardSpecimens>();
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.host = new EngineHost(context);
@@ -66,6 +68,7 @@ export class Workbench implements vscode.Disposable {
   ): Promise<ResultsPanel> {
     const loaded = await loadResults({ title, evaluation, images: this.images, ...more });
     this.manualByKey = loaded.manualByKey;
+    this.cards = loaded.cards;
     this.resultsPanel?.dispose();
     const panel = new ResultsPanel(this.context.extensionUri, loaded.model, {
       openSpecimen: async (_model, name) => {
@@ -78,6 +81,9 @@ export class Workbench implements vscode.Disposable {
           await this.exportCsv(uri.fsPath);
           void vscode.window.showInformationMessage(`Per-landmark errors written to ${vscode.workspace.asRelativePath(uri)}.`);
         }
+      },
+      shapeOfPredicted: async () => {
+        await vscode.commands.executeCommand('landmarks.shapeView', vscode.Uri.file(evaluation.predictedPath));
       },
     });
     this.resultsPanel = panel;
@@ -147,20 +153,27 @@ export class Workbench implements vscode.Disposable {
     return text;
   }
 
-  /** Opens the manual specimen `name` in the visual TPS editor and shows it. */
+  /**
+   * Opens the specimen of a results card in the Landmark Editor and shows it: the PREDICTED file
+   * (the one to correct, as the card says), else the manual one when the predictions were not
+   * kept in a file. Also when that editor is open already, hidden, or still loading.
+   */
   async openSpecimen(name: string): Promise<{ file: string; index: number } | undefined> {
-    const s = this.manualByKey.get(specimenKey(name));
+    const card = this.cards.get(name);
+    const s = card?.predicted ?? card?.manual ?? this.manualByKey.get(specimenKey(name));
     if (!s) {
-      void vscode.window.showWarningMessage(`Specimen ${name} was not found in the manual landmarks.`);
+      void vscode.window.showWarningMessage(`Specimen ${name} was not found in the predicted or the manual landmarks.`);
       return undefined;
     }
     const uri = vscode.Uri.file(s.file);
     await vscode.commands.executeCommand('vscode.openWith', uri, 'landmarks.tpsEditor');
-    const api = this.context.extension.exports as EditorExports | undefined;
+    const api = (this.context.extension.exports as EditorExports | undefined)?.editor;
     try {
-      await api?.editor?.select?.(s.index, uri);
+      if (!api) throw new Error('the Landmark Editor API is not available');
+      await focusSpecimen(api, uri, s.index);
     } catch (e) {
       this.host.log(`open specimen: could not select specimen ${s.index + 1} of ${s.file}: ${(e as Error).message}`);
+      void vscode.window.showWarningMessage(`${path.basename(s.file)} opened, but specimen ${s.index + 1} (${name}) could not be shown: ${(e as Error).message}`);
     }
     return { file: s.file, index: s.index };
   }

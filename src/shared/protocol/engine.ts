@@ -5,9 +5,22 @@
  * Pure types: imported by src/engine (the child) and src/extension (the parent).
  */
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 /** What the user asks for: `auto` picks the best that loads. */
-export type BackendChoice = 'auto' | 'native-gpu' | 'native-cpu' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'webgpu' | 'native-gpu' | 'native-cpu' | 'wasm' | 'cpu';
+
+/** The GPU a WebGPU backend found (GPUAdapterInfo and the limits that decide what fits). */
+export interface WebGpuAdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A CPU implementation (lavapipe/llvmpipe, SwiftShader, WARP): auto never picks it. */
+  software: boolean;
+  /** Bytes; 0 when unknown. */
+  maxStorageBufferBindingSize: number;
+  maxBufferSize: number;
+}
 
 export interface BackendReport {
   /** The backend that runs. */
@@ -16,9 +29,23 @@ export interface BackendReport {
   reason: string;
   /** Backends tried before it, each with why it was not used. */
   rejected: { name: BackendName; why: string }[];
+  /** The WebGPU adapter, when WebGPU was probed (the one running, or the one rejected). */
+  adapter?: WebGpuAdapterReport;
 }
 
 export type PresetName = 'default' | 'paper';
+
+/**
+ * What a preset is and the defaults it runs with on the engine's backend (sent in `ready`), so
+ * that a caller describes what will run instead of repeating the engine's constants.
+ */
+export interface PresetInfo {
+  name: PresetName;
+  /** What the preset is, without figures that depend on the backend. */
+  description: string;
+  /** Its defaults on this engine's backend: what an option left empty means. */
+  defaults: { inputSize: [number, number]; epochs: number; batchSize: number; validationSplit: number };
+}
 
 export interface TrainOptions {
   /** A TPS file, or a folder of one-specimen TPS files. */
@@ -97,6 +124,26 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'data' | 'images' | 
   /** Reuse a finished pretrained model from `<out>/pretrained` when there is one. */
   reusePretrained?: boolean;
 }
+
+/** The kinds of job a request starts (the request's `type`). */
+export type EngineJobKind = 'train' | 'finetune' | 'predict' | 'evaluate' | 'rounds';
+
+/** The job that runs when a request is refused as busy. */
+export interface BusyInfo {
+  id: string;
+  kind: EngineJobKind;
+  /** When it started (ms since the epoch). */
+  started?: number;
+  /** Seconds to its end from its last progress, when known. */
+  etaSeconds?: number;
+}
+
+/**
+ * Why a job ended with an `error` event. A caller tells these apart by this field, never by the
+ * message's words (a busy message that says "cancel it" once passed for a cancellation).
+ * Absent means `failed`.
+ */
+export type EngineErrorKind = 'failed' | 'cancelled' | 'busy';
 
 export type EngineRequest =
   | { type: 'train'; id: string; options: TrainOptions }
@@ -248,11 +295,11 @@ export interface FinetuneResult {
 export type EngineResult = TrainResult | PredictResult | EvaluateResult | RoundsResult | FinetuneResult;
 
 export type EngineEvent =
-  | { type: 'ready'; backend: BackendReport; pid: number }
+  | { type: 'ready'; backend: BackendReport; pid: number; presets?: PresetInfo[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; id?: string }
   | { type: 'progress'; id: string; progress: EngineProgress }
   | { type: 'result'; id: string; result: EngineResult }
-  | { type: 'error'; id: string; message: string; detail?: string };
+  | { type: 'error'; id: string; message: string; detail?: string; kind?: EngineErrorKind; busy?: BusyInfo };
 
 export function isEngineEvent(v: unknown): v is EngineEvent {
   return typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string';

@@ -155,4 +155,6 @@ export type ResultsFromView =
   | { type: 'ready' }
   | { type: 'openSpecimen'; name: string }
   | { type: 'exportCsv' }
+  /** The shape view (Procrustes) of the predicted file: outliers are shapes to check. */
+  | { type: 'shapeOfPredicted' }
   | ResultsRendered;

@@ -5,7 +5,7 @@
  *  - a spatial view: on a reference photo, where each landmark's errors lie (error vectors of
  *    every image drawn from the landmark, a circle of the mean error);
  *  - per image, the photo with manual and predicted landmarks and the error vector between them,
- *    worst first; a click opens the specimen in the TPS editor.
+ *    worst first; a click opens the specimen in the predicted TPS file's editor, to correct it.
  * Reports what it drew (`rendered`) so tests can check it.
  */
 import type { ResultsFromView, ResultsImage, ResultsModel, ResultsToView } from '../../shared/protocol/views';
@@ -88,7 +88,9 @@ function table(m: ResultsModel): HTMLElement {
   const head = el('div', { class: 'row' }, el('h2', {}, 'Error per landmark'));
   const exp = el('button', { id: 'export-csv', title: 'Save this table as a CSV file' }, 'Export CSV...');
   exp.addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
-  head.append(exp);
+  const shape = el('button', { id: 'shape-of-predicted', class: 'secondary', title: 'Procrustes analysis of the predicted landmarks: shapes no biologist would draw stand out' }, 'Shape analysis of the predictions...');
+  shape.addEventListener('click', () => vscode.postMessage({ type: 'shapeOfPredicted' }));
+  head.append(exp, shape);
   box.append(head);
   const scaled = m.table.some((r) => r.meanScaled !== undefined);
   const t = el('table', { id: 'landmark-table' });
@@ -274,7 +276,7 @@ function spatial(m: ResultsModel): { node: HTMLElement; done: Promise<number> } 
 
 /** One image card; resolves to whether the photo was drawn. */
 function card(im: ResultsImage, rank: number, max: number, many: boolean): { node: HTMLElement; done: () => Promise<boolean> } {
-  const node = el('div', { class: 'card', tabindex: '0', role: 'button', 'data-name': im.name, title: `Open ${im.name} in the Landmark Editor` });
+  const node = el('div', { class: 'card', tabindex: '0', role: 'button', 'data-name': im.name, title: `Correct the predicted landmarks of ${im.name} in the Landmark Editor` });
   const worst = im.errors.reduce<{ k: number; e: number }>((b, e, k) => (e !== null && e > b.e ? { k, e } : b), { k: -1, e: -1 });
   const badge = el('span', {}, `${fmt(im.mean)} px`);
   const colour = colourAt(im.mean / max);
@@ -376,7 +378,7 @@ async function show(m: ResultsModel): Promise<void> {
       el('span', {}, el('span', { class: 'dot manual' }), 'manual'),
       el('span', {}, el('span', { class: 'dot predicted' }), 'predicted'),
       el('span', {}, el('span', { class: 'dot err' }), 'error'),
-      'Click an image to fix it in the Landmark Editor.',
+      'Click an image to correct its predicted landmarks in the Landmark Editor.',
     ),
     grid,
   );

@@ -380,7 +380,7 @@ export class CascadePredictor implements Predictor {
   readonly landmarkCount: number;
   readonly model: CascadeModel;
   readonly refine: RefineModels;
-  /** Memory recycled between photos (predictGrey is synchronous and no stage keeps the pyramid). */
+  /** Memory recycled between photos (one photo at a time, awaited, and no stage keeps the pyramid). */
   private readonly pyramids = new PyramidPool();
   private readonly greys = new GreyPool();
   constructor(model: CascadeModel | DefaultModel) {
@@ -389,7 +389,7 @@ export class CascadePredictor implements Predictor {
     this.landmarkCount = this.model.landmarkCount;
   }
 
-  predictGrey(g: GreyImage): Prediction {
+  async predictGrey(g: GreyImage): Promise<Prediction> {
     const pyr = this.pyramids.pyramid(g, this.model.config.levels);
     const r = locate(this.model, pyr);
     // doubt per landmark: the two template sets disagree, the answer is an unusual shape, the
@@ -402,7 +402,7 @@ export class CascadePredictor implements Predictor {
       landmarks = s.landmarks;
       doubt = doubt.map((d, j) => d + s.moved[j] + TTA_DOUBT_WEIGHT * s.spread[j]);
     }
-    if (this.refine.patchnet) landmarks = applyPatchNet(this.refine.patchnet, pyr, landmarks).landmarks;
+    if (this.refine.patchnet) landmarks = (await applyPatchNet(this.refine.patchnet, pyr, landmarks)).landmarks;
     return {
       landmarks,
       spreadPx: doubt,
@@ -415,7 +415,7 @@ export class CascadePredictor implements Predictor {
   async predict(imagePath: string): Promise<Prediction> {
     const g = await readGrey(imagePath, this.greys);
     try {
-      return this.predictGrey(g);
+      return await this.predictGrey(g);
     } finally {
       this.greys.give(g.data);
     }
@@ -451,7 +451,7 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
   }, { backend: ctx.backend });
   if (!model) return { epochs: 0, bestEpoch: 0, bestValLoss: NaN, cancelled: true };
   saveCascade(ctx.modelDir, model.cascade);
-  saveRefine(ctx.modelDir, model.refine);
+  await saveRefine(ctx.modelDir, model.refine);
   const c = model.cascade;
   ctx.log(`default preset: ${c.count} training photos, ${c.config.levels} levels, patch ${c.config.patch} px${model.refine.sdm ? `, SDM refinement (${model.refine.sdm.stages.length} stages)` : ''}`);
   return {

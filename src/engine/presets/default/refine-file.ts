@@ -36,7 +36,7 @@ interface RefineHeader {
   stages: StageEntry[];
 }
 
-export function saveRefine(dir: string, models: RefineModels): void {
+export async function saveRefine(dir: string, models: RefineModels): Promise<void> {
   const parts: Float32Array[] = [];
   const stages: StageEntry[] = [];
   let offset = 0;
@@ -48,7 +48,7 @@ export function saveRefine(dir: string, models: RefineModels): void {
     offset += f.weights.length;
   }
   if (models.patchnet) {
-    const f = serialisePatchNet(models.patchnet);
+    const f = await serialisePatchNet(models.patchnet);
     stages.push({ kind: 'patchnet', meta: f.meta, offset, length: f.weights.length });
     parts.push(f.weights);
     offset += f.weights.length;

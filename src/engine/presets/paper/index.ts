@@ -1,8 +1,8 @@
 /**
  * Preset `paper`: the network, loss, optimiser, schedules, normalisation and augmentation of
  * Le et al. "Towards landmarks prediction with Deep Network":
- * - input grey [0,1] at 256x192 on native backends; 128x96 on wasm (its heap is 4 GB and the
- *   first dense layer alone has 92 M weights at 256x192);
+ * - input grey [0,1] at 256x192 on native and WebGPU backends; 128x96 on wasm (its heap is 4 GB
+ *   and the first dense layer alone has 92 M weights at 256x192);
  * - targets: coordinates in [-1,1] of the (stretched) input frame;
  * - x7 augmentation of the training images (original, +constant on R/G/B, R/G/B alone);
  * - MSE loss, SGD with Nesterov momentum, lr 0.03 -> 1e-5 and momentum 0.9 -> 0.9999
@@ -17,6 +17,7 @@ import { paperX7 } from '../../../shared/augment/channels';
 import { normalisedToOriginal } from '../../../shared/augment/frame';
 import { buildTrainingSet } from '../../data/training-set';
 import { decodeResized } from '../../image-source';
+import { assertFitsWebGpu, guardWebGpu } from '../../backend/webgpu-device';
 import { loadLayersModel } from '../../model-io/layers-io';
 import { ArrayBatches, type ArraySet } from '../../train/arrays';
 import { runLoop } from '../../train/loop';
@@ -136,14 +137,25 @@ async function load(dir: string, ctx: LoadContext): Promise<Predictor> {
     throw new Error(`${dir}: model.json outputs ${String(out)} values but metadata.json says ${metadata.landmarkCount} landmarks`);
   }
   const [width, height] = metadata.inputSize;
+  try {
+    assertFitsWebGpu(model, 1, `the paper model of ${dir} (input ${width}x${height})`);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
   return {
     landmarkCount: metadata.landmarkCount,
     async predict(imagePath: string) {
       const img = await decodeResized(imagePath, width, height);
       const frame = img.frame;
-      const y = tf.tidy(() => model.predict(tf.tensor4d(img.grey, [1, height, width, 1])) as tfjs.Tensor);
-      const v = await y.data();
-      y.dispose();
+      const v = await guardWebGpu(`prediction of ${imagePath}`, async () => {
+        const y = tf.tidy(() => model.predict(tf.tensor4d(img.grey, [1, height, width, 1])) as tfjs.Tensor);
+        try {
+          return await y.data();
+        } finally {
+          y.dispose();
+        }
+      });
       const landmarks: [number, number][] = [];
       for (let k = 0; k < metadata.landmarkCount; k++) {
         const p = normalisedToOriginal(frame, { x: v[2 * k], y: v[2 * k + 1] });
@@ -158,7 +170,9 @@ async function load(dir: string, ctx: LoadContext): Promise<Predictor> {
 }
 
 function defaults(backend: BackendName): PresetDefaults {
-  const native = backend === 'tensorflow' || backend === 'tensorflow-gpu';
+  // A GPU (WebGPU or CUDA) or native CPU build trains the paper's full size; an adapter whose
+  // buffers are too small for it is caught before the first step (backend/webgpu-device.ts).
+  const native = backend === 'tensorflow' || backend === 'tensorflow-gpu' || backend === 'webgpu';
   return {
     inputSize: native ? PAPER_NATIVE_SIZE : PAPER_WASM_SIZE,
     epochs: native ? 300 : 60,
@@ -171,7 +185,8 @@ function defaults(backend: BackendName): PresetDefaults {
 
 export const paperPreset: Preset = {
   name: 'paper',
-  description: 'Le et al.: 3 conv blocks, dense 1000/1000, Nesterov SGD (0.03->1e-5), x7 augmentation, 256x192 (128x96 on wasm)',
+  // No input size here: it depends on the backend (defaults()), and callers show that one.
+  description: 'Le et al.: 3 conv blocks, dense 1000/1000, Nesterov SGD (0.03->1e-5), x7 augmentation, grey input',
   defaults,
   train,
   load,

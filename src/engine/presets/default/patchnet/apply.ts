@@ -1,6 +1,7 @@
 /** Prediction with the patch-refinement nets: all landmarks' patches of a pass in one batch. */
 import type * as tfjs from '@tensorflow/tfjs';
 import * as tf from '../../../backend/tf';
+import { guardWebGpu } from '../../../backend/webgpu-device';
 import { fromLevel, toLevel, type GreyImage } from '../grey';
 import { sampleRotated, softArgmax, standardise } from './sampling';
 import { HEATMAP_STRIDE } from './net';
@@ -15,11 +16,12 @@ export interface PatchNetResult {
   passes: { spreadPx: number[]; peak: number[] }[];
 }
 
-export function applyPatchNet(model: PatchNetModel, pyr: GreyImage[], start: Point[]): PatchNetResult {
+/** Async: the heatmaps are read with `await data()` (a synchronous read fails on WebGPU in Node). */
+export async function applyPatchNet(model: PatchNetModel, pyr: GreyImage[], start: Point[]): Promise<PatchNetResult> {
   const L = model.landmarkCount;
   let cur: Point[] = start.map((p) => [p[0], p[1]]);
   const passes: PatchNetResult['passes'] = [];
-  model.config.passes.forEach((p, k) => {
+  for (const [k, p] of model.config.passes.entries()) {
     const img = pyr[p.level];
     const S = p.size;
     const n = S * S;
@@ -32,11 +34,16 @@ export function applyPatchNet(model: PatchNetModel, pyr: GreyImage[], start: Poi
       standardise(xs, j * n, n);
     });
     // (a typed array returned from tf.tidy would be walked element by element: keep it outside)
-    const input = tf.tensor4d(xs, [L, S, S, 1]);
-    const out = model.nets[k].predict(input) as tfjs.Tensor4D;
-    const logits = out.dataSync() as Float32Array;
-    input.dispose();
-    out.dispose();
+    const logits = await guardWebGpu('patch refinement', async () => {
+      const input = tf.tensor4d(xs, [L, S, S, 1]);
+      const out = model.nets[k].predict(input) as tfjs.Tensor4D;
+      try {
+        return (await out.data()) as Float32Array;
+      } finally {
+        input.dispose();
+        out.dispose();
+      }
+    });
     const hm = S / HEATMAP_STRIDE;
     const sc = 1 << p.level;
     const spreadPx: number[] = [];
@@ -48,6 +55,6 @@ export function applyPatchNet(model: PatchNetModel, pyr: GreyImage[], start: Poi
       return [fromLevel(c[0] + r.dx, p.level), fromLevel(c[1] + r.dy, p.level)];
     });
     passes.push({ spreadPx, peak });
-  });
+  }
   return { landmarks: cur, doubt: passes[passes.length - 1]?.spreadPx ?? start.map(() => 0), passes };
 }

@@ -62,8 +62,8 @@ export interface PatchNetMeta {
   shapes: number[][][];
 }
 
-export function serialisePatchNet(model: PatchNetModel): { meta: PatchNetMeta; weights: Float32Array } {
-  const parts = model.nets.map(flattenWeights);
+export async function serialisePatchNet(model: PatchNetModel): Promise<{ meta: PatchNetMeta; weights: Float32Array }> {
+  const parts = await Promise.all(model.nets.map(flattenWeights));
   const weights = concatFloat32(parts.map((p) => p.weights));
   return {
     meta: { format: 'patchnet/1', config: model.config, landmarkCount: model.landmarkCount, shapes: parts.map((p) => p.shapes) },

@@ -46,15 +46,15 @@ export function buildNet(shape: NetShape, seed: number): tfjs.LayersModel {
   return tf.model({ inputs: input, outputs: out });
 }
 
-/** All weights in one Float32Array (layer order), and their shapes. */
-export function flattenWeights(model: tfjs.LayersModel): { shapes: number[][]; weights: Float32Array } {
+/** All weights in one Float32Array (layer order), and their shapes. Read with `await data()` (WebGPU). */
+export async function flattenWeights(model: tfjs.LayersModel): Promise<{ shapes: number[][]; weights: Float32Array }> {
   const ws = model.getWeights();
   const shapes = ws.map((w) => w.shape.slice());
   const total = ws.reduce((n, w) => n + w.size, 0);
   const weights = new Float32Array(total);
   let o = 0;
   for (const w of ws) {
-    weights.set(w.dataSync() as Float32Array, o);
+    weights.set((await w.data()) as Float32Array, o);
     o += w.size;
   }
   return { shapes, weights };

@@ -5,6 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import * as tf from '../../../backend/tf';
+import { guardWebGpu } from '../../../backend/webgpu-device';
 import { mulberry32, type RandomSource } from '../../../../shared/augment/rng';
 import { toLevel, type GreyImage } from '../grey';
 import { cellOffset, cutCrop, sampleRotated, standardise, type Crop } from './sampling';
@@ -185,12 +186,21 @@ export async function trainPatchNet(
       const xs = tf.tensor4d(batch.xs, [cfg.batch, p.size, p.size, 1]);
       const oh = tf.tensor2d(batch.onehot, [cfg.batch, landmarkCount]);
       const tg = tf.tensor2d(batch.targets, [cfg.batch, 2]);
-      const loss = opt.minimize(() => softArgmaxLoss(net.apply(xs, { training: true }) as tfjs.Tensor4D, oh, tg, gx, gy), true);
-      const v = loss ? (await loss.data())[0] : NaN;
-      loss?.dispose();
-      xs.dispose();
-      oh.dispose();
-      tg.dispose();
+      let v: number;
+      try {
+        v = await guardWebGpu(`patchnet pass ${k + 1} step ${step + 1}`, async () => {
+          const loss = opt.minimize(() => softArgmaxLoss(net.apply(xs, { training: true }) as tfjs.Tensor4D, oh, tg, gx, gy), true);
+          try {
+            return loss ? (await loss.data())[0] : NaN;
+          } finally {
+            loss?.dispose();
+          }
+        });
+      } finally {
+        xs.dispose();
+        oh.dispose();
+        tg.dispose();
+      }
       avg = step === 0 ? v : 0.95 * avg + 0.05 * v;
       done++;
       hooks.step?.(done, total);

@@ -1,0 +1,56 @@
+/**
+ * The Train wizard says what will run: the `paper` preset's input size and epochs come from the
+ * engine that will train (its `ready` message), so on wasm it says 128x96, not the 256x192 the
+ * preset's description once promised.
+ */
+import * as assert from 'assert';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { EngineClient } from '../../src/extension/engine-client';
+import { epochsPrompt, inputSizePrompt, presetPickItems } from '../../src/extension/workbench/train-wizard';
+import type { PresetInfo } from '../../src/shared/protocol/engine';
+import { repoRoot } from '../helpers/data';
+
+describe('workbench train wizard texts', function () {
+  this.timeout(180_000);
+  let client: EngineClient | undefined;
+  after(async () => {
+    await client?.shutdown(3000);
+  });
+
+  it('on the real engine (wasm): paper is described as running at 128x96 for 60 epochs, and nothing says 256x192', async () => {
+    execFileSync(process.execPath, ['esbuild.js', 'engine'], { cwd: repoRoot, stdio: 'pipe' });
+    client = new EngineClient({ enginePath: path.join(repoRoot, 'dist', 'engine.js'), backend: 'wasm', readyTimeoutMs: 120_000 });
+    const backend = (await client.start()).name;
+    assert.strictEqual(backend, 'wasm');
+    const presets = client.presets;
+    assert.ok(presets, 'the engine sent its presets in ready');
+    const items = presetPickItems(presets, backend, 'paper');
+    assert.deepStrictEqual(items.map((i) => i.label), ['paper', 'default'], 'the preferred preset first');
+    const paper = items[0];
+    assert.strictEqual(paper.detail, 'Runs here on WebAssembly (wasm): 128x96 input, 60 epochs, batch 16 (the next steps can change them)');
+    assert.match(paper.description, /3 conv blocks, dense 1000\/1000/);
+    assert.strictEqual(items[1].detail, undefined, 'default: its input size is nominal, so no figure is shown');
+    const info = presets.find((p) => p.name === 'paper');
+    assert.strictEqual(inputSizePrompt(info, backend), 'Model input WIDTHxHEIGHT (empty = 128x96, what paper runs on WebAssembly (wasm))');
+    assert.strictEqual(epochsPrompt(info, backend), 'Epochs to train (0 = the preset default: 60 on WebAssembly (wasm))');
+    const all = JSON.stringify([items, inputSizePrompt(info, backend), epochsPrompt(info, backend)]);
+    assert.doesNotMatch(all, /256x192/);
+  });
+
+  it('the figures are the engine’s: a native engine’s defaults are shown as they are; without an engine no figure at all', () => {
+    const native: PresetInfo[] = [
+      { name: 'default', description: 'cascade', defaults: { inputSize: [128, 128], epochs: 1, batchSize: 1, validationSplit: 0.1 } },
+      { name: 'paper', description: 'the paper', defaults: { inputSize: [256, 192], epochs: 300, batchSize: 64, validationSplit: 0.4 } },
+    ];
+    const items = presetPickItems(native, 'tensorflow', 'default');
+    assert.strictEqual(items[0].label, 'default');
+    assert.strictEqual(items[1].detail, 'Runs here on native CPU (tfjs-node): 256x192 input, 300 epochs, batch 64 (the next steps can change them)');
+    assert.strictEqual(inputSizePrompt(native[1], 'tensorflow-gpu'), 'Model input WIDTHxHEIGHT (empty = 256x192, what paper runs on the GPU (tfjs-node-gpu))');
+    // The engine could not start: the wizard still works and claims no size.
+    const blind = presetPickItems(undefined, undefined, 'paper');
+    assert.deepStrictEqual(blind.map((i) => [i.label, i.detail]), [['paper', undefined], ['default', undefined]]);
+    assert.doesNotMatch(JSON.stringify(blind), /\d+x\d+/);
+    assert.strictEqual(inputSizePrompt(undefined, undefined), 'Model input WIDTHxHEIGHT, e.g. 256x192 (empty = the preset default)');
+  });
+});

@@ -107,6 +107,26 @@ describe('rounds', function () {
     }
   });
 
+  it('here, 2 rounds at once (worker processes through the CLI): the same images tested once each, the results view opens', async function () {
+    const r = await vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', {
+      data: tps,
+      preset: 'paper',
+      inputSize: '64x48',
+      epochs: 1,
+      testSize: TEST_SIZE,
+      seed: 3,
+      out: path.join(wb.modelsFolder(tps), 'rounds-workers'),
+      where: { kind: 'workers', workers: 2 },
+    });
+    assert.ok(r, `rounds on workers failed: ${wb.lastRounds()?.error}`);
+    assert.strictEqual(r.rounds, IMAGES / TEST_SIZE);
+    assert.strictEqual(r.evaluation.matched, IMAGES);
+    const doc = parseTps(fs.readFileSync(r.predictedTps, 'utf8'), r.predictedTps);
+    assert.deepStrictEqual(doc.specimens.map((s) => path.basename(getField(s, 'IMAGE') ?? '')).sort(), [...names].sort());
+    assert.ok(fs.readdirSync(path.join(wb.modelsFolder(tps), 'rounds-workers', 'logs')).length >= 2, 'one log per worker');
+    await wb.waitForResultsRender((x) => x.images === IMAGES, 60_000);
+  });
+
   it('from the explorer menu: asks preset and test size, defaulting to about a fifth (3 of 16 -> 6 rounds)', async function () {
     const run = vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', vscode.Uri.file(tps));
     let settled = false;

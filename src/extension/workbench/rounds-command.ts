@@ -6,6 +6,7 @@
  * all images (manual vs the rounds' predicted TPS) and says the mean error and where the files are.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { PresetName, RoundsOptions, RoundsResult } from '../../shared/protocol/engine';
@@ -16,6 +17,7 @@ import { describeError } from './messages';
 import { defaultTestSize, roundCount, roundsProgress, roundsSummary, testSizeProblem } from './rounds-text';
 import { pickDataset } from './train-command';
 import { claimTrainingSlot } from './training-slot';
+import { forkCli, hasSbatch, readMerged, roundsCliArgs, roundsStatus, statusText, whereChoices, type RoundsWhere } from './rounds-cli';
 import type { Workbench } from './workbench';
 
 /** Arguments a caller (a test, a script) passes to skip every prompt. */
@@ -36,6 +38,8 @@ export interface RoundsCommandOptions {
   out?: string;
   /** Open the results view at the end (default true). */
   open?: boolean;
+  /** Where the rounds run (default: one after another in the extension's engine). */
+  where?: RoundsWhere;
 }
 
 export interface LastRounds {
@@ -152,10 +156,39 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
   if (inputSize) options.inputSize = inputSize;
   if (opts.seed !== undefined) options.seed = opts.seed;
   const rounds = roundCount(report.withImage, testSize);
-  wb.host.log(`rounds: ${JSON.stringify(options)}`);
+  let where: RoundsWhere = opts.where ?? { kind: 'engine' };
+  if (!isRoundsOptions(arg)) {
+    // Side by side on this host's cores, or on the cluster when this host can submit to SLURM
+    // (a login node reached through Remote-SSH): asked only when there is a choice.
+    const choices = whereChoices(os.cpus().length, rounds, hasSbatch());
+    if (choices.length > 1) {
+      const pick = await vscode.window.showQuickPick(choices, { title: `Cross-validation rounds: where (${rounds} rounds)`, placeHolder: 'Where the rounds run' });
+      if (!pick) {
+        release();
+        return undefined;
+      }
+      where = pick.where;
+    }
+  }
+  wb.host.log(`rounds: ${JSON.stringify(options)} ${JSON.stringify(where)}`);
   wb.lastRounds = { options };
 
   let result: RoundsResult;
+  if (where.kind !== 'engine') {
+    try {
+      const r = await roundsOutside(wb, options, where, rounds);
+      if (!r) return undefined;
+      result = r;
+    } catch (e) {
+      const { message, hint } = describeError(e, 'Cross-validation');
+      wb.lastRounds = { options, error: `${message} ${hint}`.trim() };
+      void vscode.window.showErrorMessage(`${message} ${hint}`, 'Show log').then((p) => p && wb.host.output.show(true));
+      return undefined;
+    } finally {
+      release();
+    }
+    return finish(wb, opts, data, out, report.withImage, options, result);
+  }
   try {
     result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Cross-validation on ${path.basename(data)} (${rounds} rounds of ${testSize})`, cancellable: true },
@@ -190,7 +223,12 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
     release();
   }
 
-  const message = roundsSummary(result, vscode.workspace.asRelativePath(out), report.withImage);
+  return finish(wb, opts, data, out, report.withImage, options, result);
+}
+
+/** The closing message and the results view of a finished rounds run, wherever it ran. */
+async function finish(wb: Workbench, opts: RoundsCommandOptions, data: string, out: string, images: number, options: RoundsOptions, result: RoundsResult): Promise<RoundsResult> {
+  const message = roundsSummary(result, vscode.workspace.asRelativePath(out), images);
   wb.lastRounds = { options, result, message };
   wb.host.log(`rounds: ${message}`);
   if (opts.open !== false) {
@@ -210,4 +248,76 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
     if (pick === 'Reveal folder') void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(out));
   });
   return result;
+}
+
+/**
+ * Rounds through the CLI (`--workers N` here, or `--slurm`): progress per round from the work
+ * folder while they run, Cancel stops the workers (SLURM jobs keep running: the message says how
+ * to stop them), and the merged result when every round is done.
+ */
+async function roundsOutside(wb: Workbench, options: RoundsOptions, where: Exclude<RoundsWhere, { kind: 'engine' }>, rounds: number): Promise<RoundsResult | undefined> {
+  const cli = path.join(wb.context.extensionPath, 'dist', 'cli.js');
+  const args = roundsCliArgs(options, where);
+  wb.host.log(`rounds: node ${cli} ${args.join(' ')}`);
+  const title = where.kind === 'workers' ? `Cross-validation: ${rounds} rounds, ${where.workers} at once` : `Cross-validation on SLURM: ${rounds} rounds`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    progress.report({ message: where.kind === 'slurm' ? 'submitting...' : 'starting the workers...' });
+    const run = forkCli(cli, args, process.env, (line) => wb.host.log(`rounds: ${line}`));
+    let cancelled = false;
+    token.onCancellationRequested(() => {
+      cancelled = true;
+      if (where.kind === 'workers') run.child.kill('SIGINT');
+    });
+    let doneRounds = 0;
+    const poll = async (): Promise<void> => {
+      const s = await roundsStatus(cli, options.out);
+      if (!s) return;
+      const inc = Math.max(0, s.counts.done - doneRounds);
+      doneRounds = s.counts.done;
+      progress.report({ message: statusText(s), increment: (inc * 100) / Math.max(1, s.rounds.length) });
+    };
+    const timer = setInterval(() => void poll().catch(() => undefined), 3000);
+    try {
+      const exit = await run.done;
+      if (where.kind === 'workers') {
+        await poll().catch(() => undefined);
+        if (cancelled) {
+          void vscode.window.showInformationMessage('Cross-validation cancelled: the finished rounds are kept; running the same rounds again does the others.');
+          wb.lastRounds = { options, error: 'cancelled' };
+          return undefined;
+        }
+        if (exit.code !== 0 && !readMerged(options.out)) throw new Error(lastLine(exit.stderr) ?? `the rounds ended with exit code ${exit.code}`);
+      } else {
+        if (exit.code !== 0) throw new Error(`SLURM refused the rounds: ${lastLine(exit.stderr) ?? `exit code ${exit.code}`}`);
+        // Submitted: follow the job array until the merge job has merged, or the user stops watching.
+        for (;;) {
+          if (cancelled) {
+            void vscode.window.showInformationMessage(`Stopped watching: the SLURM jobs go on. \`node dist/cli.js rounds status ${options.out}\` says how they stand; scancel stops them.`);
+            wb.lastRounds = { options, error: 'stopped watching' };
+            return undefined;
+          }
+          const s = await roundsStatus(cli, options.out);
+          if (s) {
+            progress.report({ message: statusText(s) });
+            if (s.merged && s.merged.complete) break;
+            if (s.merged && !s.merged.complete && s.counts.done + s.counts.failed === s.rounds.length) break;
+          }
+          await new Promise((r) => setTimeout(r, 5000));
+        }
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    const merged = readMerged(options.out);
+    if (!merged) throw new Error(`the rounds in ${options.out} left no merged result`);
+    if (!merged.summary.complete) {
+      const failed = merged.summary.notDone.map((n) => `round ${n.index + 1}: ${n.state}${n.error ? ` (${n.error})` : ''}`).join('; ');
+      void vscode.window.showWarningMessage(`Cross-validation: ${merged.summary.notDone.length} round(s) did not finish (${failed}); the results show the others. Running the same rounds again does only those.`);
+    }
+    return { kind: 'rounds', rounds: merged.summary.done.length, roundDirs: merged.summary.done.map((i) => path.join(options.out, `round-${String(i + 1).padStart(2, '0')}`)), evaluation: merged.evaluation, predictedTps: merged.summary.predictedTps, seconds: 0 };
+  });
+}
+
+function lastLine(text: string): string | undefined {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).pop();
 }

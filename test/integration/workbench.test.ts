@@ -16,6 +16,7 @@ import { getField } from '../../src/shared/tps/model';
 import { formatPredictionComment, parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
 import { specimenViews } from '../../src/shared/editing/views';
 import type { PredictResult, TrainResult, EvaluationResult } from '../../src/shared/protocol/engine';
+import type { AnnotateNextResult } from '../../src/extension/workbench/register';
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import type { TpsEditorApi } from '../../src/extension/editor/register';
 import { closeAllEditors, getApi, getExtension, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
@@ -330,6 +331,27 @@ describe('workbench', function () {
     assert.ok(ev && ev.matched === HELD_OUT);
     assert.strictEqual(ev.manualPath, heldOutTps);
     assert.notStrictEqual(wb.engine.pid, pid);
+  });
+
+  it('what to annotate next: the held-out photos the model is least sure of, most doubtful first, in a new TPS on the photos', async function () {
+    if (!defaultModel) this.skip();
+    const before = fs.readdirSync(heldOutDir).sort();
+    const r = await vscode.commands.executeCommand<AnnotateNextResult | undefined>('landmarks.annotateNext', { images: heldOutDir, model: defaultModel, count: 2 });
+    assert.ok(r, `annotate next failed: ${wb.lastPrediction()?.error}`);
+    assert.strictEqual(r.predicted, HELD_OUT);
+    assert.strictEqual(path.dirname(r.out), heldOutDir);
+    assert.deepStrictEqual(fs.readdirSync(heldOutDir).sort(), [...before, path.basename(r.out)].sort(), 'only the batch file is added beside the photos');
+    const doc = parseTps(fs.readFileSync(r.out, 'utf8'), r.out);
+    assert.strictEqual(doc.specimens.length, 2);
+    assert.ok(r.picked[0].maxDoubtPx >= r.picked[1].maxDoubtPx, `most doubtful first: ${JSON.stringify(r.picked)}`);
+    // The batch's most doubtful photo is the most doubtful of every prediction of the folder.
+    const all = fs.readdirSync(path.join(wb.modelsFolder(heldOutDir), 'annotate-next')).filter((f) => f.endsWith('-predicted.tps'));
+    assert.ok(all.length >= 1);
+    const uri = vscode.Uri.file(r.out);
+    await waitFor('the batch in the Landmark Editor', () => editor.state(uri)?.ready, { timeoutMs: 60_000 });
+    const shown = await editor.waitForRender(uri, (x) => x.specimen === 0 && x.imageLoaded, 60_000);
+    assert.strictEqual(shown.drawn, 12);
+    if (screenshotsAvailable()) await screenshot('annotate-next');
   });
 });
 

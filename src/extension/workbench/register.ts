@@ -9,6 +9,7 @@ import type { ResultsModel, ResultsRendered, ResultsSection } from '../../shared
 import type { EngineClient } from '../engine-client';
 import { evaluateCommand } from './evaluate-command';
 import { finetuneCommand } from './finetune-command';
+import { annotateNextCommand, type AnnotateNextResult } from './annotate-next-command';
 import { predictCommand } from './predict-command';
 import { roundsCommand, type LastRounds } from './rounds-command';
 import { trainCommand } from './train-command';
@@ -17,6 +18,7 @@ import { Workbench, type LastPrediction, type LastTraining } from './workbench';
 
 export type { TrainCommandOptions } from './train-command';
 export type { FinetuneCommandOptions } from './finetune-command';
+export type { AnnotateNextOptions, AnnotateNextResult } from './annotate-next-command';
 export type { PredictCommandOptions } from './predict-command';
 export type { EvaluateCommandOptions } from './evaluate-command';
 export type { RoundsCommandOptions, LastRounds } from './rounds-command';
@@ -38,8 +40,8 @@ export interface WorkbenchApi {
   waitForResultsRender(pred?: (r: ResultsRendered) => boolean, timeoutMs?: number): Promise<ResultsRendered>;
   /** Scrolls the results view to a section (for screenshots). */
   revealResults(section: ResultsSection): Promise<void>;
-  /** Writes the results view's per-landmark CSV to `file`; returns its text. */
-  exportCsv(file: string): Promise<string>;
+  /** Writes the results view's CSV (per landmark, default, or per image) to `file`; returns its text. */
+  exportCsv(file: string, kind?: EvaluationCsvKind): Promise<string>;
   /** Opens the last training's validation results, as the training view's button does. */
   openTrainingResults(): Promise<boolean>;
   /** Opens a specimen of the results view in the predicted file's editor at that specimen, as a click on its card does. */
@@ -82,6 +84,10 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
       'landmarks.finetune',
       guard('Fine-tune', (arg?: unknown): Promise<TrainResult | undefined> => finetuneCommand(wb, arg)),
     ),
+    vscode.commands.registerCommand(
+      'landmarks.annotateNext',
+      guard('What to annotate next', (arg?: unknown): Promise<AnnotateNextResult | undefined> => annotateNextCommand(wb, arg)),
+    ),
     vscode.commands.registerCommand('landmarks.cancel', () => wb.host.cancelInteractive()),
     vscode.commands.registerCommand('landmarks.showLog', () => wb.host.output.show(true)),
   );
@@ -110,7 +116,7 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
         return Promise.reject(e);
       }
     },
-    exportCsv: (file) => wb.exportCsv(file),
+    exportCsv: (file, kind) => wb.exportCsv(file, kind),
     revealResults: async (section) => needResults().reveal(section),
     openSpecimen: (name) => wb.openSpecimen(name),
     async openTrainingResults() {

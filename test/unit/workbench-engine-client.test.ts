@@ -113,11 +113,14 @@ describe('workbench engine client', function () {
 
   it('refuses a second training while one runs, and cancels the first', async () => {
     const c = make();
-    const first = c.train({ data: 'slow', out: 'a' });
+    let epochs = 0;
+    const first = c.train({ data: 'slow', out: 'a' }, { onProgress: () => void epochs++ });
     assert.throws(() => c.train({ data: 'wings.tps', out: 'b' }), (e: unknown) => e instanceof EngineBusyError && /already running/.test(e.message));
     // The engine runs one job at a time: a prediction is refused with a message too.
     assert.throws(() => c.predict({ model: 'm', images: 'i', out: 'o.tps' }), (e: unknown) => e instanceof EngineBusyError && /run the predict again/.test(e.message));
-    await new Promise((r) => setTimeout(r, 100));
+    // Cancelled once it trains (a fixed wait lost the race to a slow fork on a loaded machine:
+    // a job cancelled before it starts is a cancellation error, tested on its own below).
+    await waitUntil(() => epochs > 0);
     first.cancel();
     const r = await first.result;
     assert.strictEqual(r.cancelled, true);
@@ -267,7 +270,8 @@ describe('workbench engine client', function () {
       assert.strictEqual((await c.predict({ model: 'm', images: 'i', out: 'o.tps' }).result).kind, 'predict');
 
       const again = c.train({ data: 'slow', out: 'b' });
-      await waitUntil(() => c.training !== undefined);
+      // Started in the engine, not only sent: cancelled before its start it would end in an error.
+      await waitUntil(() => c.training?.progress !== undefined);
       const dismissed: { question?: string; waited?: boolean } = {};
       assert.strictEqual(await whenEngineFree(c, 'prediction', scripted('dismiss', dismissed)), false);
       assert.strictEqual(dismissed.waited, undefined, 'nothing waits');

@@ -13,10 +13,11 @@ import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { getField } from '../../src/shared/tps/model';
-import { formatPredictionComment, parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
+import { commentAfterEdit, formatPredictionComment, parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
+import { writeTps } from '../../src/shared/tps/write';
 import { specimenViews } from '../../src/shared/editing/views';
 import type { PredictResult, TrainResult, EvaluationResult } from '../../src/shared/protocol/engine';
-import type { AnnotateNextResult } from '../../src/extension/workbench/register';
+import type { AnnotateNextResult, RetrainResult } from '../../src/extension/workbench/register';
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import type { TpsEditorApi } from '../../src/extension/editor/register';
 import { closeAllEditors, getApi, getExtension, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
@@ -136,6 +137,41 @@ describe('workbench', function () {
     defaultModel = r.modelDir;
   });
 
+  it('retrains from corrections: a corrected predicted specimen joins the manual set in a new file, and the retrained model is measured on it', async function () {
+    if (!defaultModel) this.skip();
+    const manualBefore = fs.readFileSync(trainTps, 'utf8');
+    const folder = vscode.Uri.file(heldOutDir);
+    const p = await vscode.commands.executeCommand<PredictResult | undefined>('landmarks.predict', folder, [folder], { model: defaultModel, open: false, out: path.join(root, 'default-predicted.tps') });
+    assert.ok(p, `prediction failed: ${wb.lastPrediction()?.error}`);
+    // Correct specimen 1 as a person would: its landmarks set to the manual ones, each marked checked.
+    const predictedDoc = parseTps(fs.readFileSync(p.out, 'utf8'), p.out);
+    const manual = parseTps(fs.readFileSync(heldOutTps, 'utf8'), heldOutTps);
+    const first = predictedDoc.specimens[0];
+    const name = path.basename(getField(first, 'IMAGE') ?? '');
+    const truth = manual.specimens.find((s) => path.basename(getField(s, 'IMAGE') ?? '') === name)!;
+    first.landmarks = truth.landmarks.map((q) => (q ? { ...q } : null));
+    let comment = getField(first, 'COMMENT');
+    for (let j = 0; j < first.landmarks.length; j++) comment = commentAfterEdit(comment, 'move', j);
+    first.fields.find((f) => f.key === 'COMMENT')!.value = comment!;
+    fs.writeFileSync(p.out, writeTps(predictedDoc));
+
+    const r = await vscode.commands.executeCommand<RetrainResult | undefined>('landmarks.retrainFromCorrections', { predicted: p.out, seed: 7 });
+    assert.ok(r, `retraining failed: ${wb.lastTraining()?.error}`);
+    assert.strictEqual(r.added, 1);
+    assert.strictEqual(path.dirname(r.data), path.dirname(trainTps));
+    assert.strictEqual(fs.readFileSync(trainTps, 'utf8'), manualBefore, 'the manual file is untouched');
+    const merged = parseTps(fs.readFileSync(r.data, 'utf8'), r.data);
+    assert.strictEqual(merged.specimens.length, TRAIN + 1);
+    assert.ok(fs.readFileSync(r.data, 'utf8').startsWith(manualBefore), 'the manual lines come first, as they were');
+    // The model is found by the name its predictions carry; `default` retrains from scratch.
+    const meta = JSON.parse(fs.readFileSync(path.join(r.train.modelDir, 'metadata.json'), 'utf8')) as { preset: string; training: { data: string } };
+    assert.strictEqual(meta.preset, 'default');
+    assert.strictEqual(meta.training.data, r.data);
+    assert.ok(r.after <= r.before + 1e-9, `trained on the corrected photo, the new model is no farther from it: ${r.before} -> ${r.after}`);
+    assert.ok(Number.isFinite(r.before) && Number.isFinite(r.after), JSON.stringify({ before: r.before, after: r.after }));
+    console.log(`    retrained from 1 correction: ${r.before.toFixed(2)} px before, ${r.after.toFixed(2)} px after on the corrected photo`);
+  });
+
   it("opens the last training's validation results from its button", async function () {
     if (!defaultModel) this.skip();
     const panel = await wb.openTrainingResults();
@@ -248,7 +284,8 @@ describe('workbench', function () {
   it('shows the evaluation in the results view: every image, the heatmap, the table as CSV', async function () {
     if (!predicted) this.skip();
     const csv = path.join(root, 'errors.csv');
-    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', { manual: heldOutTps, predicted, csv });
+    const imagesCsv = path.join(root, 'image-errors.csv');
+    const ev = await vscode.commands.executeCommand<EvaluationResult | undefined>('landmarks.evaluate', { manual: heldOutTps, predicted, csv, imagesCsv });
     assert.ok(ev, 'evaluation failed');
     assert.strictEqual(ev.matched, HELD_OUT);
     const drawn = await wb.waitForResultsRender(undefined, 60_000);
@@ -259,12 +296,22 @@ describe('workbench', function () {
     const model = wb.resultsModel();
     assert.ok(model);
     for (let i = 1; i < model.images.length; i++) assert.ok(model.images[i - 1].mean >= model.images[i].mean, 'worst first');
-    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    // The CLI's format (src/shared/metrics/csv.ts): CRLF, the same headers.
+    const text = fs.readFileSync(csv, 'utf8');
+    assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'CRLF line ends');
+    const lines = text.trim().split('\r\n');
     assert.strictEqual(lines.length, 1 + 12 + 1);
-    assert.match(lines[0], /^landmark,n,mean_px,median_px,p90_px/);
+    assert.match(lines[0], /^landmark,n,missing,mean_px,median_px,p90_px,max_px,mean_scaled/);
     const l1 = lines[1].split(',');
     assert.strictEqual(Number(l1[1]), HELD_OUT);
-    assert.ok(Math.abs(Number(l1[2]) - ev.landmarks[0].mean) < 1e-3, 'CSV mean = engine mean');
+    assert.ok(Math.abs(Number(l1[3]) - ev.landmarks[0].mean) < 1e-9, 'CSV mean = engine mean');
+    const imageLines = fs.readFileSync(imagesCsv, 'utf8').trim().split('\r\n');
+    assert.strictEqual(imageLines.length, 1 + HELD_OUT, 'one row per image');
+    assert.match(imageLines[0], /^image,mean_px,max_px,missing,lm1_px,/);
+    assert.strictEqual(imageLines[1].split(',')[0], model.images[0].name, 'worst first, as the view');
+    assert.strictEqual(await wb.exportCsv(path.join(root, 'again.csv'), 'images'), fs.readFileSync(imagesCsv, 'utf8'));
+    // The heatmap's columns are labelled with the image names (worst first).
+    assert.deepStrictEqual(drawn.heatmapLabels, model.images.map((i) => i.name.replace(/\.[A-Za-z0-9]{1,5}$/, '')));
     if (screenshotsAvailable()) {
       await sleep(500);
       const png = await screenshot('workbench-results');

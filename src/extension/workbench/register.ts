@@ -7,9 +7,11 @@ import * as vscode from 'vscode';
 import type { EvaluationResult, PredictResult, RoundsResult, TrainResult } from '../../shared/protocol/engine';
 import type { ResultsModel, ResultsRendered, ResultsSection } from '../../shared/protocol/views';
 import type { EngineClient } from '../engine-client';
+import type { EvaluationCsvKind } from '../../shared/metrics/csv';
 import { evaluateCommand } from './evaluate-command';
 import { finetuneCommand } from './finetune-command';
 import { annotateNextCommand, type AnnotateNextResult } from './annotate-next-command';
+import { retrainCommand, type RetrainResult } from './retrain-command';
 import { predictCommand } from './predict-command';
 import { roundsCommand, type LastRounds } from './rounds-command';
 import { trainCommand } from './train-command';
@@ -19,6 +21,7 @@ import { Workbench, type LastPrediction, type LastTraining } from './workbench';
 export type { TrainCommandOptions } from './train-command';
 export type { FinetuneCommandOptions } from './finetune-command';
 export type { AnnotateNextOptions, AnnotateNextResult } from './annotate-next-command';
+export type { RetrainOptions, RetrainResult } from './retrain-command';
 export type { PredictCommandOptions } from './predict-command';
 export type { EvaluateCommandOptions } from './evaluate-command';
 export type { RoundsCommandOptions, LastRounds } from './rounds-command';
@@ -87,6 +90,10 @@ export function registerWorkbench(context: vscode.ExtensionContext): WorkbenchAp
     vscode.commands.registerCommand(
       'landmarks.annotateNext',
       guard('What to annotate next', (arg?: unknown): Promise<AnnotateNextResult | undefined> => annotateNextCommand(wb, arg)),
+    ),
+    vscode.commands.registerCommand(
+      'landmarks.retrainFromCorrections',
+      guard('Retrain from corrections', (arg?: unknown): Promise<RetrainResult | undefined> => retrainCommand(wb, arg)),
     ),
     vscode.commands.registerCommand('landmarks.cancel', () => wb.host.cancelInteractive()),
     vscode.commands.registerCommand('landmarks.showLog', () => wb.host.output.show(true)),

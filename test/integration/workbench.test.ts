@@ -137,6 +137,27 @@ describe('workbench', function () {
     defaultModel = r.modelDir;
   });
 
+  it("opens the last training's validation results from its button", async function () {
+    if (!defaultModel) this.skip();
+    const panel = await wb.openTrainingResults();
+    assert.ok(panel, 'the results view opened');
+    const drawn = await wb.waitForResultsRender(undefined, 60_000);
+    const n = TRAIN * TINY.validationSplit;
+    assert.strictEqual(drawn.images, n);
+    assert.strictEqual(drawn.photos, n);
+    assert.strictEqual(drawn.heatmapCells, n * 12);
+    const m = wb.resultsModel();
+    assert.ok(m && m.images.every((i) => i.predicted.filter(Boolean).length === 12), 'predicted points of the validation images are drawn');
+    assert.ok(fs.existsSync(path.join(defaultModel!, 'validation-predicted.tps')), 'the validation predictions are kept beside the model');
+    // The engine's validation errors and the re-predicted points agree (same model, same photos).
+    for (const im of m!.images) {
+      const k = im.errors.findIndex((e) => e !== null);
+      const a = im.manual[k]!;
+      const b = im.predicted[k]!;
+      assert.ok(Math.abs(Math.hypot(a.x - b.x, a.y - b.y) - im.errors[k]!) < 0.5, `${im.name}: drawn error vector matches the reported error`);
+    }
+  });
+
   it('retrains from corrections: a corrected predicted specimen joins the manual set in a new file, and the retrained model is measured on it', async function () {
     if (!defaultModel) this.skip();
     const manualBefore = fs.readFileSync(trainTps, 'utf8');
@@ -170,27 +191,6 @@ describe('workbench', function () {
     assert.ok(r.after <= r.before + 1e-9, `trained on the corrected photo, the new model is no farther from it: ${r.before} -> ${r.after}`);
     assert.ok(Number.isFinite(r.before) && Number.isFinite(r.after), JSON.stringify({ before: r.before, after: r.after }));
     console.log(`    retrained from 1 correction: ${r.before.toFixed(2)} px before, ${r.after.toFixed(2)} px after on the corrected photo`);
-  });
-
-  it("opens the last training's validation results from its button", async function () {
-    if (!defaultModel) this.skip();
-    const panel = await wb.openTrainingResults();
-    assert.ok(panel, 'the results view opened');
-    const drawn = await wb.waitForResultsRender(undefined, 60_000);
-    const n = TRAIN * TINY.validationSplit;
-    assert.strictEqual(drawn.images, n);
-    assert.strictEqual(drawn.photos, n);
-    assert.strictEqual(drawn.heatmapCells, n * 12);
-    const m = wb.resultsModel();
-    assert.ok(m && m.images.every((i) => i.predicted.filter(Boolean).length === 12), 'predicted points of the validation images are drawn');
-    assert.ok(fs.existsSync(path.join(defaultModel!, 'validation-predicted.tps')), 'the validation predictions are kept beside the model');
-    // The engine's validation errors and the re-predicted points agree (same model, same photos).
-    for (const im of m!.images) {
-      const k = im.errors.findIndex((e) => e !== null);
-      const a = im.manual[k]!;
-      const b = im.predicted[k]!;
-      assert.ok(Math.abs(Math.hypot(a.x - b.x, a.y - b.y) - im.errors[k]!) < 0.5, `${im.name}: drawn error vector matches the reported error`);
-    }
   });
 
   it('predicts a folder through the explorer command and opens the new TPS in the editor', async function () {
@@ -311,7 +311,10 @@ describe('workbench', function () {
     assert.strictEqual(imageLines[1].split(',')[0], model.images[0].name, 'worst first, as the view');
     assert.strictEqual(await wb.exportCsv(path.join(root, 'again.csv'), 'images'), fs.readFileSync(imagesCsv, 'utf8'));
     // The heatmap's columns are labelled with the image names (worst first).
-    assert.deepStrictEqual(drawn.heatmapLabels, model.images.map((i) => i.name.replace(/\.[A-Za-z0-9]{1,5}$/, '')));
+    const labels = drawn.heatmapLabels ?? [];
+    assert.ok(labels.length >= HELD_OUT / 3, `heatmap labels: ${labels.join(' ')}`);
+    const every = Math.ceil(HELD_OUT / labels.length);
+    labels.forEach((t, k) => assert.ok(model.images[k * every].name.startsWith(t.replace(/…$/, '')), `column ${k * every + 1} labelled ${t}, not ${model.images[k * every].name}`));
     if (screenshotsAvailable()) {
       await sleep(500);
       const png = await screenshot('workbench-results');

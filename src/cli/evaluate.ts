@@ -15,7 +15,7 @@ import { parseArgs } from 'util';
 import type { CliCommand } from './command';
 import { evaluateFiles } from '../engine/evaluate';
 import type { Evaluation } from '../shared/metrics/evaluation';
-import { imageErrorsCsv, landmarkTableCsv } from '../shared/metrics/csv';
+import { evaluationCsv } from '../shared/metrics/csv';
 
 /** Writes a file atomically (temp file in the same folder, then rename). */
 function writeAtomic(file: string, text: string): void {
@@ -36,8 +36,10 @@ const USAGE = [
   '  --predicted <path>  predicted landmarks: a TPS file or a folder of TPS files',
   '  --json              print the result as JSON',
   '  --worst N           how many worst images to list (default 10)',
-  '  --csv <file>        also write every image\'s landmark errors as CSV (worst first)',
-  '  --landmarks-csv <file>  also write the per-landmark table as CSV',
+  '  --csv <file>        also write one CSV row per image (worst first): mean, max, each landmark\'s',
+  '                      error in px, and in SCALE units when the specimens have SCALE',
+  '  --landmarks-csv <file>  also write the per-landmark table as CSV (the same file as VS Code\'s',
+  '                      Export CSV, per landmark)',
 ].join('\n');
 
 function num(v: number | undefined, digits = 3): string {
@@ -147,8 +149,8 @@ export const command: CliCommand = {
       return 1;
     }
     try {
-      if (values.csv) writeAtomic(values.csv, imageErrorsCsv(result));
-      if (values['landmarks-csv']) writeAtomic(values['landmarks-csv'], landmarkTableCsv(result));
+      if (values.csv) writeAtomic(values.csv, evaluationCsv(result, 'images'));
+      if (values['landmarks-csv']) writeAtomic(values['landmarks-csv'], evaluationCsv(result, 'landmarks'));
     } catch (e) {
       console.error(`evaluate: cannot write CSV: ${(e as Error).message}`);
       return 1;

@@ -74,6 +74,38 @@ describe('editor', function () {
     }
   });
 
+  it('flags by the review tolerance setting (px, then mm through SCALE=) and says how many specimens are above it', async function () {
+    requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const dir = await scratchDir('wings-tolerance');
+    const [tps] = await copyData(dir, ['drosophila-wings/landmarks.tps', 'drosophila-wings/images/63001.jpg']);
+    // A predicted file: specimen i's landmark 3 has a doubt bound of i/2 px; SCALE 0.01 on the first 30.
+    const blocks = fs.readFileSync(tps, 'utf8').split(/(?=^LM=)/m).filter((b) => b.trim());
+    const doubt = (i: number) => Array.from({ length: 12 }, (_, j) => (j === 2 ? i / 2 : 1.5));
+    fs.writeFileSync(
+      tps,
+      blocks.map((b, i) => `${b.trimEnd()}\n${i < 30 ? 'SCALE=0.01\n' : ''}COMMENT=predicted by wings-model; confidence ${(1 - i / 100).toFixed(3)}; doubt px ${doubt(i).join(' ')}\n`).join(''),
+    );
+    const config = vscode.workspace.getConfiguration('landmarks.review');
+    await config.update('tolerance', 5, vscode.ConfigurationTarget.Global);
+    try {
+      const api = (await getApi()).editor;
+      const { uri } = await openInEditor(api, tps, (r) => r.specimen === 0);
+      const px = await api.waitForRender(uri, (r) => r.review?.tolerance === 5);
+      assert.strictEqual(px.review?.text, '35 of 46 specimens above 5 px');
+      await config.update('toleranceUnit', 'mm', vscode.ConfigurationTarget.Global);
+      await config.update('tolerance', 0.1, vscode.ConfigurationTarget.Global);
+      const mm = await api.waitForRender(uri, (r) => r.review?.unit === 'mm' && r.review.tolerance === 0.1);
+      // 0.1 mm = 10 px at SCALE 0.01: specimens 21..29 of the 30 with SCALE.
+      assert.strictEqual(mm.review?.text, '9 of 30 specimens above 0.1 mm (16 without SCALE not compared)');
+      await config.update('tolerance', undefined, vscode.ConfigurationTarget.Global);
+      const off = await api.waitForRender(uri, (r) => r.review === undefined);
+      assert.ok(off, 'tolerance 0: the 10% rule again');
+    } finally {
+      await config.update('tolerance', undefined, vscode.ConfigurationTarget.Global);
+      await config.update('toleranceUnit', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('moves a landmark through the webview, undoes, redoes, saves, and the file on disk has the new value', async function () {
     requireData(this, 'drosophila-wings', 'landmarks.tps');
     const dir = await scratchDir('wings-edit');

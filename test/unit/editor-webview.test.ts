@@ -13,7 +13,8 @@ import { requireData, repoRoot } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { applyEdit, prepareEdit, type LandmarkEdit } from '../../src/shared/editing/edits';
 import { specimenViews, problemLines } from '../../src/shared/editing/views';
-import type { HostToWebview, RenderReport, WebviewToHost, ImageInfo, SpecimenView } from '../../src/shared/protocol/editor';
+import type { EditorSettings, HostToWebview, RenderReport, WebviewToHost, ImageInfo, SpecimenView } from '../../src/shared/protocol/editor';
+import { formatPredictionComment } from '../../src/shared/tps/review';
 import type { TpsDocument } from '../../src/shared/tps/model';
 import { getField } from '../../src/shared/tps/model';
 import { ImageCache } from '../../src/extension/editor/images';
@@ -45,6 +46,8 @@ class Host {
     text = fs.readFileSync(tpsPath, 'utf8'),
     /** Changes what the host sends of the document (e.g. to simulate fields a newer host sends). */
     private readonly viewsHook: (views: SpecimenView[]) => SpecimenView[] = (v) => v,
+    /** The settings the host sends in `init` (the extension reads them from landmarks.editor / landmarks.review). */
+    public settings: EditorSettings = { landmarkSize: 7 },
   ) {
     this.doc = parseTps(text, tpsPath);
   }
@@ -61,7 +64,7 @@ class Host {
           type: 'init',
           fileName: path.basename(this.tpsPath),
           specimens: this.views(),
-          settings: { landmarkSize: 7 },
+          settings: this.settings,
           selected: 0,
           problems: problemLines(this.doc),
         });
@@ -168,10 +171,10 @@ describe('editor webview (headless Chromium)', function () {
   async function open(
     tpsPath: string,
     text?: string,
-    options: { size?: { width: number; height: number }; views?: (v: SpecimenView[]) => SpecimenView[] } = {},
+    options: { size?: { width: number; height: number }; views?: (v: SpecimenView[]) => SpecimenView[]; settings?: EditorSettings } = {},
   ): Promise<Host> {
     const page = await browser!.newPage({ viewport: options.size ?? { width: 1200, height: 800 } });
-    const host = new Host(tpsPath, page, new ImageCache(cacheDir), text, options.views);
+    const host = new Host(tpsPath, page, new ImageCache(cacheDir), text, options.views, options.settings);
     const fakeWebview = { cspSource: ORIGIN } as unknown as import('vscode').Webview;
     const html = editorHtml(fakeWebview, { toString: () => `${ORIGIN}/editor.js` } as never, { toString: () => `${ORIGIN}/editor.css` } as never, 'test');
     await page.route(`${ORIGIN}/**`, async (route) => {
@@ -592,6 +595,56 @@ describe('editor webview (headless Chromium)', function () {
     await host.page.locator('#specimen-0').waitFor({ timeout: 5000 });
     await host.page.locator('#specimen-0').click();
     await host.waitForRender((x) => x.specimen === 0);
+    await host.page.close();
+  });
+  it('flags by tolerance: the setting and the sidebar field say "N of M specimens above 5 px", the field persists in the view state', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    // A predicted file: specimen i's landmark 3 has a doubt bound of i/2 px, the others 1.5 px.
+    const blocks = fs.readFileSync(tps, 'utf8').split(/(?=^LM=)/m).filter((b) => b.trim());
+    const text = blocks
+      .map((b, i) => `${b.trimEnd()}\nCOMMENT=${formatPredictionComment('predicted by wings-model', { confidence: 1 - i / 100, doubtPx: Array.from({ length: 12 }, (_, j) => (j === 2 ? i / 2 : 1.5)) })}\n`)
+      .join('');
+    const host = await open(tps, text, { settings: { landmarkSize: 7, reviewTolerance: 5, reviewToleranceUnit: 'px' } });
+    const r = await host.waitForRender((x) => x.specimen === 0 && x.imageLoaded);
+    assert.deepStrictEqual(r.review && { ...r.review }, { tolerance: 5, unit: 'px', flagged: 35, compared: 46, text: '35 of 46 specimens above 5 px' });
+    assert.strictEqual(await host.page.locator('#review-summary').textContent(), '35 of 46 specimens above 5 px');
+    assert.strictEqual(await host.page.locator('#review-tolerance').inputValue(), '5');
+    assert.strictEqual(await host.page.locator('#review-tolerance-unit').inputValue(), 'px');
+    assert.strictEqual(await host.page.locator('#specimen-45 .badge.check').count(), 1);
+    assert.strictEqual(await host.page.locator('#specimen-10 .badge.check').count(), 0, 'a bound of 5 px is not above 5 px');
+    assert.match((await host.page.locator('#specimen-45 .badge.check').getAttribute('title')) ?? '', /landmark 3 above the tolerance of 5 px/);
+    assert.deepStrictEqual(r.doubtful, [], 'specimen 1: doubt 0 px');
+    let k = host.reports.length;
+    await host.send({ type: 'select', specimen: 45 });
+    const s45 = await host.waitForRender((x) => x.specimen === 45, 15000, k);
+    assert.deepStrictEqual(s45.doubtful, [2], 'a dashed ring on landmark 3');
+    assert.strictEqual(await host.page.locator('#overlay g.marker[data-landmark="2"] circle.doubt-ring').count(), 1);
+    // Check first lists the flagged specimens first, the largest bound first.
+    await host.page.locator('#review-order').click();
+    const ordered = await host.waitForRender((x) => x.listOrder[0] === 45, 5000, k);
+    assert.deepStrictEqual(ordered.listOrder.slice(0, 35), Array.from({ length: 35 }, (_, i) => 45 - i));
+    fs.mkdirSync(artifacts, { recursive: true });
+    await host.page.screenshot({ path: path.join(artifacts, 'webview-review-tolerance.png') });
+    // The field changes it for this view: 20 px flags 5 specimens, and it is kept in the view's state.
+    k = host.reports.length;
+    await host.page.locator('#review-tolerance').fill('20');
+    const at20 = await host.waitForRender((x) => x.review?.tolerance === 20, 5000, k);
+    assert.strictEqual(at20.review!.text, '5 of 46 specimens above 20 px');
+    assert.strictEqual(await host.page.locator('#specimen-list .badge.check').count(), 5);
+    const state = (await host.page.evaluate('window.acquireVsCodeApi().getState()')) as { tolerance?: unknown };
+    assert.deepStrictEqual(state.tolerance, { value: 20, unit: 'px' });
+    // The view comes back (init again, as when VS Code restores it) with the setting off: its own 20 px wins.
+    host.settings = { landmarkSize: 7, reviewTolerance: 0, reviewToleranceUnit: 'px' };
+    k = host.reports.length;
+    await host.receive({ type: 'ready' });
+    const back = await host.waitForRender((x) => x.review !== undefined, 5000, k);
+    assert.strictEqual(back.review!.text, '5 of 46 specimens above 20 px');
+    // Emptied (or 0), the field turns the tolerance off in this view: the 10% rule.
+    k = host.reports.length;
+    await host.page.locator('#review-tolerance').fill('');
+    const off = await host.waitForRender((x) => x.review === undefined, 5000, k);
+    assert.ok(off);
+    assert.match((await host.page.locator('#review-summary').textContent()) ?? '', /of 46 specimens flagged \(10% rule\)/);
     await host.page.close();
   });
 });

@@ -116,9 +116,11 @@ describe('evaluate: the paper\'s manual pronotum landmarks against a known displ
     assert.equal((await runCli(['--manual', manualDir, '--predicted', predictedFile, '--csv', csv, '--landmarks-csv', lcsv])).code, 0);
     const lines = fs.readFileSync(csv, 'utf8').trimEnd().split('\r\n');
     assert.equal(lines.length, 291);
-    assert.equal(lines[0], 'specimen,mean_px,lm1_px,lm2_px,lm3_px,lm4_px,lm5_px,lm6_px,lm7_px,lm8_px,manual_image,predicted_image');
-    assert.match(lines[1], /^Prono_010,13\.5\d*,3(\.\d+)?,/);
-    assert.ok(lines.some((l) => /^Prono_020,[\d.]+,[\d.]+,[\d.]+,,/.test(l)), 'a missing landmark is an empty cell');
+    // The format VS Code's Export CSV writes too (test/unit/evaluation-csv.test.ts); the pronotum has SCALE=: SCALE columns.
+    const lm = (u: string) => Array.from({ length: 8 }, (_, k) => `lm${k + 1}_${u}`).join(',');
+    assert.equal(lines[0], `image,mean_px,max_px,missing,${lm('px')},scale,mean_scaled,${lm('scaled')},manual_image,predicted_image`);
+    assert.match(lines[1], /^Prono_010,13\.5,24,0,3,6,9,12,15,18,21,24,0\.1,1\.35,0\.3,0\.6,0\.9,1\.2,1\.5,1\.8,2\.1,2\.4,Prono_010,/);
+    assert.ok(lines.some((l) => /^Prono_020,[\d.]+,[\d.]+,1,[\d.]+,[\d.]+,,/.test(l)), 'a missing landmark is an empty cell');
     const ltable = fs.readFileSync(lcsv, 'utf8').trimEnd().split('\r\n');
     assert.equal(ltable.length, 10);
     assert.match(ltable[3], /^3,289,1,/);

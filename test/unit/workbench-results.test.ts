@@ -9,7 +9,7 @@ import type { TpsLandmark } from '../../src/shared/tps/model';
 import { evaluateFiles } from '../../src/engine/evaluate';
 import { specimenKey } from '../../src/shared/names';
 import { buildResultsModel, type PhotoInfo, type SpecimenLite } from '../../src/extension/workbench/results-model';
-import { landmarkTable, quantileSorted, tableCsv, imagesCsv } from '../../src/extension/workbench/stats';
+import { landmarkTable, quantileSorted } from '../../src/extension/workbench/stats';
 import { loadTps } from '../../src/extension/workbench/tps-source';
 import { checkDataset } from '../../src/extension/workbench/dataset-check';
 import { listModels, describeModel } from '../../src/extension/workbench/models';
@@ -52,13 +52,7 @@ describe('workbench results model', function () {
     assert.deepStrictEqual(rows.map((r) => [r.index, r.count, r.mean]), [[1, 2, 2], [2, 1, 4], [3, 1, 2]]);
     assert.strictEqual(rows[0].meanScaled, 0.5, 'only images with a SCALE count in SCALE units');
     assert.strictEqual(rows[2].meanScaled, undefined);
-    const csv = tableCsv(rows, { count: 4, mean: 2.5, median: 2.5, p90: 3.7 });
-    const lines = csv.trim().split('\n');
-    assert.strictEqual(lines[0], 'landmark,n,mean_px,median_px,p90_px,mean_scale,median_scale,p90_scale');
-    assert.strictEqual(lines[1], '1,2,2.0000,2.0000,2.8000,0.5000,0.5000,0.5000');
-    assert.strictEqual(lines[3], '3,1,2.0000,2.0000,2.0000,,,');
-    assert.strictEqual(lines[4], 'all,4,2.5000,2.5000,3.7000,,,');
-    assert.match(imagesCsv([{ name: 'a,"b"', errors: [1, null], mean: 1 }], 2), /^image,mean_px,lm1_px,lm2_px\n"a,""b""",1\.0000,1\.0000,\n$/);
+    // The CSV exports are the CLI's: test/unit/evaluation-csv.test.ts.
   });
 
   it('matches real wing specimens, flips TPS y with the photo height, sorts worst first', async function () {

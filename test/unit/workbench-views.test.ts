@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { addProgress, chartScales, logTicks, niceTicks, pathData } from '../../src/webview/training/chart';
 import { colourAt, robustMax, textOn } from '../../src/webview/results/colour';
-import { autoMagnification, cellAt, fitInside, heatmapGrid, spatialLandmarks } from '../../src/webview/results/geometry';
+import { autoMagnification, cellAt, columnLabels, columnLabelText, fitInside, heatmapGrid, spatialLandmarks } from '../../src/webview/results/geometry';
 import { fileStamp, formatDuration, freeName, parseInputSize, slug } from '../../src/extension/workbench/format';
 import { progressText } from '../../src/extension/workbench/messages';
 import type { LossPoint, ResultsImage } from '../../src/shared/protocol/views';
@@ -55,6 +55,26 @@ describe('workbench views maths', function () {
     assert.strictEqual(autoMagnification(26, 2000), 2);
     assert.strictEqual(autoMagnification(100, 632), 1, 'never shortened');
     assert.strictEqual(autoMagnification(0.01, 632), 50, 'capped');
+  });
+
+  it('heatmap column labels: every image when cells are wide, one in n (never overlapping) when narrow, rotated when wider than a column', () => {
+    const measure = (t: string) => t.length * 6; // 10 px sans-serif, about 6 px a character
+    const names = Array.from({ length: 34 }, (_, i) => `630${String(i + 10)}.jpg`);
+    const wide = columnLabels(names, heatmapGrid(12, 34, 1000).cell, measure);
+    assert.strictEqual(wide.every, 1);
+    assert.deepStrictEqual(wide.labels.map((l) => l.text), names.map((n) => n.replace('.jpg', '')), 'the image names, extension dropped');
+    assert.strictEqual(wide.rotated, true, '5 characters (30 px) do not fit a 28 px column');
+    assert.strictEqual(wide.height, 36);
+    const narrow = columnLabels(Array.from({ length: 293 }, (_, i) => `beetle-${i}.jpg`), heatmapGrid(8, 293, 900).cell, measure);
+    assert.strictEqual(narrow.every, 3, '4 px cells: one label every 3 columns (12 px apart)');
+    assert.deepStrictEqual(narrow.labels.slice(0, 3).map((l) => l.col), [0, 3, 6]);
+    assert.strictEqual(narrow.labels.length, 98);
+    const flat = columnLabels(['a.png', 'b.png'], 28, measure);
+    assert.strictEqual(flat.rotated, false, 'one letter fits its column: drawn level');
+    assert.strictEqual(flat.height, 16);
+    assert.strictEqual(columnLabelText('a-very-long-specimen-name-from-the-museum.tif', measure, 60), 'a-very-lo…');
+    assert.ok(measure(columnLabelText('a-very-long-specimen-name-from-the-museum.tif', measure, 60)) <= 60);
+    assert.deepStrictEqual(columnLabels([], 12, measure), { every: 1, labels: [], rotated: false, height: 0 });
   });
 
   it('formats progress and names files', () => {

@@ -58,7 +58,7 @@ export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorD
   ) {
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (!e.affectsConfiguration('landmarks.editor')) return;
+        if (!e.affectsConfiguration('landmarks.editor') && !e.affectsConfiguration('landmarks.review')) return;
         const settings = editorSettings();
         for (const s of this.sessions) if (s.ready) void s.post({ type: 'settings', settings });
       }),

@@ -13,7 +13,14 @@ import { findSpecimenImage } from './imageLookup';
 
 export function editorSettings(): EditorSettings {
   const size = vscode.workspace.getConfiguration('landmarks.editor').get<number>('landmarkSize', 7);
-  return { landmarkSize: Math.min(30, Math.max(2, Number.isFinite(size) ? size : 7)) };
+  const review = vscode.workspace.getConfiguration('landmarks.review');
+  const tolerance = Number(review.get<number>('tolerance', 0));
+  const unit = review.get<string>('toleranceUnit', 'px') === 'mm' ? 'mm' : 'px';
+  return {
+    landmarkSize: Math.min(30, Math.max(2, Number.isFinite(size) ? size : 7)),
+    reviewTolerance: Number.isFinite(tolerance) && tolerance > 0 ? tolerance : 0,
+    reviewToleranceUnit: unit,
+  };
 }
 
 type RenderWaiter = { predicate: (r: RenderReport) => boolean; resolve: (r: RenderReport) => void };

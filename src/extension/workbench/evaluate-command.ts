@@ -18,6 +18,8 @@ export interface EvaluateCommandOptions {
   images?: string;
   /** Write the per-landmark table here as CSV too. */
   csv?: string;
+  /** Write one CSV row per image here too (the CLI's `evaluate --csv`). */
+  imagesCsv?: string;
   title?: string;
 }
 
@@ -94,6 +96,7 @@ export async function evaluateCommand(wb: Workbench, ...args: unknown[]): Promis
   }
   const title = opts.title ?? `Results: ${path.basename(opts.predicted)} vs ${path.basename(opts.manual)}`;
   await wb.showResults(evaluation, title, { imagesDir: opts.images });
-  if (opts.csv) await wb.exportCsv(opts.csv);
+  if (opts.csv) await wb.exportCsv(opts.csv, 'landmarks');
+  if (opts.imagesCsv) await wb.exportCsv(opts.imagesCsv, 'images');
   return evaluation;
 }

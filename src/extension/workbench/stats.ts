@@ -1,5 +1,6 @@
 /**
- * Per-landmark error tables for the results view and its CSV export. Pure: no vscode, no fs.
+ * Per-landmark error tables for the results view. Pure: no vscode, no fs. (The CSV exports are
+ * src/shared/metrics/csv.ts, shared with the CLI.)
  * Pixel statistics come from the per-image errors; SCALE statistics multiply each image's errors
  * by its SCALE= (units per pixel) and use only the images that have one.
  */
@@ -60,40 +61,4 @@ export function overallSummary(images: readonly ErrorRow[]): Summary {
   const all: number[] = [];
   for (const im of images) for (const e of im.errors) if (e !== null && Number.isFinite(e)) all.push(e);
   return summarize(all);
-}
-
-function num(v: number | undefined, digits = 4): string {
-  return v === undefined || !Number.isFinite(v) ? '' : v.toFixed(digits);
-}
-
-function csvCell(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/**
- * The per-landmark table as CSV: landmark, n, mean/median/p90 in px, and in SCALE units
- * (empty cells where no image had a SCALE), then an "all" row.
- */
-export function tableCsv(rows: readonly ResultsTableRow[], overall?: Summary): string {
-  const header = ['landmark', 'n', 'mean_px', 'median_px', 'p90_px', 'mean_scale', 'median_scale', 'p90_scale'];
-  const lines = [header.join(',')];
-  for (const r of rows) {
-    lines.push(
-      [String(r.index), String(r.count), num(r.mean), num(r.median), num(r.p90), num(r.meanScaled), num(r.medianScaled), num(r.p90Scaled)]
-        .map(csvCell)
-        .join(','),
-    );
-  }
-  if (overall) lines.push(['all', String(overall.count), num(overall.mean), num(overall.median), num(overall.p90), '', '', ''].join(','));
-  return lines.join('\n') + '\n';
-}
-
-/** Per-image errors as CSV (worst first as given): image, mean, then one column per landmark. */
-export function imagesCsv(images: readonly Pick<ResultsImage, 'name' | 'errors' | 'mean'>[], landmarkCount: number): string {
-  const header = ['image', 'mean_px', ...Array.from({ length: landmarkCount }, (_, k) => `lm${k + 1}_px`)];
-  const lines = [header.join(',')];
-  for (const im of images) {
-    lines.push([csvCell(im.name), num(im.mean), ...Array.from({ length: landmarkCount }, (_, k) => num(im.errors[k] ?? undefined))].join(','));
-  }
-  return lines.join('\n') + '\n';
 }

@@ -15,7 +15,7 @@ import { loadResults, type CardSpecimens } from './results-loader';
 import { focusSpecimen, type EditorFocusApi } from './specimen-focus';
 import { specimenKey } from '../../shared/names';
 import type { SpecimenLite } from './results-model';
-import { tableCsv } from './stats';
+import { evaluationCsv, type EvaluationCsvKind } from '../../shared/metrics/csv';
 import type { LastRounds } from './rounds-command';
 import type { TrainingPanel } from './training-panel';
 
@@ -39,6 +39,8 @@ export class Workbench implements vscode.Disposable {
   readonly host: EngineHost;
   trainingPanel: TrainingPanel | undefined;
   resultsPanel: ResultsPanel | undefined;
+  /** The evaluation the results view shows (its CSV exports are written from it, as the CLI's). */
+  resultsEvaluation: EvaluationResult | undefined;
   lastTraining: LastTraining | undefined;
   lastPrediction: LastPrediction | undefined;
   lastRounds: LastRounds | undefined;
@@ -75,11 +77,22 @@ export class Workbench implements vscode.Disposable {
         await this.openSpecimen(name);
       },
       exportCsv: async () => {
-        const def = path.join(path.dirname(evaluation.predictedPath), `${path.basename(evaluation.predictedPath, path.extname(evaluation.predictedPath))}-errors.csv`);
-        const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(def), filters: { CSV: ['csv'] }, title: 'Export the per-landmark errors' });
+        const picked = await vscode.window.showQuickPick(
+          [
+            { label: 'Per landmark', description: 'mean, median, p90, max per landmark (px, and SCALE units)', csvKind: 'landmarks' as const },
+            { label: 'Per image', description: "one row per image, worst first: mean and each landmark's error (px, and SCALE units)", csvKind: 'images' as const },
+          ],
+          { title: 'Export the errors as CSV', placeHolder: 'One row per landmark or per image?' },
+        );
+        if (!picked) return;
+        const kind = picked.csvKind;
+        const stem = path.basename(evaluation.predictedPath, path.extname(evaluation.predictedPath));
+        const def = path.join(path.dirname(evaluation.predictedPath), `${stem}-${kind === 'landmarks' ? 'errors' : 'image-errors'}.csv`);
+        const what = kind === 'landmarks' ? 'Per-landmark errors' : 'Per-image errors';
+        const uri = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(def), filters: { CSV: ['csv'] }, title: `Export the ${what.toLowerCase()}` });
         if (uri) {
-          await this.exportCsv(uri.fsPath);
-          void vscode.window.showInformationMessage(`Per-landmark errors written to ${vscode.workspace.asRelativePath(uri)}.`);
+          await this.exportCsv(uri.fsPath, kind);
+          void vscode.window.showInformationMessage(`${what} written to ${vscode.workspace.asRelativePath(uri)}.`);
         }
       },
       shapeOfPredicted: async () => {
@@ -87,6 +100,7 @@ export class Workbench implements vscode.Disposable {
       },
     });
     this.resultsPanel = panel;
+    this.resultsEvaluation = evaluation;
     return panel;
   }
 
@@ -139,13 +153,14 @@ export class Workbench implements vscode.Disposable {
     });
   }
 
-  /** Writes the open results view's per-landmark table as CSV (atomically); returns the text. */
-  async exportCsv(file: string): Promise<string> {
-    const panel = this.resultsPanel;
-    if (!panel) throw new Error('No results view is open: evaluate predictions first.');
-    const m = panel.model;
-    const count = m.table.reduce((n, r) => n + r.count, 0);
-    const text = tableCsv(m.table, { count, mean: m.overall.mean, median: m.overall.median, p90: m.overall.p90 });
+  /**
+   * Writes the open results view's errors as CSV (atomically), per landmark or per image, in the
+   * format the CLI writes (src/shared/metrics/csv.ts); returns the text.
+   */
+  async exportCsv(file: string, kind: EvaluationCsvKind = 'landmarks'): Promise<string> {
+    const evaluation = this.resultsEvaluation;
+    if (!this.resultsPanel || !evaluation) throw new Error('No results view is open: evaluate predictions first.');
+    const text = evaluationCsv(evaluation, kind);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     await fs.promises.writeFile(tmp, text);

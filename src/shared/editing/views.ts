@@ -1,5 +1,5 @@
 /** What the editor shows of a TPS document: names and landmarks per specimen. Pure. */
-import { getField, type TpsDocument, type TpsSpecimen } from '../tps/model';
+import { getField, getScale, type TpsDocument, type TpsSpecimen } from '../tps/model';
 import type { SpecimenView } from '../protocol/editor';
 import { parsePredictionNotes } from '../tps/review';
 
@@ -32,6 +32,7 @@ export function specimenView(s: TpsSpecimen, index: number): SpecimenView {
     ...(s.curves.length ? { curves: s.curves.flatMap((c) => c.curves.map((points) => ({ key: c.key, points: points.map((p) => ({ x: p.x, y: p.y })) }))) } : {}),
     ...(notes.confidence !== undefined ? { confidence: notes.confidence } : {}),
     ...(notes.doubtPx ? { doubtPx: notes.doubtPx } : {}),
+    ...(notes.doubtPx && getScale(s) !== undefined ? { scale: getScale(s) } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface SpecimenView {
   confidence?: number;
   /** Per landmark, original pixels; negative = corrected by hand since the prediction. */
   doubtPx?: number[];
+  /** SCALE= (units per pixel), when the specimen has one: converts a tolerance in mm. */
+  scale?: number;
   /**
    * 0-based indices of landmark slots whose row in the file cannot be read; the slot is `null`
    * in `landmarks` (drawn as "unreadable", not "missing").
@@ -60,6 +62,13 @@ export interface ImageInfo {
 export interface EditorSettings {
   /** Marker radius in screen pixels, constant at any zoom. */
   landmarkSize: number;
+  /**
+   * Review tolerance (landmarks.review.tolerance / toleranceUnit): a predicted landmark whose
+   * `doubt px` bound exceeds it is flagged (../tps/review.ts reviewFlagsByTolerance). 0 or
+   * absent: the 10% rule. The editor's field can change it for one file view.
+   */
+  reviewTolerance?: number;
+  reviewToleranceUnit?: 'px' | 'mm';
 }
 
 /** Extension -> webview. */
@@ -153,6 +162,8 @@ export interface RenderReport {
   doubtful: number[];
   /** Specimen indices in the order the list shows them (file order, or least confident first). */
   listOrder: number[];
+  /** The review rule in force: a tolerance (with how many specimens it flags), or the 10% rule. */
+  review?: { tolerance: number; unit: 'px' | 'mm'; flagged: number; compared: number; text: string };
   /** Problem shown to the user for this specimen (e.g. image missing). */
   problem?: string;
   /** Milliseconds since the webview script started, and from setting the photo's src to its load. */

@@ -146,6 +146,8 @@ export interface ResultsRendered {
   photos: number;
   /** Cells of the landmark x image heatmap. */
   heatmapCells: number;
+  /** Image labels drawn under the heatmap's columns (one column in `every` when they are narrow). */
+  heatmapLabels?: string[];
   /** Landmarks drawn on the spatial view. */
   spatialLandmarks: number;
   tableRows: number;

@@ -1,9 +1,11 @@
 /**
  * What a prediction says about its own reliability, kept in the specimen's COMMENT= so that it
  * travels with the TPS file (other tools keep COMMENT verbatim):
- *   COMMENT=predicted by <model> (...); confidence 0.734; doubt px 12.1 5 80.3 -41.2 ...
- * `confidence` (0..1, higher = more trustworthy) ranks specimens; `doubt px` is one value per
- * landmark, the model's expected disagreement in original pixels, which ranks landmarks. A
+ *   COMMENT=predicted by <model> (...); confidence 0.734; expected px 8.2; expected mm 0.41; doubt px 12.1 5 80.3 ...
+ * `confidence` (0..1, higher = more trustworthy) ranks specimens; `expected px` (and `expected mm`
+ * when the specimen has SCALE) is the specimen's expected error per landmark, from calibrated
+ * models; `doubt px` is one value per landmark in original pixels: for calibrated models the
+ * bound its error stays under 90% of the time (older models: a raw disagreement). A
  * negative doubt marks a landmark corrected by hand since the prediction (the editor flips the
  * sign when you move, place or mark it missing; undo flips it back), so it is no longer flagged
  * but still counts when the file's most doubtful share is worked out.
@@ -14,11 +16,16 @@
 
 export interface PredictionNotes {
   confidence?: number;
+  /** Expected error per landmark of the specimen, original pixels (calibrated models). */
+  expectedPx?: number;
+  /** The same in SCALE units (mm), written when the specimen has SCALE. */
+  expectedMm?: number;
   /** Per landmark, original pixels; negative = corrected by hand since. */
   doubtPx?: number[];
 }
 
 const CONFIDENCE = /(?:^|;)\s*confidence\s+(-?[\d.]+(?:e-?\d+)?)\s*(?=;|$)/i;
+const EXPECTED = /(?:^|;)\s*expected (px|mm)\s+(-?[\d.]+(?:e-?\d+)?)\s*(?=;|$)/gi;
 const DOUBT = /(?:^|;)\s*doubt px((?:\s+-?[\d.]+(?:e-?\d+)?)*)\s*(?=;|$)/i;
 
 /** The notes in a COMMENT= value (nothing when it has none). */
@@ -27,6 +34,11 @@ export function parsePredictionNotes(comment: string | undefined): PredictionNot
   const out: PredictionNotes = {};
   const c = CONFIDENCE.exec(comment);
   if (c && Number.isFinite(+c[1])) out.confidence = +c[1];
+  for (const m of comment.matchAll(EXPECTED)) {
+    if (!Number.isFinite(+m[2])) continue;
+    if (m[1].toLowerCase() === 'px') out.expectedPx ??= +m[2];
+    else out.expectedMm ??= +m[2];
+  }
   const d = DOUBT.exec(comment);
   if (d) {
     const values = d[1].trim().split(/\s+/).filter(Boolean).map(Number);
@@ -45,8 +57,15 @@ function formatDoubt(v: number): string {
 export function formatPredictionComment(base: string, notes: PredictionNotes): string {
   let s = base;
   if (notes.confidence !== undefined) s += `; confidence ${notes.confidence.toFixed(3)}`;
+  if (notes.expectedPx !== undefined && Number.isFinite(notes.expectedPx)) s += `; expected px ${formatDoubt(Math.max(0, notes.expectedPx))}`;
+  if (notes.expectedMm !== undefined && Number.isFinite(notes.expectedMm)) s += `; expected mm ${Number(Math.max(0, notes.expectedMm).toPrecision(3))}`;
   if (notes.doubtPx?.length) s += `; doubt px ${notes.doubtPx.map((v) => formatDoubt(Math.max(0, v))).join(' ')}`;
   return s;
+}
+
+/** Expected error in mm from one in px and the specimen's SCALE= (units per pixel); undefined without a usable scale. */
+export function expectedMmOf(expectedPx: number | undefined, scale: number | undefined): number | undefined {
+  return expectedPx !== undefined && scale !== undefined && scale > 0 && Number.isFinite(scale) ? expectedPx * scale : undefined;
 }
 
 /** The COMMENT with its doubt list replaced (the rest kept verbatim). */
@@ -101,4 +120,72 @@ export function reviewFlags(notes: PredictionNotes[], share = 0.1): ReviewFlags 
   }
   for (const l of landmarks.values()) l.sort((a, b) => a - b);
   return { specimens, landmarks };
+}
+
+/** A review tolerance: flag a landmark whose `doubt px` bound exceeds it. `value` <= 0: off. */
+export interface ReviewTolerance {
+  value: number;
+  /** px: photo pixels; mm: SCALE units (SCALE= is units per pixel), for specimens that have SCALE. */
+  unit: 'px' | 'mm';
+}
+
+/** Notes of one specimen, with its SCALE= (units per pixel) when it has one. */
+export type ScaledNotes = PredictionNotes & { scale?: number };
+
+export interface ToleranceFlags extends ReviewFlags {
+  tolerance: ReviewTolerance;
+  /** Specimens compared with the tolerance (they carry a doubt list, and a SCALE in mm). */
+  compared: number;
+  /** Specimens with a doubt list left out because the tolerance is in mm and they have no SCALE. */
+  unscaled: number[];
+}
+
+/**
+ * Flags by tolerance: a landmark is flagged when its doubt bound exceeds the tolerance (in mm,
+ * converted through the specimen's SCALE: the bound in px times SCALE); a checked landmark
+ * (negative doubt) never is. A specimen is flagged when one of its landmarks is, so how many
+ * are flagged follows from the tolerance. Specimens come most doubtful first (largest bound over
+ * the tolerance), then by index. In mm, a specimen without SCALE cannot be compared: it is listed
+ * in `unscaled`, not flagged.
+ */
+export function reviewFlagsByTolerance(notes: readonly ScaledNotes[], tolerance: ReviewTolerance): ToleranceFlags {
+  const landmarks = new Map<number, number[]>();
+  const worst = new Map<number, number>();
+  const unscaled: number[] = [];
+  let compared = 0;
+  notes.forEach((n, i) => {
+    if (!n.doubtPx?.length) return;
+    let factor = 1;
+    if (tolerance.unit === 'mm') {
+      if (n.scale === undefined || !(n.scale > 0)) {
+        unscaled.push(i);
+        return;
+      }
+      factor = n.scale;
+    }
+    compared++;
+    n.doubtPx.forEach((v, j) => {
+      if (!(v > 0)) return; // checked by hand (negative or -0), or no doubt
+      const bound = v * factor;
+      if (!(bound > tolerance.value)) return;
+      if (!landmarks.has(i)) landmarks.set(i, []);
+      landmarks.get(i)!.push(j);
+      worst.set(i, Math.max(worst.get(i) ?? 0, bound));
+    });
+  });
+  const specimens = [...landmarks.keys()].sort((a, b) => worst.get(b)! - worst.get(a)! || a - b);
+  return { specimens, landmarks, tolerance: { ...tolerance }, compared, unscaled };
+}
+
+/** The flags the editor shows: by tolerance when one is set (value > 0), else the 10% rule. */
+export function reviewFlagsFor(notes: readonly ScaledNotes[], tolerance?: ReviewTolerance): ReviewFlags | ToleranceFlags {
+  return tolerance && tolerance.value > 0 && Number.isFinite(tolerance.value) ? reviewFlagsByTolerance(notes, tolerance) : reviewFlags([...notes]);
+}
+
+/** "3 of 34 specimens above 5 px" (and how many could not be compared for want of SCALE). */
+export function toleranceSummary(f: ToleranceFlags): string {
+  const t = `${Number(f.tolerance.value.toPrecision(6))} ${f.tolerance.unit}`;
+  let s = `${f.specimens.length} of ${f.compared} specimen${f.compared === 1 ? '' : 's'} above ${t}`;
+  if (f.unscaled.length) s += ` (${f.unscaled.length} without SCALE not compared)`;
+  return s;
 }

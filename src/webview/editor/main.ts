@@ -16,7 +16,7 @@ import type {
 } from '../../shared/protocol/editor';
 import type { LandmarkEdit } from '../../shared/editing/edits';
 import type { TpsPoint } from '../../shared/tps/model';
-import { reviewFlags, type ReviewFlags } from '../../shared/tps/review';
+import { reviewFlagsFor, toleranceSummary, type ReviewFlags, type ReviewTolerance, type ToleranceFlags } from '../../shared/tps/review';
 import {
   blankFrame,
   fitView,
@@ -44,6 +44,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 interface SavedState {
   current: number;
   selectedLandmark: number | null;
+  /** The review tolerance set in this view's field (wins over the setting), if any. */
+  tolerance?: ReviewTolerance;
 }
 
 const scriptStart = performance.now();
@@ -98,7 +100,9 @@ let pan: { pointerId: number; x: number; y: number; tx: number; ty: number } | n
 /** Specimen list in file order, or least confident prediction first (R). */
 let reviewOrder = false;
 /** What to check first in a predicted file (recomputed from the specimens' COMMENT notes). */
-let flags: ReviewFlags = { specimens: [], landmarks: new Map() };
+let flags: ReviewFlags | ToleranceFlags = { specimens: [], landmarks: new Map() };
+/** The tolerance typed in this view's field; undefined: the setting's. */
+let viewTolerance: ReviewTolerance | undefined;
 /** Actions waiting for a specimen's frame (tests can act on a specimen not yet shown). */
 const pendingFrame: { specimen: number; run: () => void }[] = [];
 
@@ -111,8 +115,37 @@ const specimenList = h('ul', { id: 'specimen-list', role: 'listbox', tabindex: '
 const specimenCount = h('div', { class: 'sidebar-title' });
 const btnPrev = button('‹ Prev', 'Previous specimen in the list (PageUp)', () => stepSpecimen(-1));
 const btnNext = button('Next ›', 'Next specimen in the list (PageDown)', () => stepSpecimen(1));
-const btnReview = button('Check first', 'List the least confident predictions first (R); flagged: the 10% least confident specimens and the 10% most doubtful landmarks of this file', () => setReviewOrder(!reviewOrder));
+const btnReview = button('Check first', 'List the predictions to check first (R): with a tolerance, the specimens above it; else the least confident first, flagged: the 10% least confident specimens and the 10% most doubtful landmarks of this file', () => setReviewOrder(!reviewOrder));
 btnReview.id = 'review-order';
+const toleranceInput = h('input', {
+  id: 'review-tolerance',
+  type: 'number',
+  min: '0',
+  step: 'any',
+  placeholder: '10%',
+  title: "Tolerance: flag a predicted landmark whose doubt bound exceeds it (0 or empty: the 10% least confident specimens and the file's 10% most doubtful landmarks). For this file view; the default is the setting landmarks.review.tolerance.",
+  'aria-label': 'Review tolerance',
+}) as HTMLInputElement;
+const toleranceUnit = h('select', { id: 'review-tolerance-unit', 'aria-label': 'Review tolerance unit', title: 'px: photo pixels; mm: SCALE units (specimens without SCALE are not compared)' }, [
+  h('option', { value: 'px' }, ['px']),
+  h('option', { value: 'mm' }, ['mm']),
+]) as HTMLSelectElement;
+const reviewSummary = h('div', { id: 'review-summary', class: 'review-summary', role: 'status' });
+const reviewBox = h('div', { class: 'review-box' }, [btnReview, h('label', { class: 'review-tolerance', title: toleranceInput.title }, ['tol. ', toleranceInput, toleranceUnit]), reviewSummary]);
+function onToleranceInput(): void {
+  const v = toleranceInput.value.trim() === '' ? 0 : Number(toleranceInput.value);
+  if (!Number.isFinite(v) || v < 0) return;
+  viewTolerance = { value: v, unit: toleranceUnit.value === 'mm' ? 'mm' : 'px' };
+  saveState();
+  refreshFlags();
+  renderSpecimenList();
+  renderLandmarkTable();
+  draw();
+  report();
+}
+toleranceInput.addEventListener('input', onToleranceInput);
+toleranceInput.addEventListener('change', onToleranceInput);
+toleranceUnit.addEventListener('change', onToleranceInput);
 const title = h('span', { class: 'title', id: 'specimen-title' });
 const btnZoomOut = button('−', 'Zoom out (-)', () => zoomBy(1 / 1.25));
 const btnZoomIn = button('+', 'Zoom in (+)', () => zoomBy(1.25));
@@ -148,7 +181,7 @@ const doubtHeader = h('th', { title: "⚑: among the file's most doubtful predic
 viewport.append(blank, photo, overlay);
 app.append(
   h('div', { class: 'layout' }, [
-    h('aside', { class: 'sidebar' }, [specimenCount, btnReview, specimenList]),
+    h('aside', { class: 'sidebar' }, [specimenCount, reviewBox, specimenList]),
     h('main', { class: 'main' }, [
       h('div', { class: 'toolbar', role: 'toolbar' }, [
         btnPrev,
@@ -179,7 +212,7 @@ app.append(
       h('div', { class: 'help' }, [
         'Drag a landmark to move it. Tab/Shift+Tab: next/previous landmark; arrows nudge it (Shift: ×10); ',
         'M: missing; P or Enter: place a missing landmark, then click on the photo; Delete: remove; A: add mode; PageUp/PageDown or ←/→: specimens; R: least confident first; wheel, +/−, 0: zoom; drag the photo to pan. ',
-        'Dashed rings: predicted landmarks among the most doubtful of the file (ring size ≈ the doubt); moving one marks it checked.',
+        'Dashed rings: flagged predicted landmarks, the most doubtful of the file or, with a tolerance (tol.), those whose doubt bound exceeds it (ring size ≈ the doubt); moving one marks it checked.',
       ]),
     ]),
   ]),
@@ -231,10 +264,32 @@ function zoomBy(factor: number, sx?: number, sy?: number): void {
 }
 
 // ---------------------------------------------------------------- specimens
+/** The tolerance in force: this view's field, else the setting (value 0: the 10% rule). */
+function reviewTolerance(): ReviewTolerance {
+  return viewTolerance ?? { value: settings.reviewTolerance ?? 0, unit: settings.reviewToleranceUnit ?? 'px' };
+}
+
+function byTolerance(f: ReviewFlags | ToleranceFlags): f is ToleranceFlags {
+  return 'tolerance' in f;
+}
+
+/** Why a landmark is flagged, for tooltips. */
+function landmarkFlagReason(): string {
+  return byTolerance(flags) ? `its doubt bound is above the tolerance of ${flags.tolerance.value} ${flags.tolerance.unit}` : 'among the 10% most doubtful landmarks of this file';
+}
+
 function refreshFlags(): void {
-  flags = reviewFlags(specimens.map((s) => ({ confidence: s.confidence, doubtPx: s.doubtPx })));
+  const tol = reviewTolerance();
+  flags = reviewFlagsFor(
+    specimens.map((s) => ({ confidence: s.confidence, doubtPx: s.doubtPx, ...(s.scale !== undefined ? { scale: s.scale } : {}) })),
+    tol,
+  );
   const predicted = specimens.some((s) => s.confidence !== undefined || s.doubtPx !== undefined);
+  reviewBox.hidden = !predicted;
   btnReview.hidden = !predicted;
+  if (document.activeElement !== toleranceInput) toleranceInput.value = tol.value > 0 ? String(tol.value) : '';
+  toleranceUnit.value = tol.unit;
+  reviewSummary.textContent = byTolerance(flags) ? toleranceSummary(flags) : predicted ? `${new Set([...flags.specimens, ...flags.landmarks.keys()]).size} of ${specimens.length} specimens flagged (10% rule)` : '';
   doubtHeader.hidden = !predicted;
   if (!predicted) reviewOrder = false;
 }
@@ -244,7 +299,11 @@ function listOrder(): number[] {
   const idx = specimens.map((_, i) => i);
   if (!reviewOrder) return idx;
   const c = (i: number): number => specimens[i].confidence ?? Number.POSITIVE_INFINITY;
-  return idx.sort((a, b) => (c(a) === c(b) ? a - b : c(a) < c(b) ? -1 : 1));
+  const byConfidence = (a: number, b: number): number => (c(a) === c(b) ? a - b : c(a) < c(b) ? -1 : 1);
+  if (!byTolerance(flags)) return idx.sort(byConfidence);
+  // By tolerance: the flagged specimens first (largest bound first), then the others by confidence.
+  const flagged = new Set(flags.specimens);
+  return [...flags.specimens, ...idx.filter((i) => !flagged.has(i)).sort(byConfidence)];
 }
 
 /** The specimen `delta` places from the current one in the list's order. */
@@ -430,7 +489,7 @@ function drawMarkers(frame: Frame | undefined): void {
     );
     const tip = svg('title');
     const lm = specimens[current].landmarks[i];
-    tip.textContent = `Landmark ${i + 1}: x ${fmt(lm?.x)}, y ${fmt(lm?.y)}${doubtful.has(i) && doubt !== undefined ? ` (check it: the model's doubt ${Math.round(doubt)} px, among the 10% most doubtful landmarks of this file)` : ''}`;
+    tip.textContent = `Landmark ${i + 1}: x ${fmt(lm?.x)}, y ${fmt(lm?.y)}${doubtful.has(i) && doubt !== undefined ? ` (check it: the model's doubt ${Math.round(doubt)} px, ${landmarkFlagReason()})` : ''}`;
     g.append(tip);
     const label = svg('text', { class: 'label', x: String(r + 3), y: String(-r - 2) });
     label.textContent = String(i + 1);
@@ -581,8 +640,10 @@ function specimenRow(i: number, flagged: ReadonlySet<number>, top?: number): HTM
   const c = slotCounts(s);
   const info = images.get(i);
   const why = [
-    ...(flagged.has(i) ? [`confidence ${s.confidence?.toFixed(2)}: among the 10% least confident predictions of this file`] : []),
-    ...(flags.landmarks.has(i) ? [`landmark${flags.landmarks.get(i)!.length === 1 ? '' : 's'} ${flags.landmarks.get(i)!.map((j) => j + 1).join(', ')} among the 10% most doubtful`] : []),
+    ...(flagged.has(i) && !byTolerance(flags) ? [`confidence ${s.confidence?.toFixed(2)}: among the 10% least confident predictions of this file`] : []),
+    ...(flags.landmarks.has(i)
+      ? [`landmark${flags.landmarks.get(i)!.length === 1 ? '' : 's'} ${flags.landmarks.get(i)!.map((j) => j + 1).join(', ')} ${byTolerance(flags) ? `above the tolerance of ${flags.tolerance.value} ${flags.tolerance.unit}` : 'among the 10% most doubtful'}`]
+      : []),
   ];
   const li = h('li', { id: `specimen-${i}`, role: 'option', 'aria-selected': String(i === current), 'data-specimen': String(i), class: i === current ? 'current' : '' }, [
     h('span', { class: 'num' }, [String(i + 1)]),
@@ -676,7 +737,7 @@ function renderLandmarkTable(): void {
 function doubtCell(v: number | undefined, flagged: boolean): HTMLElement {
   if (v === undefined) return h('td', { class: 'doubt' }, ['']);
   if (v < 0 || Object.is(v, -0)) return h('td', { class: 'doubt checked', title: `corrected by hand (the model's doubt was ${Math.round(-v)} px)` }, ['✓']);
-  return h('td', { class: `doubt${flagged ? ' flagged' : ''}`, title: `the model's doubt: ${Math.round(v)} px${flagged ? ' (among the 10% most doubtful landmarks of this file: check it)' : ''}` }, [flagged ? '⚑' : '']);
+  return h('td', { class: `doubt${flagged ? ' flagged' : ''}`, title: `the model's doubt: ${Math.round(v)} px${flagged ? ` (${landmarkFlagReason()}: check it)` : ''}` }, [flagged ? '⚑' : '']);
 }
 
 function selectLandmark(i: number | null, focus: boolean): void {
@@ -774,6 +835,9 @@ function report(): void {
       },
       doubtful: [...(flags.landmarks.get(current) ?? [])],
       listOrder: listOrder(),
+      ...(byTolerance(flags)
+        ? { review: { tolerance: flags.tolerance.value, unit: flags.tolerance.unit, flagged: flags.specimens.length, compared: flags.compared, text: reviewSummary.textContent ?? '' } }
+        : {}),
       ...(frame.blank ? { problem: notice.textContent ?? 'no photo' } : {}),
       timing: { sinceStartMs: Math.round(performance.now() - scriptStart), ...(imageLoaded && imageLoadMs !== undefined ? { imageLoadMs } : {}) },
     };
@@ -1065,7 +1129,7 @@ new ResizeObserver(() => {
 // ---------------------------------------------------------------- keyboard
 function onKey(e: KeyboardEvent): boolean {
   const target = e.target as Element | null;
-  if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return false;
+  if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return false;
   if (e.ctrlKey || e.metaKey || e.altKey) return false; // leave Ctrl+Z, Ctrl+S... to VS Code
   const step = e.shiftKey ? 10 : 1;
   // A question in the status bar takes Enter and Escape first, wherever the focus is.
@@ -1175,7 +1239,7 @@ window.addEventListener('blur', focusChanged);
 
 // ---------------------------------------------------------------- host messages
 function saveState(): void {
-  const s: SavedState = { current, selectedLandmark: selected };
+  const s: SavedState = { current, selectedLandmark: selected, ...(viewTolerance ? { tolerance: viewTolerance } : {}) };
   vscode.setState(s);
 }
 
@@ -1223,8 +1287,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       specimens = m.specimens;
       settings = m.settings;
       problems = m.problems;
-      refreshFlags();
       const saved = vscode.getState() as SavedState | undefined;
+      viewTolerance = saved?.tolerance && Number.isFinite(saved.tolerance.value) ? saved.tolerance : undefined;
+      refreshFlags();
       const start = saved && saved.current >= 0 && saved.current < specimens.length ? saved.current : m.selected;
       current = Math.max(0, Math.min(specimens.length - 1, start));
       selected = saved && saved.current === current ? saved.selectedLandmark : null;
@@ -1264,6 +1329,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     }
     case 'settings':
       settings = m.settings;
+      refreshFlags();
+      renderSpecimenList();
+      renderLandmarkTable();
       draw();
       report();
       return;

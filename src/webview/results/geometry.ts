@@ -110,3 +110,39 @@ export function autoMagnification(meanError: number, imageWidth: number): number
   for (const m of MAGNIFICATIONS) if (m <= want) best = m;
   return best;
 }
+
+export interface ColumnLabels {
+  /** One column in `every` gets a label (all when the cells are wide enough). */
+  every: number;
+  labels: { col: number; text: string }[];
+  /** Drawn turned a quarter (reading upwards) when a label is wider than its column. */
+  rotated: boolean;
+  /** Room the labels need under the grid, px. */
+  height: number;
+}
+
+/** The label of an image column: its name without the extension, shortened with an ellipsis to `maxWidth`. */
+export function columnLabelText(name: string, measure: (s: string) => number, maxWidth: number): string {
+  const stem = name.replace(/\.[A-Za-z0-9]{1,5}$/, '') || name;
+  if (measure(stem) <= maxWidth) return stem;
+  let n = stem.length;
+  while (n > 1 && measure(`${stem.slice(0, n)}…`) > maxWidth) n--;
+  return `${stem.slice(0, n)}…`;
+}
+
+/**
+ * Labels of the heatmap's image columns: every column when the cells are at least `minSpacing`
+ * px apart, else one in `every` so that labels never overlap; rotated when a label is wider than
+ * the spacing; names shortened to `maxWidth` px.
+ */
+export function columnLabels(names: readonly string[], cell: number, measure: (s: string) => number, options: { minSpacing?: number; maxWidth?: number; fontHeight?: number } = {}): ColumnLabels {
+  const minSpacing = options.minSpacing ?? 12;
+  const maxWidth = options.maxWidth ?? 110;
+  const fontHeight = options.fontHeight ?? 10;
+  const every = Math.max(1, Math.ceil(minSpacing / Math.max(1, cell)));
+  const labels: { col: number; text: string }[] = [];
+  for (let col = 0; col < names.length; col += every) labels.push({ col, text: columnLabelText(names[col], measure, maxWidth) });
+  const widest = Math.max(0, ...labels.map((l) => measure(l.text)));
+  const rotated = widest + 2 > cell * every;
+  return { every, labels, rotated, height: labels.length ? Math.ceil((rotated ? widest : fontHeight) + 6) : 0 };
+}

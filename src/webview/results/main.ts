@@ -11,7 +11,7 @@
 import type { ResultsFromView, ResultsImage, ResultsModel, ResultsToView } from '../../shared/protocol/views';
 import { el, fmt, vscodeApi } from './dom';
 import { colourAt, rgb, robustMax, textOn } from './colour';
-import { MAGNIFICATIONS, autoMagnification, cellAt, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
+import { MAGNIFICATIONS, autoMagnification, cellAt, columnLabels, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
 
 const vscode = vscodeApi<ResultsFromView>();
 const app = document.getElementById('app') as HTMLElement;
@@ -125,20 +125,23 @@ function colourBar(max: number): HTMLElement {
 }
 
 /** Landmark x image matrix; returns the section and the number of cells drawn. */
-function heatmap(m: ResultsModel, onPick: (imageIndex: number) => void): { node: HTMLElement; cells: number } {
+function heatmap(m: ResultsModel, onPick: (imageIndex: number) => void): { node: HTMLElement; cells: number; labels: string[] } {
   const box = el('div', { id: 'section-heatmap' });
   box.append(el('h2', {}, 'Error heatmap: landmark x image'));
-  box.append(el('p', { class: 'muted section-note' }, 'Rows are landmarks, columns images (worst first). Hover for the value, click to show the image.'));
+  box.append(el('p', { class: 'muted section-note' }, 'Rows are landmarks, columns images (worst first, named below). Hover for the value, click to show the image.'));
   const all = m.images.flatMap((i) => i.errors);
   const max = robustMax(all);
   box.append(colourBar(max));
   const g = heatmapGrid(m.landmarkCount, m.images.length, Math.max(400, (app.clientWidth || 900) - 20));
   const c = document.createElement('canvas');
   c.id = 'heatmap';
-  c.width = g.width;
-  c.height = g.height;
   const ctx = c.getContext('2d') as CanvasRenderingContext2D;
   ctx.font = '10px sans-serif';
+  // Image names under the columns (turned a quarter when they are wider than a column).
+  const cols = columnLabels(m.images.map((i) => i.name), g.cell, (s) => ctx.measureText(s).width);
+  c.width = g.width;
+  c.height = g.height + cols.height;
+  ctx.font = '10px sans-serif'; // resizing the canvas reset it
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   const labelColour = cssVar('--vscode-descriptionForeground', '#888');
@@ -168,6 +171,24 @@ function heatmap(m: ResultsModel, onPick: (imageIndex: number) => void): { node:
       cells++;
     }
   }
+  ctx.fillStyle = labelColour;
+  for (const l of cols.labels) {
+    const x = g.left + l.col * g.cell + g.cell / 2;
+    const y = g.top + g.rows * g.cell + 4;
+    if (cols.rotated) {
+      ctx.save();
+      ctx.translate(x, y);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textAlign = 'right';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(l.text, 0, 0);
+      ctx.restore();
+    } else {
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText(l.text, x, y);
+    }
+  }
   c.addEventListener('mousemove', (ev) => {
     const rect = c.getBoundingClientRect();
     const hit = cellAt(g, ((ev.clientX - rect.left) * c.width) / rect.width, ((ev.clientY - rect.top) * c.height) / rect.height);
@@ -183,7 +204,7 @@ function heatmap(m: ResultsModel, onPick: (imageIndex: number) => void): { node:
     if (hit) onPick(hit.col);
   });
   box.append(el('div', { class: 'heat-wrap' }, c));
-  return { node: box, cells };
+  return { node: box, cells, labels: cols.labels.map((l) => l.text) };
 }
 
 function drawMarker(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, fill: string, square: boolean): void {
@@ -394,6 +415,7 @@ async function show(m: ResultsModel): Promise<void> {
     images: grid.querySelectorAll('.card').length,
     photos,
     heatmapCells: heat.cells,
+    heatmapLabels: heat.labels,
     spatialLandmarks: spatialCount,
     tableRows: document.querySelectorAll('#landmark-table tr').length - 1,
   });

@@ -23,6 +23,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import type { BackendChoice, PresetName } from '../src/shared/protocol/engine';
 import { percentileSorted } from '../src/shared/metrics/stats';
+import { doubtFigures, type DoubtFigures } from '../src/shared/metrics/doubt';
 
 type DatasetName = 'mollusk' | 'wings';
 
@@ -55,6 +56,8 @@ export interface JobResult {
   epochs?: number;
   /** Share of the big errors (> p90) held by the 10% most doubtful images / landmarks, and the most a perfect ranking of the images could hold. */
   outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number; imageTop10Best?: number };
+  /** Per-landmark doubt against the error (targets: Spearman >= 0.45, top-10% share >= 40%, coverage 85-95%). */
+  doubt?: DoubtFigures;
   cancelled: boolean;
   seconds: number;
 }
@@ -201,6 +204,8 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
     const lm = items.flatMap((it) => (it.spread ? it.error.map((e, j) => ({ error: [e], doubt: it.spread![j] })) : []));
     outliers = { imageTop10Share: img.share, landmarkTop10Share: lm.length ? outlierShare(lm, p90).share : NaN, bigErrors: img.big, imageTop10Best: img.best };
   }
+  const lmDoubt = items.flatMap((it) => (it.spread && it.spread.length === it.error.length ? it.error.map((e, j) => ({ e, d: it.spread![j] })) : []));
+  const doubt = lmDoubt.length ? doubtFigures(lmDoubt.map((x) => x.d), lmDoubt.map((x) => x.e), p90) : undefined;
   return {
     dataset: spec.dataset,
     preset: spec.preset,
@@ -219,6 +224,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     ...(spec.epochs ? { epochs: spec.epochs } : {}),
     outliers,
+    ...(doubt ? { doubt } : {}),
     cancelled,
     seconds: (Date.now() - started) / 1000,
   };
@@ -242,6 +248,15 @@ export function formatTable(results: JobResult[]): string {
   lines.push('');
   lines.push('Per-landmark mean error (original pixels):');
   for (const r of results) lines.push(`  ${r.dataset}/${r.preset}: ${r.perLandmarkMean.map(f1).join(' ')}`);
+  const withDoubt = results.filter((r) => r.doubt);
+  if (withDoubt.length) {
+    lines.push('');
+    lines.push('Doubt px against the error, per landmark (targets: Spearman >= 0.45; the 10% most doubtful hold >= 40% of the errors > p90; 85-95% within their bound):');
+    for (const r of withDoubt) {
+      const d = r.doubt!;
+      lines.push(`  ${r.dataset}/${r.preset}: Spearman ${Number.isFinite(d.spearman) ? d.spearman.toFixed(2) : '-'}, top-10% hold ${pct(d.top10Share)}, within bound ${Number.isFinite(d.coverage) ? `${(100 * d.coverage).toFixed(1)}%` : '-'}`);
+    }
+  }
   return lines.join('\n');
 }
 

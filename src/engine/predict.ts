@@ -41,6 +41,7 @@ export async function listInputImages(images: string, recursive = false): Promis
 }
 
 const round2 = (v: number): number => Math.round(v * 100) / 100;
+const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 /** One specimen of the output TPS: pixel landmarks -> tpsDig coordinates. */
 export function predictionSpecimen(
@@ -61,7 +62,7 @@ export function predictionSpecimen(
   const fields = [
     { key: 'IMAGE', value: rel, line: 0 },
     { key: 'ID', value: String(id), line: 0 },
-    { key: 'COMMENT', value: formatPredictionComment(comment, { confidence: prediction.confidence, doubtPx: prediction.spreadPx }), line: 0 },
+    { key: 'COMMENT', value: formatPredictionComment(comment, { confidence: prediction.confidence, ...(prediction.expectedPx?.length ? { expectedPx: meanOf(prediction.expectedPx) } : {}), doubtPx: prediction.spreadPx }), line: 0 },
   ];
   return { landmarks, fields, curves: [], line: 0 };
 }

@@ -74,12 +74,33 @@ describe('default preset: learned refinement after the cascade (real fly wings)'
     assert.ok(eAfter < 0.95 * eBefore, `cascade ${eBefore.toFixed(2)} px, refined ${eAfter.toFixed(2)} px`);
     assert.ok(eAfter < 4, `refined ${eAfter.toFixed(2)} px`);
     for (const p of after) assert.ok(p.spreadPx?.every((d) => Number.isFinite(d) && d >= 0) && p.confidence! > 0 && p.confidence! <= 1);
+    // 30 photos: the doubt is calibrated on their out-of-fold errors into a 90% bound (loose here: 16 wings x 12 landmarks)
+    assert.ok(model.refine.calibration && logs.some((m) => m.includes('doubt calibrated')), logs.join(' | '));
+    let within = 0;
+    after.forEach((p, i) => p.landmarks.forEach((q, j) => {
+      const m = test[i].landmarks[j]!;
+      if (Math.hypot(q[0] - m[0], q[1] - m[1]) <= p.spreadPx![j]) within++;
+    }));
+    const share = within / (12 * test.length);
+    assert.ok(share >= 0.75 && share <= 0.99, `within the bound: ${(100 * share).toFixed(1)}%`);
+    assert.ok(after.every((p) => p.expectedPx?.length === 12 && p.expectedPx.every((e, j) => e > 0 && e < p.spreadPx![j])), 'expected error below the 90% bound');
 
     await saveRefine(dir, model.refine);
     const back = loadRefine(dir, 12);
     assert.ok(back.sdm);
+    assert.deepStrictEqual(back.calibration, model.refine.calibration, 'calibration saved with the refinement');
+    // an older model (refine.json without a calibration) loads and writes the raw doubt, no expected error
+    const older = path.join(dir, 'older');
+    fs.mkdirSync(older, { recursive: true });
+    await saveRefine(older, { ...model.refine, calibration: undefined });
+    const olderRefine = loadRefine(older, 12);
+    assert.strictEqual(olderRefine.calibration, undefined);
+    const raw = await new CascadePredictor({ cascade: model.cascade, refine: olderRefine }).predictGrey(greys[0]);
+    assert.strictEqual(raw.expectedPx, undefined);
+    assert.ok(raw.spreadPx!.some((d, j) => Math.abs(d - after[0].spreadPx![j]) > 1e-3), 'raw doubt, not the bound');
     const again = new CascadePredictor({ cascade: model.cascade, refine: back });
     const p0 = await again.predictGrey(greys[0]);
+    p0.spreadPx!.forEach((d, j) => assert.ok(Math.abs(d - after[0].spreadPx![j]) < 1e-3, `bound ${j + 1} after reload`));
     p0.landmarks.forEach((q, j) => {
       assert.ok(Math.abs(q[0] - after[0].landmarks[j][0]) < 1e-3 && Math.abs(q[1] - after[0].landmarks[j][1]) < 1e-3, `landmark ${j + 1} after reload`);
     });

@@ -17,7 +17,7 @@ import { applyEdit, invertEdit, prepareEdit } from '../../src/shared/editing/edi
 import { specimenViews } from '../../src/shared/editing/views';
 import { getField } from '../../src/shared/tps/model';
 import { parseTps } from '../../src/shared/tps/parse';
-import { commentAfterEdit, formatPredictionComment, parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
+import { commentAfterEdit, expectedMmOf, formatPredictionComment, parsePredictionNotes, reviewFlags } from '../../src/shared/tps/review';
 import { tpsToImage } from '../../src/shared/tps/coords';
 import { writeTps } from '../../src/shared/tps/write';
 import { requireData } from '../helpers/data';
@@ -33,6 +33,18 @@ describe('prediction notes in COMMENT= (what to check first)', function () {
     assert.deepStrictEqual(parsePredictionNotes('collected 2019; doubt of the curator'), {}, 'free text is not a doubt list');
     assert.deepStrictEqual(parsePredictionNotes(undefined), {});
     assert.deepStrictEqual(parsePredictionNotes('doubt px 1 x 3'), {}, 'a damaged list is ignored, not half read');
+  });
+
+  it('writes the expected error in px (and mm with SCALE) between confidence and the doubt bounds, and reads it back', function () {
+    const c = formatPredictionComment(BASE, { confidence: 0.73456, expectedPx: 8.24, expectedMm: expectedMmOf(8.24, 0.05), doubtPx: [12.06, 4.99, 80.25] });
+    assert.strictEqual(c, `${BASE}; confidence 0.735; expected px 8.2; expected mm 0.412; doubt px 12.1 5 80.3`);
+    assert.deepStrictEqual(parsePredictionNotes(c), { confidence: 0.735, expectedPx: 8.2, expectedMm: 0.412, doubtPx: [12.1, 5, 80.3] });
+    assert.strictEqual(expectedMmOf(8.24, undefined), undefined, 'no SCALE: no mm');
+    assert.strictEqual(expectedMmOf(8.24, 0), undefined);
+    assert.strictEqual(formatPredictionComment(BASE, { expectedPx: 2 }), `${BASE}; expected px 2`);
+    // an edit leaves the expected error as it was and still marks the landmark checked
+    assert.strictEqual(commentAfterEdit(c, 'move', 1), `${BASE}; confidence 0.735; expected px 8.2; expected mm 0.412; doubt px 12.1 -5 80.3`);
+    assert.deepStrictEqual(parsePredictionNotes('collected 2019; expected px soon'), {}, 'free text is not an expected error');
   });
 
   it('an edit marks its landmark checked (negative), delete drops it, add inserts a checked 0; other text is kept', function () {

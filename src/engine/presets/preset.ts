@@ -98,8 +98,13 @@ export interface Prediction {
   landmarks: [number, number][];
   /** Optional 0..1 confidence (higher = more trustworthy) for outlier ranking. */
   confidence?: number;
-  /** Optional per-landmark disagreement in original pixels (e.g. across TTA). */
+  /**
+   * Optional per-landmark doubt in original pixels: for calibrated models the bound the error
+   * stays under 90% of the time, else a raw disagreement (e.g. across TTA) that ranks landmarks.
+   */
   spreadPx?: number[];
+  /** Optional per-landmark expected error in original pixels (calibrated models). */
+  expectedPx?: number[];
   /** Original image size. */
   width: number;
   height: number;

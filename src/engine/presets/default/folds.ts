@@ -6,7 +6,7 @@
  * full cascade, which holds the photo's own templates, would be far too good).
  */
 import type { CascadeConfig, CascadeModel, Landmarks } from './cascade';
-import { CascadeBuilder, locate } from './cascade';
+import { CascadeBuilder, landmarkDoubt, locate } from './cascade';
 import { pyramid, type GreyImage } from './grey';
 
 export interface FoldInput {
@@ -25,6 +25,8 @@ export interface FoldOutput {
   model: CascadeModel;
   /** Per photo: the landmarks located by the cascade trained without its fold (original px, y down). */
   starts: [number, number][][];
+  /** Per photo: that cascade's per-landmark doubt (./cascade.ts landmarkDoubt, original px), for the doubt calibration. */
+  doubts: number[][];
 }
 
 /** Fold of photo i: round robin, so folds are balanced and deterministic. */
@@ -49,14 +51,17 @@ export async function trainWithFolds(input: FoldInput, visit?: (i: number, pyr: 
   const model = full.build();
   const foldModels = parts.map((b) => b.build());
   const starts: [number, number][][] = [];
+  const doubts: number[][] = [];
   for (let i = 0; i < n; i++) {
     if (input.cancelled?.()) return undefined;
     const pyr = pyramid(await input.read(i), c.levels);
-    const start = locate(foldModels[foldOf(i, K)], pyr).landmarks;
+    const r = locate(foldModels[foldOf(i, K)], pyr);
+    const start = r.landmarks;
     starts.push(start);
+    doubts.push(landmarkDoubt(r, pyr[0].width));
     await visit?.(i, pyr, start);
     input.step?.(n + i + 1, 2 * n);
     await new Promise((r) => setImmediate(r));
   }
-  return { model, starts };
+  return { model, starts, doubts };
 }

@@ -10,6 +10,7 @@ import { concatFloat32, readFloats, readHeader, writeFloatPair } from './float-f
 import { ModelFileError } from '../../model-io/errors';
 import { contourFromJson, contourToJson, type ContourModel } from './contour/model';
 import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from './patchnet';
+import { checkCalibration, type DoubtCalibration } from './calibration';
 import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from './sdm';
 
 export const REFINE_JSON = 'refine.json';
@@ -23,6 +24,8 @@ export interface RefineModels {
   sdm?: SdmModel;
   /** Heatmap CNN on patches around each landmark (./patchnet), after SDM: needs tfjs. */
   patchnet?: PatchNetModel;
+  /** Maps the raw doubt signal to a 90% error bound (./calibration.ts); absent in older models. */
+  calibration?: DoubtCalibration;
 }
 
 type StageEntry =
@@ -34,6 +37,8 @@ interface RefineHeader {
   format: 'landmarks-refine';
   version: 1;
   stages: StageEntry[];
+  /** Optional (older models have none, older readers ignore it). */
+  calibration?: DoubtCalibration;
 }
 
 export async function saveRefine(dir: string, models: RefineModels): Promise<void> {
@@ -53,7 +58,7 @@ export async function saveRefine(dir: string, models: RefineModels): Promise<voi
     parts.push(f.weights);
     offset += f.weights.length;
   }
-  const header: RefineHeader = { format: 'landmarks-refine', version: 1, stages };
+  const header: RefineHeader = { format: 'landmarks-refine', version: 1, stages, ...(models.calibration ? { calibration: models.calibration } : {}) };
   writeFloatPair(path.join(dir, REFINE_JSON), header, path.join(dir, REFINE_BIN), concatFloat32(parts), 0);
 }
 
@@ -79,6 +84,13 @@ export function loadRefine(dir: string, landmarkCount: number): RefineModels {
   }
   for (const [kind, m] of [['sdm', out.sdm], ['contour', out.contour], ['patchnet', out.patchnet]] as const) {
     if (m && m.landmarkCount !== landmarkCount) throw new ModelFileError(jf, `stage ${kind} has ${m.landmarkCount} landmarks, the cascade ${landmarkCount}`);
+  }
+  if (h.calibration !== undefined) {
+    try {
+      out.calibration = checkCalibration(h.calibration, landmarkCount);
+    } catch (e) {
+      throw new ModelFileError(jf, (e as Error).message);
+    }
   }
   return out;
 }

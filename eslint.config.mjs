@@ -15,6 +15,13 @@ const rule = (patterns, paths = []) => ({
 const room = (name, message) => ({ group: [`**/${name}/**`, `../${name}`, `../../${name}`, `../../../${name}`], message });
 const NODE = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'util', 'http', 'https', 'net'].flatMap((m) => [m, `node:${m}`]);
 
+const ABOVE_SHARED = 'shared/ is the pure core: it imports no room above it';
+const SHARED_PATTERNS = [
+  ...['engine', 'extension', 'webview', 'cli'].map((r) => room(r, ABOVE_SHARED)),
+  { group: ['@tensorflow/*', 'sharp'], message: 'shared/ is the pure core: tfjs and sharp belong to the engine' },
+];
+const NO_VSCODE_IN_SHARED = { name: 'vscode', message: 'shared/ is the pure core: the vscode API belongs to the extension' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', '.test-artifacts/**'] },
   {
@@ -26,33 +33,16 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: rule(
-      [
-        room('engine', 'shared/ is the pure core: it imports no room above it'),
-        room('extension', 'shared/ is the pure core: it imports no room above it'),
-        room('webview', 'shared/ is the pure core: it imports no room above it'),
-        room('cli', 'shared/ is the pure core: it imports no room above it'),
-        { group: ['@tensorflow/*', 'sharp'], message: 'shared/ is the pure core: tfjs and sharp belong to the engine' },
-      ],
-      [{ name: 'vscode', message: 'shared/ is the pure core: the vscode API belongs to the extension' }],
-    ),
+    rules: rule(SHARED_PATTERNS, [NO_VSCODE_IN_SHARED]),
   },
   {
+    // The pure core proper: file access lives in shared/dataset (its fs helpers) or a room above.
     files: ['src/shared/**/*.ts'],
     ignores: ['src/shared/dataset/**'],
-    rules: rule(
-      [
-        room('engine', 'shared/ is the pure core: it imports no room above it'),
-        room('extension', 'shared/ is the pure core: it imports no room above it'),
-        room('webview', 'shared/ is the pure core: it imports no room above it'),
-        room('cli', 'shared/ is the pure core: it imports no room above it'),
-        { group: ['@tensorflow/*', 'sharp'], message: 'shared/ is the pure core: tfjs and sharp belong to the engine' },
-      ],
-      [
-        { name: 'vscode', message: 'shared/ is the pure core: the vscode API belongs to the extension' },
-        ...['fs', 'fs/promises', 'child_process', 'node:fs', 'node:fs/promises', 'node:child_process'].map((name) => ({ name, message: 'shared/ is pure: file access lives in shared/dataset (its fs helpers) or a room above' })),
-      ],
-    ),
+    rules: rule(SHARED_PATTERNS, [
+      NO_VSCODE_IN_SHARED,
+      ...['fs', 'fs/promises', 'child_process', 'node:fs', 'node:fs/promises', 'node:child_process'].map((name) => ({ name, message: 'shared/ is pure: file access lives in shared/dataset (its fs helpers) or a room above' })),
+    ]),
   },
   {
     files: ['src/engine/**/*.ts'],

@@ -3,6 +3,7 @@
  * package was rejected; forced backends work or fail with a reason; LANDMARKS_BACKEND overrides.
  */
 import * as assert from 'assert';
+import { restoreBackendAfter } from '../helpers/backend';
 import { BACKEND_ENV_VAR, describeLoadError, initBackend, resolveBackendChoice } from '../../src/engine/backend/init';
 import * as tf from '../../src/engine/backend/tf';
 import { requestedWasmThreads } from '../../src/engine/backend/wasm-threads';
@@ -17,20 +18,7 @@ function installed(pkg: string): boolean {
 }
 
 describe('backend selection (initBackend)', function () {
-  let previous: string | null = null;
-  let savedEnv: string | undefined;
-  before(function () {
-    previous = tf.engine().backendName; // without initialising one
-    savedEnv = process.env[BACKEND_ENV_VAR];
-  });
-  beforeEach(function () {
-    delete process.env[BACKEND_ENV_VAR];
-  });
-  after(async function () {
-    if (savedEnv === undefined) delete process.env[BACKEND_ENV_VAR];
-    else process.env[BACKEND_ENV_VAR] = savedEnv;
-    if (previous) await tf.setBackend(previous);
-  });
+  restoreBackendAfter();
 
   it('auto picks wasm here and reports why webgpu, tfjs-node-gpu and tfjs-node were rejected', async function () {
     if (installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu')) {

@@ -4,6 +4,7 @@
  * of the auto rule runs here. The real Dawn probe runs once too and must answer, not crash.
  */
 import * as assert from 'assert';
+import { restoreBackendAfter } from '../helpers/backend';
 import { BACKEND_ENV_VAR, initBackend } from '../../src/engine/backend/init';
 import { listBackends } from '../../src/engine/backend/list';
 import { withWasmFallback } from '../../src/engine/backend/fallback';
@@ -54,20 +55,7 @@ function notFound(pkg: string): Error {
 }
 
 describe('WebGPU backend selection (injected adapter probe)', function () {
-  let previous: string | null = null;
-  let savedEnv: string | undefined;
-  before(function () {
-    previous = tf.engine().backendName;
-    savedEnv = process.env[BACKEND_ENV_VAR];
-  });
-  beforeEach(function () {
-    delete process.env[BACKEND_ENV_VAR];
-  });
-  after(async function () {
-    if (savedEnv === undefined) delete process.env[BACKEND_ENV_VAR];
-    else process.env[BACKEND_ENV_VAR] = savedEnv;
-    if (previous) await tf.setBackend(previous);
-  });
+  restoreBackendAfter();
 
   it('tells software adapters (lavapipe, SwiftShader, WARP, fallback flag) from hardware ones (Mesa RADV too)', function () {
     assert.strictEqual(LAVAPIPE.software, true);

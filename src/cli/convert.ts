@@ -10,13 +10,11 @@
  * nothing could be, 2 on bad usage.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
-import { resolveImage } from '../shared/dataset/images';
+import { photoHeights } from '../shared/dataset/images';
 import { writeFileAtomic } from '../shared/dataset/save';
-import type { HeightOf } from '../shared/interop/table';
-import { detectFormat, FORMATS, isFormat, POSE_FORMATS as POSE, readFormat as read, writeFormat as write } from '../shared/interop/formats';
+import { convertLandmarks, detectFormat, FORMATS, isFormat } from '../shared/interop/formats';
 import { imageSize } from '../engine/data/image';
 
 const USAGE = [
@@ -39,22 +37,6 @@ const USAGE = [
   '  --video NAME           DeepLabCut export: the labeled-data/<NAME> folder (default video)',
   '  --overwrite            replace --out if it exists',
 ].join('\n');
-
-/** Photo heights by IMAGE= name: the photo resolved like a TPS file's images, then its header read. */
-async function photoHeights(names: Iterable<string>, input: string, imagesDir: string | undefined): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const name of new Set(names)) {
-    const found = (await resolveImage(input, name, imagesDir)) ?? (await resolveImage(input, path.basename(name), imagesDir));
-    if (!found) continue;
-    try {
-      out.set(name, (await imageSize(found.path)).height);
-    } catch {
-      // unreadable photo: its specimen is reported as of unknown height
-    }
-  }
-  return out;
-}
-
 
 export const command: CliCommand = {
   async run(args: string[]): Promise<number> {
@@ -112,29 +94,19 @@ export const command: CliCommand = {
     const from = v.from ?? detectFormat(input, text);
     if (!from) return usage(`cannot tell the format of ${input} from its name: give --from`);
     const template = v['frame-template'];
-
-    // Pose formats need each photo's height. Read once to learn the photo names, then once more
-    // with the heights found.
-    const needsHeights = POSE.includes(from) || POSE.includes(v.to);
-    let heights = new Map<string, number>();
-    const heightOf: HeightOf = (image) => fixedHeight ?? heights.get(image);
-    if (needsHeights && fixedHeight === undefined) {
-      const names: string[] = [];
-      const probe = read(from, text, input, (image) => (names.push(image), 1), template);
-      for (const s of probe.table.specimens) if (s.image) names.push(s.image);
-      heights = await photoHeights(names, input, v.images);
-    }
-    const result = read(from, text, input, heightOf, template);
-    for (const i of result.issues) console.error(`${i.file}:${i.line}: ${i.field ? `${i.field}: ` : ''}${i.message}`);
-    const out = write(v.to, result.table, heightOf, { ...(template ? { template } : {}), ...(v.video ? { video: v.video } : {}) });
-    for (const l of out.leftOut) console.error(`${input}: specimen ${l.index + 1} (${l.name}) left out of ${v.to}: ${l.reason}`);
-    const written = result.table.specimens.length - out.leftOut.length;
+    const result = await convertLandmarks(
+      { from, to: v.to, text, file: input, ...(template ? { frameTemplate: template } : {}), ...(v.video ? { video: v.video } : {}) },
+      async (names) => (fixedHeight !== undefined ? new Map(names.map((n) => [n, fixedHeight])) : photoHeights(names, input, v.images, async (p) => (await imageSize(p)).height)),
+    );
+    for (const i of result.read.issues) console.error(`${i.file}:${i.line}: ${i.field ? `${i.field}: ` : ''}${i.message}`);
+    for (const l of result.leftOut) console.error(`${input}: specimen ${l.index + 1} (${l.name}) left out of ${v.to}: ${l.reason}`);
+    const written = result.written;
     if (written <= 0) {
       console.error(`convert: nothing to write: no specimen could be converted from ${input}`);
       return 1;
     }
-    await writeFileAtomic(v.out, out.text);
-    console.log(`${v.out}: ${written} specimen(s) from ${input} (${from} -> ${v.to})${result.issues.length ? `, ${result.issues.length} problem(s) above` : ''}`);
+    await writeFileAtomic(v.out, result.text);
+    console.log(`${v.out}: ${written} specimen(s) from ${input} (${from} -> ${v.to})${result.read.issues.length ? `, ${result.read.issues.length} problem(s) above` : ''}`);
     return 0;
   },
 };

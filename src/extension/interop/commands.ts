@@ -7,9 +7,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { resolveImage } from '../../shared/dataset/images';
-import { detectFormat, FORMAT_EXTENSION, POSE_FORMATS, readFormat, writeFormat, type Format } from '../../shared/interop/formats';
-import type { HeightOf } from '../../shared/interop/table';
+import { photoHeights } from '../../shared/dataset/images';
+import { freeFileName } from '../../shared/dataset/save';
+import { convertLandmarks, detectFormat, FORMAT_EXTENSION, type Format } from '../../shared/interop/formats';
 import { ImageCache } from '../editor/images';
 import { writeAtomic } from '../editor/document';
 
@@ -39,56 +39,20 @@ async function readText(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
-/** Each named photo's height, found as a TPS file's images are (beside `file`, its images/, ...). */
-async function photoHeights(names: Iterable<string>, file: string, images: ImageCache): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  for (const name of new Set(names)) {
-    const found = (await resolveImage(file, name)) ?? (await resolveImage(file, path.basename(name)));
-    if (!found) continue;
-    try {
-      out.set(name, (await images.prepare(found.path)).height);
-    } catch {
-      // unreadable photo: its specimen is reported as of unknown height
-    }
-  }
-  return out;
-}
-
-/** A path beside `file` named `<base><ext>`, or `<base>-2<ext>`, ... that does not exist yet. */
-async function freePath(dir: string, base: string, ext: string): Promise<string> {
-  for (let n = 1; ; n++) {
-    const candidate = path.join(dir, `${base}${n === 1 ? '' : `-${n}`}${ext}`);
-    try {
-      await vscode.workspace.fs.stat(vscode.Uri.file(candidate));
-    } catch {
-      return candidate;
-    }
-  }
-}
-
 export function registerInterop(context: vscode.ExtensionContext): InteropApi {
   const output = vscode.window.createOutputChannel('Landmarks Import/Export', { log: true });
   context.subscriptions.push(output);
   const log = (m: string) => output.warn(m);
   const images = new ImageCache(path.join(context.globalStorageUri.fsPath, 'image-cache'));
 
-  /** Reads `file` as `from` and writes `to`; pose formats get their photos' heights first. */
+  /** Reads `file` as `from` and writes `to`, with the photo heights as the editor reads them. */
   async function convert(file: string, text: string, from: Format, to: Format): Promise<{ text: string; written: number; problems: string[] }> {
-    let heights = new Map<string, number>();
-    const heightOf: HeightOf = (image) => heights.get(image);
-    if (POSE_FORMATS.includes(from) || POSE_FORMATS.includes(to)) {
-      const names: string[] = [];
-      const probe = readFormat(from, text, file, (image) => (names.push(image), 1), undefined);
-      for (const s of probe.table.specimens) if (s.image) names.push(s.image);
-      heights = await photoHeights(names, file, images);
-    }
-    const read = readFormat(from, text, file, heightOf, undefined);
-    const written = writeFormat(to, read.table, heightOf, {});
+    const r = await convertLandmarks({ from, to, text, file }, (names) => photoHeights(names, file, undefined, async (p) => (await images.prepare(p)).height));
     const problems = [
-      ...read.issues.map((i) => `${path.basename(i.file)}:${i.line}: ${i.field ? `${i.field}: ` : ''}${i.message}`),
-      ...written.leftOut.map((l) => `specimen ${l.index + 1} (${l.name}) left out: ${l.reason}`),
+      ...r.read.issues.map((i) => `${path.basename(i.file)}:${i.line}: ${i.field ? `${i.field}: ` : ''}${i.message}`),
+      ...r.leftOut.map((l) => `specimen ${l.index + 1} (${l.name}) left out: ${l.reason}`),
     ];
-    return { text: written.text, written: read.table.specimens.length - written.leftOut.length, problems };
+    return { text: r.text, written: r.written, problems };
   }
 
   const api: InteropApi = {
@@ -112,7 +76,7 @@ export function registerInterop(context: vscode.ExtensionContext): InteropApi {
       const r = await convert(file.fsPath, text, from, 'tps');
       for (const p of r.problems) log(`import ${path.basename(file.fsPath)}: ${p}`);
       if (r.written <= 0) throw new Error(`nothing could be imported from ${path.basename(file.fsPath)}: ${r.problems[0] ?? 'no specimen'}`);
-      const out = await freePath(path.dirname(file.fsPath), path.basename(file.fsPath, path.extname(file.fsPath)), '.tps');
+      const out = freeFileName(path.dirname(file.fsPath), path.basename(file.fsPath, path.extname(file.fsPath)), '.tps');
       await writeAtomic(vscode.Uri.file(out), new TextEncoder().encode(r.text));
       await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'landmarks.tpsEditor');
       return { output: out, written: r.written, problems: r.problems };
@@ -134,7 +98,7 @@ export function registerInterop(context: vscode.ExtensionContext): InteropApi {
       );
       if (!pick) return undefined;
       const base = path.basename(tps.fsPath, path.extname(tps.fsPath));
-      const suggested = await freePath(path.dirname(tps.fsPath), pick.format === 'dlc' ? `CollectedData_${base}` : `${base}-${pick.format}`, FORMAT_EXTENSION[pick.format]);
+      const suggested = freeFileName(path.dirname(tps.fsPath), pick.format === 'dlc' ? `CollectedData_${base}` : `${base}-${pick.format}`, FORMAT_EXTENSION[pick.format]);
       const out = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(suggested), title: `Export ${path.basename(tps.fsPath)} as ${pick.label}` });
       if (!out) return undefined;
       const r = await api.exportTo(tps, pick.format, out);

@@ -12,6 +12,7 @@ import { parseTps } from '../../shared/tps/parse';
 import { setField } from '../../shared/tps/model';
 import { writeTps } from '../../shared/tps/write';
 import { annotationBatch } from '../../shared/review/annotate-next';
+import { freeFileName, writeFileAtomic } from '../../shared/dataset/save';
 import { fileStamp } from './format';
 import { pickModel, predictCommand } from './predict-command';
 import type { Workbench } from './workbench';
@@ -35,13 +36,6 @@ export interface AnnotateNextResult {
 
 function isOptions(v: unknown): v is AnnotateNextOptions {
   return typeof v === 'object' && v !== null && typeof (v as { images?: unknown }).images === 'string' && typeof (v as { model?: unknown }).model === 'string';
-}
-
-function freeFile(dir: string, base: string): string {
-  for (let n = 1; ; n++) {
-    const f = path.join(dir, `${base}${n === 1 ? '' : `-${n}`}.tps`);
-    if (!fs.existsSync(f)) return f;
-  }
 }
 
 export async function annotateNextCommand(wb: Workbench, arg?: unknown): Promise<AnnotateNextResult | undefined> {
@@ -69,7 +63,7 @@ export async function annotateNextCommand(wb: Workbench, arg?: unknown): Promise
   if (!predicted || !fs.existsSync(all)) return undefined;
 
   const doc = parseTps(fs.readFileSync(all, 'utf8'), all);
-  const out = freeFile(folder, `annotate-next-${fileStamp(new Date())}`);
+  const out = freeFileName(folder, `annotate-next-${fileStamp(new Date())}`, '.tps');
   const { specimens, ranked } = annotationBatch(doc, o.count ?? 10);
   for (const s of specimens) {
     // IMAGE= was written relative to the predictions' folder: make it relative to the new file's.
@@ -77,10 +71,7 @@ export async function annotateNextCommand(wb: Workbench, arg?: unknown): Promise
     if (image) image.value = path.relative(folder, path.resolve(work, image.value)).split(path.sep).join('/');
     setField(s, 'COMMENT', `${s.fields.find((f) => f.key.toUpperCase() === 'COMMENT')?.value ?? ''}`.replace(/^predicted by /, 'to annotate: predicted by '));
   }
-  const text = writeTps({ specimens, diagnostics: [], eol: '\n', finalNewline: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, out);
+  await writeFileAtomic(out, writeTps({ specimens, diagnostics: [], eol: '\n', finalNewline: true }));
   const picked = ranked.map((c, i) => ({ image: specimens[i].fields.find((f) => f.key.toUpperCase() === 'IMAGE')?.value ?? `specimen ${c.index + 1}`, maxDoubtPx: c.maxDoubtPx }));
   wb.host.log(`annotate next: ${picked.length} of ${doc.specimens.length} photos into ${out}: ${picked.map((p) => `${p.image} (${p.maxDoubtPx.toFixed(1)} px)`).join(', ')}`);
   if (o.open !== false) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(out), 'landmarks.tpsEditor');

@@ -10,6 +10,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EvaluationResult, TrainResult } from '../../shared/protocol/engine';
 import { resolveImage } from '../../shared/dataset/images';
+import { freeFileName, writeFileAtomic } from '../../shared/dataset/save';
 import { correctedSpecimens, predictingModel, retrainingSet } from '../../shared/review/corrections';
 import { getField, type TpsSpecimen } from '../../shared/tps/model';
 import { parseTps } from '../../shared/tps/parse';
@@ -45,13 +46,6 @@ export interface RetrainResult {
 
 function isOptions(v: unknown): v is RetrainOptions {
   return typeof v === 'object' && v !== null && typeof (v as { predicted?: unknown }).predicted === 'string';
-}
-
-function freeFile(dir: string, base: string): string {
-  for (let n = 1; ; n++) {
-    const f = path.join(dir, `${base}${n === 1 ? '' : `-${n}`}.tps`);
-    if (!fs.existsSync(f)) return f;
-  }
 }
 
 /** Predicts `photos` with `model` and measures it against `manual` (TPS of the corrected specimens). */
@@ -112,9 +106,8 @@ export async function retrainCommand(wb: Workbench, arg?: unknown): Promise<Retr
     void vscode.window.showWarningMessage(`Retrain: none of the ${corrected.length} corrected specimens could be added (${set.skipped[0]?.why ?? 'unknown'}).`);
     return undefined;
   }
-  const data = freeFile(path.dirname(manualPath), `${path.basename(manualPath, path.extname(manualPath))}-with-corrections`);
-  fs.writeFileSync(`${data}.${process.pid}.tmp`, set.text);
-  fs.renameSync(`${data}.${process.pid}.tmp`, data);
+  const data = freeFileName(path.dirname(manualPath), `${path.basename(manualPath, path.extname(manualPath))}-with-corrections`, '.tps');
+  await writeFileAtomic(data, set.text);
 
   // The corrected photos and their corrected landmarks, to measure both models on; kept with the
   // models (links to the photos and three small TPS files) so the results view can show them.

@@ -61,8 +61,8 @@ export function roundsCliArgs(o: RoundsOptions, where: Exclude<RoundsWhere, { ki
 }
 
 export interface CliRun {
-  /** Resolves with the exit code and what the CLI printed on stderr (its log). */
-  done: Promise<{ code: number | null; stderr: string }>;
+  /** Resolves with the exit code and what the CLI printed (stderr is its log). */
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
   child: ChildProcess;
 }
 
@@ -71,6 +71,7 @@ export function forkCli(cli: string, args: string[], env: NodeJS.ProcessEnv = pr
   const child = fork(cli, args, { env: { ...env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
   const err: string[] = [];
   let partial = '';
+  let stdout = '';
   child.stderr?.on('data', (b: Buffer) => {
     partial += b.toString();
     const lines = partial.split('\n');
@@ -80,23 +81,19 @@ export function forkCli(cli: string, args: string[], env: NodeJS.ProcessEnv = pr
       onStderr?.(l);
     }
   });
-  child.stdout?.resume();
-  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    child.on('error', (e) => resolve({ code: null, stderr: `${err.join('\n')}\n${e.message}` }));
-    child.on('exit', (code) => resolve({ code, stderr: [...err, partial].join('\n') }));
+  child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('error', (e) => resolve({ code: null, stdout, stderr: `${err.join('\n')}\n${e.message}` }));
+    child.on('exit', (code) => resolve({ code, stdout, stderr: [...err, partial].join('\n') }));
   });
   return { done, child };
 }
 
 /** `rounds status <dir> --json`, parsed; undefined while the folder has no plan yet. */
 export async function roundsStatus(cli: string, dir: string): Promise<RoundsStatus | undefined> {
-  const child = fork(cli, ['rounds', 'status', dir, '--json'], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.resume();
-  await new Promise((r) => child.on('exit', r));
+  const { stdout } = await forkCli(cli, ['rounds', 'status', dir, '--json']).done;
   try {
-    const s = JSON.parse(out) as RoundsStatus;
+    const s = JSON.parse(stdout) as RoundsStatus;
     return s.kind === 'rounds-status' ? s : undefined;
   } catch {
     return undefined;

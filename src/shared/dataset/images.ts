@@ -155,3 +155,23 @@ export function isInside(file: string, roots: readonly string[]): boolean {
     return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
   });
 }
+
+/**
+ * The height of each named photo (IMAGE= values, or paths in a label file), found as a TPS
+ * file's images are (beside `file`, its images/, ..., or the bare file name there) and measured by
+ * `heightOfPhoto`; a photo not found or unreadable is left out of the map.
+ */
+export async function photoHeights(names: Iterable<string>, file: string, imagesDir: string | undefined, heightOfPhoto: (photo: string) => Promise<number>): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const cache = createListingCache();
+  for (const name of new Set(names)) {
+    const found = (await resolveImage(file, name, imagesDir, cache)) ?? (await resolveImage(file, path.basename(name), imagesDir, cache));
+    if (!found) continue;
+    try {
+      out.set(name, await heightOfPhoto(found.path));
+    } catch {
+      // unreadable photo: its specimen is reported as of unknown height
+    }
+  }
+  return out;
+}

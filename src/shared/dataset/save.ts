@@ -2,7 +2,7 @@
  * Writing TPS files safely (Node fs): the text goes to a temporary file beside the target, which
  * is then renamed over it, so a crash never leaves a half-written file.
  */
-import { promises as fsp } from 'fs';
+import { existsSync, promises as fsp } from 'fs';
 import * as path from 'path';
 import type { TpsDocument } from '../tps/model';
 import { writeTps, type WriteOptions } from '../tps/write';
@@ -17,6 +17,17 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   } catch (e) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw e;
+  }
+}
+
+/**
+ * `<dir>/<base><ext>`, or `<base>-2<ext>`, `<base>-3<ext>`, ... : the first name nothing is at yet,
+ * so a new file (predictions, corrections, an import) never lands on an existing one.
+ */
+export function freeFileName(dir: string, base: string, ext: string): string {
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${base}${n === 1 ? '' : `-${n}`}${ext}`);
+    if (!existsSync(file)) return file;
   }
 }
 

@@ -78,3 +78,41 @@ export function isFormat(v: string | undefined): v is Format {
 
 /** The file extension a format is written with. */
 export const FORMAT_EXTENSION: Record<Format, string> = { tps: '.tps', morphoj: '.txt', nts: '.nts', csv: '.csv', dlc: '.csv', 'dlib-xml': '.xml', 'sleap-csv': '.csv' };
+
+export interface ConvertRequest {
+  from: Format;
+  to: Format;
+  text: string;
+  /** The input file, for issues and for IMAGE= names relative to it. */
+  file: string;
+  frameTemplate?: string;
+  /** DeepLabCut export: the labeled-data/<video> folder. */
+  video?: string;
+}
+
+export interface Converted {
+  text: string;
+  /** Specimens in the output. */
+  written: number;
+  read: ImportResult;
+  leftOut: ExportResult['leftOut'];
+}
+
+/**
+ * Reads `r.text` as `r.from` and writes `r.to`. The pose formats count y from the top, so their
+ * photos' heights are asked for first: one read learns which IMAGE= names the file holds,
+ * `heightsOf` gives their heights, and a second read converts with them.
+ */
+export async function convertLandmarks(r: ConvertRequest, heightsOf: (names: string[]) => Promise<ReadonlyMap<string, number>>): Promise<Converted> {
+  let heights: ReadonlyMap<string, number> = new Map();
+  const heightOf: HeightOf = (image) => heights.get(image);
+  if (POSE_FORMATS.includes(r.from) || POSE_FORMATS.includes(r.to)) {
+    const names: string[] = [];
+    const probe = readFormat(r.from, r.text, r.file, (image) => (names.push(image), 1), r.frameTemplate);
+    for (const s of probe.table.specimens) if (s.image) names.push(s.image);
+    heights = await heightsOf([...new Set(names)]);
+  }
+  const read = readFormat(r.from, r.text, r.file, heightOf, r.frameTemplate);
+  const out = writeFormat(r.to, read.table, heightOf, { ...(r.frameTemplate ? { template: r.frameTemplate } : {}), ...(r.video ? { video: r.video } : {}) });
+  return { text: out.text, written: read.table.specimens.length - out.leftOut.length, read, leftOut: out.leftOut };
+}

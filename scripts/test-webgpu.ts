@@ -38,10 +38,10 @@ import { paperPreset } from '../src/engine/presets/paper';
 import { buildPaperModel } from '../src/engine/presets/paper/model';
 import type { ModelMetadata, Sample } from '../src/engine/presets/preset';
 import { loadSamples } from '../src/engine/train/samples';
-import { applyPatchNet, serialisePatchNet, trainPatchNet, type PatchNetConfig, type Point } from '../src/engine/presets/default/patchnet';
-import { cellGrids, makeBatch, softArgmaxLoss, type Example } from '../src/engine/presets/default/patchnet/train';
-import { cutCrop } from '../src/engine/presets/default/patchnet/sampling';
-import type { GreyImage } from '../src/engine/presets/default/grey';
+import { applyPatchNet, serialisePatchNet, trainPatchNet, type PatchNetConfig, type Point } from '../src/engine/stages/patchnet';
+import { cellGrids, makeBatch, softArgmaxLoss, type Example } from '../src/engine/stages/patchnet/train';
+import { cutCrop } from '../src/engine/stages/patchnet/sampling';
+import type { GreyImage } from '../src/engine/imaging/grey';
 import { mulberry32 } from '../src/shared/augment/rng';
 import type { BackendName, EngineEvent } from '../src/shared/protocol/engine';
 

@@ -11,9 +11,9 @@
 import * as path from 'path';
 import { decodeStageItems, loadStageData } from './stage-data';
 import { refineWithTta } from '../../src/engine/presets/default';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
-import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/presets/default/sdm';
-import { applyContourTo, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
+import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/stages/sdm';
+import { applyContourTo, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/stages/contour/model';
 
 type P = [number, number];
 const ds = process.argv[2] ?? 'mollusk';

@@ -13,8 +13,8 @@ import { heldOutSplit } from '../bench';
 import { readTps, type Spec } from './stage-data';
 import sharp from 'sharp';
 import { readGrey as decodeGrey } from '../../src/engine/presets/default';
-import { featurePyramid } from '../../src/engine/presets/default/grey';
-import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, landmarkDoubt, objectBox, type Landmarks } from '../../src/engine/presets/default/cascade';
+import { featurePyramid } from '../../src/engine/imaging/grey';
+import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, initialShape, landmarkDoubt, objectBox, type Landmarks } from '../../src/engine/stages/cascade/cascade';
 
 
 (async () => {

@@ -4,11 +4,11 @@
  * npx tsx scripts/experiments/chain-exp.ts [mollusk|wings] [val|test] [folds=4]
  */
 import { decodeStageItems, loadStageData, type StageItem } from './stage-data';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
-import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/presets/default/sdm';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
+import { SdmTrainer, applySdm, type SdmModel } from '../../src/engine/stages/sdm';
 import { initBackend } from '../../src/engine/backend/init';
-import { trainPatchNet, applyPatchNet, DEFAULT_PATCHNET, type PatchNetConfig } from '../../src/engine/presets/default/patchnet';
-import { applyContourTo, fitContourModel, DEFAULT_CONTOUR, type ContourModel } from '../../src/engine/presets/default/contour/model';
+import { trainPatchNet, applyPatchNet, DEFAULT_PATCHNET, type PatchNetConfig } from '../../src/engine/stages/patchnet';
+import { applyContourTo, fitContourModel, DEFAULT_CONTOUR, type ContourModel } from '../../src/engine/stages/contour/model';
 
 type P = [number, number];
 const [ds = 'mollusk', mode = 'val', foldsArg = '4'] = process.argv.slice(2);

@@ -10,10 +10,10 @@
  */
 import * as fs from 'fs';
 import { readGrey } from '../../src/engine/presets/default';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { DEFAULT_CONTOUR, applyContour, applyContourTo, contourFromJson, contourToJson, contourOf, fitContourModel, type ContourConfig, type ContourItem } from '../../src/engine/presets/default/contour/model';
-import type { Pt } from '../../src/engine/presets/default/contour/geometry';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
+import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
+import { DEFAULT_CONTOUR, applyContour, applyContourTo, contourFromJson, contourToJson, contourOf, fitContourModel, type ContourConfig, type ContourItem } from '../../src/engine/stages/contour/model';
+import type { Pt } from '../../src/engine/stages/contour/geometry';
 import { loadStageData, type StageItem } from './stage-data';
 
 const CACHE = '/tmp/contour-cache';

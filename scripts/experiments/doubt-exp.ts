@@ -9,9 +9,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { decodeStageItems, loadStageData } from './stage-data';
-import { levelsFor, NCC_DOUBT_PER_WIDTH } from '../../src/engine/presets/default/cascade';
-import { SdmTrainer, applySdm } from '../../src/engine/presets/default/sdm';
-import { applyContourTo, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
+import { levelsFor, NCC_DOUBT_PER_WIDTH } from '../../src/engine/stages/cascade/cascade';
+import { SdmTrainer, applySdm } from '../../src/engine/stages/sdm';
+import { applyContourTo, fitContourModel, DEFAULT_CONTOUR } from '../../src/engine/stages/contour/model';
 
 type P = [number, number];
 interface Casc { image: string; spread: number[]; residual: number[]; score: number[] }

@@ -11,9 +11,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../../src/engine/backend/init';
 import { readGrey } from '../../src/engine/presets/default';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
-import { applyPatchNet, deserialisePatchNet, serialisePatchNet, trainPatchNet, DEFAULT_PATCHNET, type PatchNetConfig, type Point } from '../../src/engine/presets/default/patchnet';
+import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
+import { applyPatchNet, deserialisePatchNet, serialisePatchNet, trainPatchNet, DEFAULT_PATCHNET, type PatchNetConfig, type Point } from '../../src/engine/stages/patchnet';
 import { loadStageData, type StageItem } from './stage-data';
 
 const CACHE = '/tmp/patchnet-cache';

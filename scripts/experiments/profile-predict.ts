@@ -17,8 +17,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readGrey } from '../../src/engine/presets/default';
 import sharp from 'sharp';
-import { PyramidPool, pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, type Landmarks } from '../../src/engine/presets/default/cascade';
+import { PyramidPool, pyramid, type GreyImage } from '../../src/engine/imaging/grey';
+import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, type Landmarks } from '../../src/engine/stages/cascade/cascade';
 import { datasetDir, splitFor } from './stage-data';
 
 function cpuMs(since: NodeJS.CpuUsage): number {

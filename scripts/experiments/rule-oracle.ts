@@ -11,9 +11,9 @@
 import * as path from 'path';
 import { splitFor, datasetDir } from './stage-data';
 import { readGrey } from '../../src/engine/presets/default';
-import { pyramid } from '../../src/engine/presets/default/grey';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
-import { contourOf, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
+import { pyramid } from '../../src/engine/imaging/grey';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
+import { contourOf, DEFAULT_CONTOUR } from '../../src/engine/stages/contour/model';
 type P = [number, number];
 /** Landmarks on the outline (1-based) and their neighbours along it. */
 const NB: Record<number, [number, number]> = { 3: [2, 4], 4: [3, 5], 7: [5, 8], 8: [7, 9], 9: [8, 10], 11: [10, 12], 12: [11, 13] };

@@ -26,9 +26,9 @@ import * as path from 'path';
 import { outlierShare } from '../bench';
 import { percentileSorted } from '../../src/shared/metrics/stats';
 import { readGrey } from '../../src/engine/presets/default';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { applySdm, SdmTrainer, sdmFromFile, sdmToFile, type SdmConfig, type Point } from '../../src/engine/presets/default/sdm';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
+import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
+import { applySdm, SdmTrainer, sdmFromFile, sdmToFile, type SdmConfig, type Point } from '../../src/engine/stages/sdm';
 import { loadStageData, type StageItem } from './stage-data';
 
 interface Cached {

@@ -16,9 +16,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { heldOutSplit } from '../bench';
 import { readGrey } from '../../src/engine/presets/default';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { contourOf, DEFAULT_CONTOUR } from '../../src/engine/presets/default/contour/model';
-import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, type CascadeModel, type Landmarks } from '../../src/engine/presets/default/cascade';
+import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
+import { contourOf, DEFAULT_CONTOUR } from '../../src/engine/stages/contour/model';
+import { CascadeBuilder, DEFAULT_CASCADE, levelsFor, locate, type CascadeModel, type Landmarks } from '../../src/engine/stages/cascade/cascade';
 
 export interface StageItem {
   image: string; // absolute path

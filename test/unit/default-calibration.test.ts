@@ -1,9 +1,9 @@
 /**
- * The default preset's doubt calibration (src/engine/presets/default/calibration.ts): split
+ * The default preset's doubt calibration (src/engine/pipeline/calibration.ts): split
  * conformal on out-of-fold errors, normalised per landmark, so `doubt px` is a 90% error bound.
  */
 import * as assert from 'assert';
-import { calibratedBound, checkCalibration, conformalQuantile, expectedError, fitDoubtCalibration, MIN_CALIBRATION_PHOTOS } from '../../src/engine/presets/default/calibration';
+import { calibratedBound, checkCalibration, conformalQuantile, expectedError, fitDoubtCalibration, MIN_CALIBRATION_PHOTOS } from '../../src/engine/pipeline/calibration';
 import { coverage, spearman } from '../../src/shared/metrics/doubt';
 
 /** Deterministic pseudo-random numbers in [0, 1). */

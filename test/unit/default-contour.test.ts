@@ -1,16 +1,16 @@
 /**
- * The `default` preset's silhouette contour stage (src/engine/presets/default/contour): the
+ * The `default` preset's silhouette contour stage (src/engine/stages/contour): the
  * sub-pixel outer contour, rules learned from training items, switching itself off without a
  * silhouette, JSON round trip; and the contour of a real mollusk photo.
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
-import { levelsFor } from '../../src/engine/presets/default/cascade';
+import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
+import { levelsFor } from '../../src/engine/stages/cascade/cascade';
 import { readGrey } from '../../src/engine/presets/default';
-import { nearestOnContour, type Pt } from '../../src/engine/presets/default/contour/geometry';
-import { objectContour } from '../../src/engine/presets/default/contour/segment';
-import { DEFAULT_CONTOUR, applyContour, contourFromJson, contourToJson, trainContour } from '../../src/engine/presets/default/contour/model';
+import { nearestOnContour, type Pt } from '../../src/engine/stages/contour/geometry';
+import { objectContour } from '../../src/engine/stages/contour/segment';
+import { DEFAULT_CONTOUR, applyContour, contourFromJson, contourToJson, trainContour } from '../../src/engine/stages/contour/model';
 import { loadSamples } from '../../src/engine/train/samples';
 import { mulberry32 } from '../../src/shared/augment/rng';
 import { requireData } from '../helpers/data';

@@ -6,9 +6,9 @@
  */
 import * as assert from 'assert';
 import { initBackend } from '../../src/engine/backend/init';
-import { fromLevel, type GreyImage } from '../../src/engine/presets/default/grey';
-import { cellOffset, cutCrop, sampleRotated, softArgmax } from '../../src/engine/presets/default/patchnet/sampling';
-import { makeBatch, type Example } from '../../src/engine/presets/default/patchnet/train';
+import { fromLevel, type GreyImage } from '../../src/engine/imaging/grey';
+import { cellOffset, cutCrop, sampleRotated, softArgmax } from '../../src/engine/stages/patchnet/sampling';
+import { makeBatch, type Example } from '../../src/engine/stages/patchnet/train';
 import {
   applyPatchNet,
   deserialisePatchNet,
@@ -18,7 +18,7 @@ import {
   DEFAULT_PATCHNET,
   type PatchNetConfig,
   type Point,
-} from '../../src/engine/presets/default/patchnet';
+} from '../../src/engine/stages/patchnet';
 import { mulberry32 } from '../../src/shared/augment/rng';
 
 /** 256 x 256 photo: smooth texture plus a dark disc (radius 20) centred at (cx, cy). */

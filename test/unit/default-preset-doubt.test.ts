@@ -4,7 +4,7 @@
  * template sets agree.
  */
 import * as assert from 'assert';
-import { landmarkDoubt, NCC_DOUBT_PER_WIDTH } from '../../src/engine/presets/default/cascade';
+import { landmarkDoubt, NCC_DOUBT_PER_WIDTH } from '../../src/engine/stages/cascade/cascade';
 
 describe('default preset landmark doubt', function () {
   it('adds 0.05 x width x (1 - NCC) to spread + residual', function () {

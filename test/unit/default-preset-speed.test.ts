@@ -4,10 +4,10 @@
  * per-pixel `sample`, the 4-offset searchNcc vs a one-offset reference, topK vs a stable sort.
  */
 import * as assert from 'assert';
-import { topK } from '../../src/engine/presets/default/cascade';
-import { normalise, pyramid, PyramidPool, sample, samplePatch, type GreyImage } from '../../src/engine/presets/default/grey';
-import { searchNcc } from '../../src/engine/presets/default/match';
-import { buildShapePrior, fitShape, fitShapeInBasis } from '../../src/engine/presets/default/shape';
+import { topK } from '../../src/engine/stages/cascade/cascade';
+import { normalise, pyramid, PyramidPool, sample, samplePatch, type GreyImage } from '../../src/engine/imaging/grey';
+import { searchNcc } from '../../src/engine/stages/cascade/match';
+import { buildShapePrior, fitShape, fitShapeInBasis } from '../../src/engine/stages/cascade/shape';
 import { mulberry32 } from '../../src/shared/augment/rng';
 
 function image(w: number, h: number, rnd: () => number): GreyImage {

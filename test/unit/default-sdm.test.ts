@@ -1,15 +1,15 @@
 /**
- * The `default` preset's SDM refinement stage (src/engine/presets/default/sdm): descriptor,
+ * The `default` preset's SDM refinement stage (src/engine/stages/sdm): descriptor,
  * ridge solver, training/applying on synthetic images, the model file round trip, and a small
  * run on real fly wings.
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { pyramid, type GreyImage } from '../../src/engine/presets/default/grey';
+import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
 import { readGrey } from '../../src/engine/presets/default';
-import { describe as describeAt, descriptorLength, DEFAULT_DESCRIPTOR, levelForSpacing } from '../../src/engine/presets/default/sdm/descriptor';
-import { fitRidge } from '../../src/engine/presets/default/sdm/ridge';
-import { applySdm, sdmFromFile, sdmLevels, sdmToFile, SdmTrainer, trainSdm, type Point, type SdmItem } from '../../src/engine/presets/default/sdm';
+import { describe as describeAt, descriptorLength, DEFAULT_DESCRIPTOR, levelForSpacing } from '../../src/engine/stages/sdm/descriptor';
+import { fitRidge } from '../../src/engine/stages/sdm/ridge';
+import { applySdm, sdmFromFile, sdmLevels, sdmToFile, SdmTrainer, trainSdm, type Point, type SdmItem } from '../../src/engine/stages/sdm';
 import { mulberry32 } from '../../src/shared/augment/rng';
 import { loadSamples } from '../../src/engine/train/samples';
 import { requireData } from '../helpers/data';

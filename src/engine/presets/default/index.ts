@@ -1,19 +1,22 @@
 /**
- * Preset `default`: accurate at the photos' full resolution and fast on a CPU, in three stages.
- * 1. Cascade (./cascade.ts): coarse-to-fine template matching on an image pyramid with a
+ * Preset `default`: accurate at the photos' full resolution and fast on a CPU, in four stages
+ * whose code lives in src/engine/stages (this file wires them; the pipeline contract is to come).
+ * 1. Cascade (src/engine/stages/cascade): coarse-to-fine template matching on an image pyramid with a
  *    statistical shape prior, from ~110 px wide down to full size.
- * 2. Contour (./contour): where the object stands out from a plain background, learned rules
+ * 2. Contour (src/engine/stages/contour): where the object stands out from a plain background, learned rules
  *    (snap to the outline, extreme point, curvature) and a regression from the outline's shape
  *    move the landmarks that lie on the silhouette; it switches itself off elsewhere.
- * 3. SDM (./sdm): a few cascaded ridge regressions from gradient histograms around all landmarks
+ * 3. SDM (src/engine/stages/sdm): a few cascaded ridge regressions from gradient histograms around all landmarks
  *    to the update of all of them jointly, coarse to fine, run from the start and four shifted
  *    copies of it (test-time augmentation) and averaged.
- * Stages 2 and 3 learn from out-of-fold answers of the stages before them (./folds.ts), so they
+ * 4. Patch CNN (src/engine/stages/patchnet): a small heatmap network on patches around each
+ *    landmark, from SDM's out-of-fold answers (30+ photos, wasm or native backend).
+ * Stages 2 to 4 learn from out-of-fold answers of the stages before them (stages/cascade/folds.ts), so they
  * learn to fix the errors made on photos the earlier stages never saw. No epochs: training is a
  * few passes over the photos (about 1.5 min for 120 mollusk photos). Each prediction carries a
  * per-landmark doubt in pixels (template sets disagree, poor final match, unusual shape, how far
  * SDM moved it, how far its shifted runs disagree) and a 0..1 confidence, for outlier ranking.
- * With 20+ complete training photos that raw doubt is calibrated (./calibration.ts, on the
+ * With 20+ complete training photos that raw doubt is calibrated (src/engine/pipeline/calibration.ts, on the
  * training photos' out-of-fold errors) into the bound each landmark's error stays under 90% of
  * the time, plus an expected error (the 0..1 confidence still comes from the raw doubt).
  */
@@ -21,16 +24,16 @@ import sharp from 'sharp';
 import type { BackendName } from '../../../shared/protocol/engine';
 import { decodeFullGrey } from '../../data/image';
 import type { LoadContext, Prediction, Predictor, Preset, PresetDefaults, Sample, TrainContext, TrainOutcome } from '../preset';
-import { CascadeBuilder, DEFAULT_CASCADE, landmarkDoubt, levelsFor, locate, objectBox, type CascadeConfig, type CascadeModel, type Landmarks } from './cascade';
-import { applyContour, applyContourTo, contourOf, DEFAULT_CONTOUR, fitContourModel, type ContourConfig, type ContourModel } from './contour/model';
-import type { Contour } from './contour/segment';
-import { calibratedBound, expectedError, fitDoubtCalibration, MIN_CALIBRATION_PHOTOS, type DoubtCalibration } from './calibration';
-import { foldOf, trainWithFolds } from './folds';
-import { pyramid, PyramidPool, type GreyImage } from './grey';
-import { loadCascade, saveCascade } from './model-file';
-import { loadRefine, saveRefine, type RefineModels } from './refine-file';
-import { applyPatchNet, DEFAULT_PATCHNET, disposePatchNet, trainPatchNet, type PatchNetConfig, type PatchNetModel } from './patchnet';
-import { applySdm, DEFAULT_SDM, sdmStageLevels, SdmTrainer, type SdmConfig, type SdmModel } from './sdm';
+import { CascadeBuilder, DEFAULT_CASCADE, landmarkDoubt, levelsFor, locate, objectBox, type CascadeConfig, type CascadeModel, type Landmarks } from '../../stages/cascade/cascade';
+import { applyContour, applyContourTo, contourOf, DEFAULT_CONTOUR, fitContourModel, type ContourConfig, type ContourModel } from '../../stages/contour/model';
+import type { Contour } from '../../stages/contour/segment';
+import { calibratedBound, expectedError, fitDoubtCalibration, MIN_CALIBRATION_PHOTOS, type DoubtCalibration } from '../../pipeline/calibration';
+import { foldOf, trainWithFolds } from '../../stages/cascade/folds';
+import { pyramid, PyramidPool, type GreyImage } from '../../imaging/grey';
+import { loadCascade, saveCascade } from '../../stages/cascade/model-file';
+import { loadRefine, saveRefine, type RefineModels } from '../../pipeline/legacy-refine-file';
+import { applyPatchNet, DEFAULT_PATCHNET, disposePatchNet, trainPatchNet, type PatchNetConfig, type PatchNetModel } from '../../stages/patchnet';
+import { applySdm, DEFAULT_SDM, sdmStageLevels, SdmTrainer, type SdmConfig, type SdmModel } from '../../stages/sdm';
 
 /**
  * Full-resolution grey photo as a Float32 image (0..255, 8-bit luma 0.299 R + 0.587 G + 0.114 B,
@@ -104,7 +107,7 @@ export function confidenceFromSpread(spreadPx: number[], width: number): number 
 
 /**
  * Whether the photos show one object on a plain background: for most landmarks, the object's
- * box (./cascade.ts objectBox) holds them, so landmarks relative to that box transfer well.
+ * box (stages/cascade objectBox) holds them, so landmarks relative to that box transfer well.
  */
 function chooseAlign(boxesAndLandmarks: { box: [number, number, number, number]; landmarks: Sample['landmarks'] }[]): 'bbox' | 'frame' {
   let inside = 0;
@@ -124,11 +127,11 @@ function chooseAlign(boxesAndLandmarks: { box: [number, number, number, number];
 export interface DefaultTrainSettings {
   /** Overrides of the cascade settings (experiments, tests). */
   cascade?: Partial<CascadeConfig>;
-  /** The learned refinement after the cascade (SDM, ./sdm): false = cascade only. */
+  /** The learned refinement after the cascade (SDM, stages/sdm): false = cascade only. */
   sdm?: Partial<SdmConfig> | false;
-  /** The silhouette-contour stage before SDM (./contour): false = off. */
+  /** The silhouette-contour stage before SDM (stages/contour): false = off. */
   contour?: Partial<ContourConfig> | false;
-  /** The patch CNN after SDM (./patchnet): false = off. Trained only on wasm or native backends. */
+  /** The patch CNN after SDM (stages/patchnet): false = off. Trained only on wasm or native backends. */
   patchnet?: boolean | { steps: number };
   /** The tfjs backend running (the patch CNN is not trained on the pure-JS `cpu` one: too slow). */
   backend?: BackendName;
@@ -525,7 +528,7 @@ async function load(dir: string, _ctx: LoadContext): Promise<Predictor> {
 
 export const defaultPreset: Preset = {
   name: 'default',
-  description: 'Coarse-to-fine template matching at full photo resolution with a shape prior, then learned outline and SDM refinement; CPU-fast, no network.',
+  description: 'Coarse-to-fine template matching at full photo resolution with a shape prior, then learned outline, SDM and patch-CNN refinement; trains in minutes on a CPU.',
   defaults,
   train,
   load,

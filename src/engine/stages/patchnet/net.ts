@@ -5,7 +5,7 @@
  * every kernel has a fast wasm path (src/engine/backend/wasm-kernels).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import * as tf from '../../../backend/tf';
+import * as tf from '../../backend/tf';
 
 export interface NetShape {
   /** Patch side, pixels (a multiple of 8). */

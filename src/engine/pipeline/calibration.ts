@@ -1,6 +1,6 @@
 /**
  * Doubt as a calibrated error bound (split conformal, normalised per landmark). During training
- * every training photo is located out of fold (./folds.ts: cascade and SDM that never saw it), so
+ * every training photo is located out of fold (stages/cascade/folds.ts: cascade and SDM that never saw it), so
  * for each photo i and landmark j we hold the raw doubt signal s_ij (what the stages say at
  * prediction time) and the true error e_ij. Per landmark the scale is
  *   sigma_ij = m_j * ((1 - w) + w * s_ij / ms_j)
@@ -10,7 +10,7 @@
  * (the ceil(0.9 (n + 1))-th of n ratios, shrunk toward the pooled one when n is small); the
  * expected error is mean_j(e / sigma) * sigma. Pure; tested in test/unit/default-calibration.test.ts.
  */
-import { spearman } from '../../../shared/metrics/doubt';
+import { spearman } from '../../shared/metrics/doubt';
 
 export interface DoubtCalibration {
   /** Aimed coverage of the bound (0.9). */

@@ -1,7 +1,7 @@
 /**
  * Normalised cross-correlation search of a template around a point. Pure.
  */
-import { GreyImage, samplePatch } from './grey';
+import { GreyImage, samplePatch } from '../../imaging/grey';
 
 export interface MatchResult {
   /** Best position (level pixels), sub-pixel. */

@@ -3,8 +3,8 @@
  * Float32 arrays back to back. Shared reading and writing, with errors naming the file.
  */
 import * as fs from 'fs';
-import { writeFileAtomicSync } from '../../model-io/atomic';
-import { ModelFileError } from '../../model-io/errors';
+import { writeFileAtomicSync } from './atomic';
+import { ModelFileError } from './errors';
 
 /** The arrays one after another in one Float32Array. */
 export function concatFloat32(parts: Float32Array[]): Float32Array {

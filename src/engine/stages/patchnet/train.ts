@@ -4,10 +4,10 @@
  * and augmentation) are cut; batches are then sampled from the crops.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import * as tf from '../../../backend/tf';
-import { guardWebGpu } from '../../../backend/webgpu-device';
-import { mulberry32, type RandomSource } from '../../../../shared/augment/rng';
-import { toLevel, type GreyImage } from '../grey';
+import * as tf from '../../backend/tf';
+import { guardWebGpu } from '../../backend/webgpu-device';
+import { mulberry32, type RandomSource } from '../../../shared/augment/rng';
+import { toLevel, type GreyImage } from '../../imaging/grey';
 import { cellOffset, cutCrop, sampleRotated, standardise, type Crop } from './sampling';
 import { buildNet, HEATMAP_STRIDE } from './net';
 import { DEFAULT_PATCHNET, type PassConfig, type PatchNetConfig, type PatchNetModel } from './model';

@@ -3,7 +3,7 @@
  * scaled patch sampling, per-patch normalisation, and the soft-argmax of a heatmap channel.
  * Pure (no fs, no tfjs). Coordinates: level pixels unless said otherwise (see grey.ts).
  */
-import { sample, type GreyImage } from '../grey';
+import { sample, type GreyImage } from '../../imaging/grey';
 
 /** A window of one pyramid level, with its origin in that level's coordinates. */
 export interface Crop {

@@ -7,7 +7,7 @@
  */
 import type { CascadeConfig, CascadeModel, Landmarks } from './cascade';
 import { CascadeBuilder, landmarkDoubt, locate } from './cascade';
-import { pyramid, type GreyImage } from './grey';
+import { pyramid, type GreyImage } from '../../imaging/grey';
 
 export interface FoldInput {
   /** Decodes photo i (full-resolution grey). Called twice per photo. */

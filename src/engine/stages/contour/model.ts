@@ -21,7 +21,7 @@
  * Nothing is hard-coded to a landmark: on photos without a clean silhouette no step wins and the
  * stage switches itself off. Pure (pyramids in, numbers out).
  */
-import type { GreyImage } from '../grey';
+import type { GreyImage } from '../../imaging/grey';
 import { arcDiff, arcLengths, arcOf, pointAtArc, argmaxNear, extremeNear, frameOf, meanSpacing, turnAngles, nearestOnContour, normalisedShape, toFrameVec, toImageVec, type Frame, type Pt } from './geometry';
 import { describe, fitRidge, fromFrame, predictRidge, toFrame, type RidgeModel } from './regress';
 import { objectContour, type Contour } from './segment';

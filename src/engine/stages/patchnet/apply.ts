@@ -1,8 +1,8 @@
 /** Prediction with the patch-refinement nets: all landmarks' patches of a pass in one batch. */
 import type * as tfjs from '@tensorflow/tfjs';
-import * as tf from '../../../backend/tf';
-import { guardWebGpu } from '../../../backend/webgpu-device';
-import { fromLevel, toLevel, type GreyImage } from '../grey';
+import * as tf from '../../backend/tf';
+import { guardWebGpu } from '../../backend/webgpu-device';
+import { fromLevel, toLevel, type GreyImage } from '../../imaging/grey';
 import { sampleRotated, softArgmax, standardise } from './sampling';
 import { HEATMAP_STRIDE } from './net';
 import type { PatchNetModel } from './model';

@@ -1,7 +1,7 @@
 /** The patch-refinement model's settings, trained form, and its JSON + Float32Array form. */
 import type * as tfjs from '@tensorflow/tfjs';
 import { buildNet, flattenWeights, loadWeights } from './net';
-import { concatFloat32 } from '../float-files';
+import { concatFloat32 } from '../../model-io/float-files';
 
 /** One refinement pass: a patch of `size` pixels at pyramid `level`, centred on the estimate. */
 export interface PassConfig {

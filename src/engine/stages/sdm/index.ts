@@ -11,11 +11,11 @@
  * photo's start error, rescaled), and each stage is trained on the previous stage's outputs.
  * Pure: images come in as GreyImage pyramids (level 0 = full resolution).
  */
-import { mulberry32 } from '../../../../shared/augment/rng';
-import type { GreyImage } from '../grey';
+import { mulberry32 } from '../../../shared/augment/rng';
+import type { GreyImage } from '../../imaging/grey';
 import { DEFAULT_DESCRIPTOR, describe, descriptorLength, levelForSpacing, type DescriptorSpec } from './descriptor';
 import { fitRidge } from './ridge';
-import { cachedShapePrior, fitShape, shapeFrame } from '../shape';
+import { cachedShapePrior, fitShape, shapeFrame } from '../cascade/shape';
 
 export type Point = [number, number];
 

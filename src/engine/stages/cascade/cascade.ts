@@ -14,7 +14,7 @@
  *      distance between the two answers (original pixels) is the per-landmark spread.
  * Pure: images come in as GreyImage pyramids.
  */
-import { GreyImage, normalise, sample, samplePatch, toLevel, fromLevel } from './grey';
+import { GreyImage, normalise, sample, samplePatch, toLevel, fromLevel } from '../../imaging/grey';
 import { searchNcc } from './match';
 import { cachedShapePrior, choleskySolve, fitShape, type ShapePrior } from './shape';
 

@@ -6,7 +6,7 @@
  * between the two nearest) of the `cells` x `cells` spatial cells (bilinear between the four
  * nearest cell centres). The block is L2-normalised, clipped at `clip` and renormalised. Pure.
  */
-import { sample, toLevel, type GreyImage } from '../grey';
+import { sample, toLevel, type GreyImage } from '../../imaging/grey';
 
 export interface DescriptorSpec {
   /** Spatial cells per side. */

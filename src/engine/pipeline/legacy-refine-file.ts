@@ -6,23 +6,23 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { concatFloat32, readFloats, readHeader, writeFloatPair } from './float-files';
-import { ModelFileError } from '../../model-io/errors';
-import { contourFromJson, contourToJson, type ContourModel } from './contour/model';
-import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from './patchnet';
+import { concatFloat32, readFloats, readHeader, writeFloatPair } from '../model-io/float-files';
+import { ModelFileError } from '../model-io/errors';
+import { contourFromJson, contourToJson, type ContourModel } from '../stages/contour/model';
+import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from '../stages/patchnet';
 import { checkCalibration, type DoubtCalibration } from './calibration';
-import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from './sdm';
+import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from '../stages/sdm';
 
 export const REFINE_JSON = 'refine.json';
 export const REFINE_BIN = 'refine.bin';
 
 /** The stages after the cascade, in the order they run. */
 export interface RefineModels {
-  /** Silhouette-contour rules and regression (./contour): runs first. */
+  /** Silhouette-contour rules and regression (stages/contour): runs first. */
   contour?: ContourModel;
-  /** Cascaded ridge regression on gradient histograms (./sdm): runs last. */
+  /** Cascaded ridge regression on gradient histograms (stages/sdm): runs after it. */
   sdm?: SdmModel;
-  /** Heatmap CNN on patches around each landmark (./patchnet), after SDM: needs tfjs. */
+  /** Heatmap CNN on patches around each landmark (stages/patchnet), after SDM: needs tfjs. */
   patchnet?: PatchNetModel;
   /** Maps the raw doubt signal to a 90% error bound (./calibration.ts); absent in older models. */
   calibration?: DoubtCalibration;

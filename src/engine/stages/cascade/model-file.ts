@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ModelFileError } from '../../model-io/errors';
 import type { CascadeConfig, CascadeModel } from './cascade';
-import { concatFloat32, readFloats, readHeader, writeFloatPair } from './float-files';
+import { concatFloat32, readFloats, readHeader, writeFloatPair } from '../../model-io/float-files';
 
 export const CASCADE_JSON = 'cascade.json';
 export const CASCADE_BIN = 'cascade.bin';

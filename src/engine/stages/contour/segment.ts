@@ -8,8 +8,8 @@
  * Each crack yields one point between its inside and outside pixel centres, placed where the
  * difference from the background crosses the threshold (linear interpolation). Pure.
  */
-import { background } from '../cascade';
-import { fromLevel, type GreyImage } from '../grey';
+import { background } from '../cascade/cascade';
+import { fromLevel, type GreyImage } from '../../imaging/grey';
 
 export interface Contour {
   /** Closed polyline, x0 y0 x1 y1 ..., original pixels, clockwise on screen (y down). */

@@ -5,10 +5,10 @@
  * regression maps [contour descriptor, normalised predicted landmarks] to the normalised true
  * landmarks. Pure.
  */
-import { choleskySolve } from '../shape';
+import { choleskySolve } from '../cascade/shape';
 import { extremeNear, type Frame, type Pt } from './geometry';
 import type { Contour } from './segment';
-import { shapeFrame } from '../shape';
+import { shapeFrame } from '../cascade/shape';
 
 export interface RidgeModel {
   /** Input and output means, weights d x o (row-major). */

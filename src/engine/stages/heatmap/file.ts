@@ -3,7 +3,8 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import type { HeatmapConfig } from './config';
 import type { HeatmapModel } from './model';
-import { buildHeatmapNet, flattenWeights, loadWeights } from './net';
+import { buildHeatmapNet } from './net';
+import { flattenWeights, loadWeights } from '../../model-io/flat-weights';
 
 export const HEATMAP_FORMAT = 'landmarks-heatmap';
 export const HEATMAP_VERSION = 1;
@@ -26,7 +27,7 @@ export function deserialiseHeatmap(json: HeatmapJson, weights: Float32Array): He
   const cfg = json.config;
   const net = buildHeatmapNet({ inputWidth: cfg.inputWidth, inputHeight: cfg.inputHeight, channels: cfg.channels, landmarkCount: json.landmarkCount }, cfg.seed);
   try {
-    loadWeights(net, json.shapes, weights);
+    loadWeights(net, json.shapes, weights, 'heatmap');
   } catch (e) {
     net.dispose();
     throw e;

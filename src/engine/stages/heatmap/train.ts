@@ -6,7 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import * as tf from '../../backend/tf';
-import { guardWebGpu } from '../../backend/webgpu-device';
+import { optimizerStep, warmCosineRate } from '../../train/step';
 import { mulberry32 } from '../../../shared/augment/rng';
 import { applyHeatmapMany } from './apply';
 import type { HeatmapConfig } from './config';
@@ -178,28 +178,20 @@ export async function trainHeatmap(
         return undefined;
       }
       // short warm-up, then cosine decay to 5%
-      const t = step / cfg.steps;
-      lrOf.learningRate = cfg.learningRate * Math.min(1, (step + 1) / 20) * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
+      lrOf.learningRate = warmCosineRate(cfg.learningRate, step, cfg.steps);
       const batch = makeHeatmapBatch(items, landmarkCount, cfg, rnd);
       const xs = tf.tensor4d(batch.xs, [cfg.batch, cfg.inputHeight, cfg.inputWidth, 1]);
       const tg = tf.tensor3d(batch.targets, [cfg.batch, landmarkCount, h * w]);
       const mk = tf.tensor3d(batch.mask, [cfg.batch, landmarkCount, 1]);
       let v: number;
       try {
-        v = await guardWebGpu(`heatmap step ${step + 1}`, async () => {
-          const loss = opt.minimize(() => {
-            const out = net.apply(xs, { training: true }) as tfjs.Tensor4D;
-            // cross-entropy of each landmark's spatial softmax against its normalised Gaussian:
-            // unlike MSE on mostly-zero maps it cannot settle at an all-zero answer first
-            const logits = tf.transpose(tf.reshape(out, [cfg.batch, h * w, landmarkCount]), [0, 2, 1]);
-            const logp = tf.logSoftmax(logits);
-            return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(mk, tg), logp))), tf.add(1e-6, tf.sum(mk)));
-          }, true);
-          try {
-            return loss ? (await loss.data())[0] : NaN;
-          } finally {
-            loss?.dispose();
-          }
+        v = await optimizerStep(opt, `heatmap step ${step + 1}`, () => {
+          const out = net.apply(xs, { training: true }) as tfjs.Tensor4D;
+          // cross-entropy of each landmark's spatial softmax against its normalised Gaussian:
+          // unlike MSE on mostly-zero maps it cannot settle at an all-zero answer first
+          const logits = tf.transpose(tf.reshape(out, [cfg.batch, h * w, landmarkCount]), [0, 2, 1]);
+          const logp = tf.logSoftmax(logits);
+          return tf.div(tf.neg(tf.sum(tf.mul(tf.mul(mk, tg), logp))), tf.add(1e-6, tf.sum(mk)));
         });
       } finally {
         xs.dispose();

@@ -1,6 +1,7 @@
 /** The patch-refinement model's settings, trained form, and its JSON + Float32Array form. */
 import type * as tfjs from '@tensorflow/tfjs';
-import { buildNet, flattenWeights, loadWeights } from './net';
+import { buildNet } from './net';
+import { flattenWeights, loadWeights } from '../../model-io/flat-weights';
 import { concatFloat32 } from '../../model-io/float-files';
 
 /** One refinement pass: a patch of `size` pixels at pyramid `level`, centred on the estimate. */
@@ -77,7 +78,7 @@ export function deserialisePatchNet(meta: PatchNetMeta, weights: Float32Array): 
   const nets = meta.config.passes.map((p, i) => {
     const net = buildNet({ size: p.size, width: p.width, landmarkCount: meta.landmarkCount }, meta.config.seed + i);
     const n = meta.shapes[i].reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
-    loadWeights(net, meta.shapes[i], weights.subarray(o, o + n));
+    loadWeights(net, meta.shapes[i], weights.subarray(o, o + n), 'patchnet');
     o += n;
     return net;
   });

@@ -45,34 +45,3 @@ export function buildNet(shape: NetShape, seed: number): tfjs.LayersModel {
   const out = conv(shape.landmarkCount, 1, 1, false).apply(g) as tfjs.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
-
-/** All weights in one Float32Array (layer order), and their shapes. Read with `await data()` (WebGPU). */
-export async function flattenWeights(model: tfjs.LayersModel): Promise<{ shapes: number[][]; weights: Float32Array }> {
-  const ws = model.getWeights();
-  const shapes = ws.map((w) => w.shape.slice());
-  const total = ws.reduce((n, w) => n + w.size, 0);
-  const weights = new Float32Array(total);
-  let o = 0;
-  for (const w of ws) {
-    weights.set((await w.data()) as Float32Array, o);
-    o += w.size;
-  }
-  return { shapes, weights };
-}
-
-export function loadWeights(model: tfjs.LayersModel, shapes: number[][], weights: Float32Array): void {
-  const own = model.getWeights();
-  if (own.length !== shapes.length || own.some((w, i) => w.shape.join('x') !== shapes[i].join('x'))) {
-    throw new Error('patchnet: saved weights do not fit the network');
-  }
-  let o = 0;
-  const ts = shapes.map((s) => {
-    const n = s.reduce((a, b) => a * b, 1);
-    const t = tf.tensor(weights.subarray(o, o + n), s);
-    o += n;
-    return t;
-  });
-  if (o !== weights.length) throw new Error(`patchnet: ${weights.length} saved weights, the network has ${o}`);
-  model.setWeights(ts);
-  for (const t of ts) t.dispose();
-}

@@ -5,7 +5,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import * as tf from '../../backend/tf';
-import { guardWebGpu } from '../../backend/webgpu-device';
+import { optimizerStep, warmCosineRate } from '../../train/step';
 import { mulberry32, type RandomSource } from '../../../shared/augment/rng';
 import { toLevel, type GreyImage } from '../../imaging/grey';
 import { cellOffset, cutCrop, sampleRotated, standardise, type Crop } from './sampling';
@@ -180,22 +180,14 @@ export async function trainPatchNet(
     for (let step = 0; step < p.steps; step++) {
       if (hooks.cancelled?.()) break;
       // short warm-up, then cosine decay to 5%
-      const t = step / p.steps;
-      lrOf.learningRate = cfg.learningRate * Math.min(1, (step + 1) / 20) * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
+      lrOf.learningRate = warmCosineRate(cfg.learningRate, step, p.steps);
       const batch = makeBatch(examples[k], p, cfg, landmarkCount, rnd);
       const xs = tf.tensor4d(batch.xs, [cfg.batch, p.size, p.size, 1]);
       const oh = tf.tensor2d(batch.onehot, [cfg.batch, landmarkCount]);
       const tg = tf.tensor2d(batch.targets, [cfg.batch, 2]);
       let v: number;
       try {
-        v = await guardWebGpu(`patchnet pass ${k + 1} step ${step + 1}`, async () => {
-          const loss = opt.minimize(() => softArgmaxLoss(net.apply(xs, { training: true }) as tfjs.Tensor4D, oh, tg, gx, gy), true);
-          try {
-            return loss ? (await loss.data())[0] : NaN;
-          } finally {
-            loss?.dispose();
-          }
-        });
+        v = await optimizerStep(opt, `patchnet pass ${k + 1} step ${step + 1}`, () => softArgmaxLoss(net.apply(xs, { training: true }) as tfjs.Tensor4D, oh, tg, gx, gy));
       } finally {
         xs.dispose();
         oh.dispose();

@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     batch: ba ? Number(ba) : DEFAULT_HEATMAP.batch,
   };
   await initBackend('wasm');
-  const dir = set === 'wings' ? '/work/shared/data/drosophila-wings' : '/work/shared/data/mollusk';
+  // the data folder beside the repository (../shared/data), or LANDMARKS_DATA
+  const root = process.env.LANDMARKS_DATA ?? path.join(__dirname, '..', '..', 'shared', 'data');
+  const dir = path.join(root, set === 'wings' ? 'drosophila-wings' : 'mollusk');
   const t0 = Date.now();
   const all = await load(dir, cfg);
   const tLoad = (Date.now() - t0) / 1000;

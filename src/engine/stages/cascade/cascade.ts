@@ -311,8 +311,8 @@ export function topK(values: ArrayLike<number>, k: number, skip = 0): number[] {
   return best.slice(skip, skip + k);
 }
 
-/** Training images ordered by thumbnail similarity to this one. */
-export function neighbourOrder(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): number[] {
+/** Similarity of this photo's thumbnail to each training photo's (dot products of the normalised thumbnails). */
+function thumbnailSimilarities(model: CascadeModel, pyr: GreyImage[], box: Box): Float64Array {
   const c = model.config;
   const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box, c.thumbFeature);
   const tt = thumbLength(c);
@@ -322,20 +322,18 @@ export function neighbourOrder(model: CascadeModel, pyr: GreyImage[], box = refe
     for (let q = 0; q < tt; q++) s += th[q] * model.thumbs[i * tt + q];
     sims[i] = s;
   }
-  return topK(sims, model.count);
+  return sims;
+}
+
+/** Training images ordered by thumbnail similarity to this one. */
+export function neighbourOrder(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): number[] {
+  return topK(thumbnailSimilarities(model, pyr, box), model.count);
 }
 
 export function initialShape(model: CascadeModel, pyr: GreyImage[], box = referenceBox(pyr, model.config)): [number, number][] {
   const c = model.config;
   const L = model.landmarkCount;
-  const th = thumbnail(pyr[c.levels - 1], c.levels - 1, c.thumb, box, c.thumbFeature);
-  const tt = thumbLength(c);
-  const sims = new Float64Array(model.count);
-  for (let i = 0; i < model.count; i++) {
-    let s = 0;
-    for (let q = 0; q < tt; q++) s += th[q] * model.thumbs[i * tt + q];
-    sims[i] = s;
-  }
+  const sims = thumbnailSimilarities(model, pyr, box);
   const bw0 = Math.max(1, box[2] - box[0]);
   const bh0 = Math.max(1, box[3] - box[1]);
   if (c.init === 'ridge') {

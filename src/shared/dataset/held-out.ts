@@ -10,7 +10,7 @@ export const SPLIT_SEED = 42;
 
 /**
  * The fixed held-out split: items sorted by image file name, shuffled (seed 42), the first 20%
- * are the test set. scripts/experiments tune on the other 80% only (their own 80/20 inside it).
+ * are the test set. The experiments (docs/benchmark-history.md) tuned on the other 80% only (their own 80/20 inside it).
  */
 export function heldOutSplit<T>(items: T[], imageName: (t: T) => string, share = 0.2): { test: T[]; train: T[] } {
   const a = [...items].sort((x, y) => imageName(x).localeCompare(imageName(y)));

@@ -396,7 +396,7 @@ export async function trainCascade(
 export const TTA_SHIFT = 0.03;
 /**
  * Weight of the TTA spread in the doubt. Chosen on the mollusk validation split (120 photos, every
- * stage out-of-fold, scripts/experiments/doubt-exp.ts): the 10% most doubtful landmarks hold 36%
+ * stage out-of-fold, docs/benchmark-history.md): the 10% most doubtful landmarks hold 36%
  * of the big errors (> p90) with it, 31% without (landmarkDoubt + SDM movement), 28% with the
  * contour stage's movement added; photos 27% / 26% / 26%.
  */

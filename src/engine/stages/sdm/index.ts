@@ -47,7 +47,7 @@ export interface SdmConfig {
 }
 
 /**
- * Tuned on the mollusk validation split (96 train / 24 eval photos, scripts/experiments/sdm-exp.ts):
+ * Tuned on the mollusk validation split (96 train / 24 eval photos, docs/benchmark-history.md):
  * cascade 40.75 px -> 34.3 px mean; wings validation 2.75 -> 2.34 px.
  */
 export const DEFAULT_SDM: SdmConfig = {

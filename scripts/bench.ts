@@ -26,6 +26,7 @@ import { parseArgs } from 'util';
 import type { BackendChoice, PresetName } from '../src/shared/protocol/engine';
 import { percentileSorted } from '../src/shared/metrics/stats';
 import { doubtFigures, type DoubtFigures } from '../src/shared/metrics/doubt';
+import { bootstrapMean, verdict } from '../src/shared/metrics/bootstrap';
 
 type DatasetName = 'mollusk' | 'wings' | 'mouse-reaching';
 
@@ -60,6 +61,8 @@ export interface JobResult {
   outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number; imageTop10Best?: number };
   /** Per-landmark doubt against the error (targets: Spearman >= 0.45, top-10% share >= 40%, coverage 85-95%). */
   doubt?: DoubtFigures;
+  /** Presets of stages: each test photo's mean error after each stage (same photo order in every stage). */
+  stages?: { stage: string; perImage: number[] }[];
   cancelled: boolean;
   seconds: number;
 }
@@ -114,7 +117,8 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
       const now = Date.now();
       if (now - lastProgress < 15000) return;
       lastProgress = now;
-      if (p.kind === 'train') log(`epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}${p.valErrorPx !== undefined ? ` val ${p.valErrorPx.toFixed(1)} px` : ''}`);
+      if (p.kind === 'train' && p.phase) log(`stage ${p.phase.index}/${p.phase.count} ${p.phase.name} ${p.phase.done}/${p.phase.total}${p.metric ? ` ${p.metric.name} ${p.metric.value.toFixed(2)}` : ''}`);
+      else if (p.kind === 'train') log(`epoch ${p.epoch}/${p.epochs} batch ${p.batch}/${p.batches}${p.valErrorPx !== undefined ? ` val ${p.valErrorPx.toFixed(1)} px` : ''}`);
       else log(`${p.stage} ${p.done}/${p.total}`);
     },
   };
@@ -138,6 +142,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   let trainImages = 0;
   let widthSum = 0;
   let cancelled = false;
+  const stageErrors = new Map<string, number[]>();
   for (const [r, test] of tests.entries()) {
     const out = path.join(spec.work, `${spec.dataset}-${spec.preset}-${r + 1}`);
     fs.rmSync(out, { recursive: true, force: true });
@@ -194,6 +199,24 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
         items.push({ error: err, doubt: p.confidence !== undefined ? 1 - p.confidence : NaN, spread: p.spreadPx });
         predicted++;
       }
+      // after the timed run: each stage's answer on the same photos (a prefix of the stages is what
+      // a profile of only those stages gives, since each stage learned from the ones before)
+      if (predictor.predictEachStage && !cancelled) {
+        for (const s of test) {
+          for (const a of await predictor.predictEachStage(s.imagePath)) {
+            let se = 0;
+            let n = 0;
+            s.landmarks.forEach((m, j) => {
+              if (!m) return;
+              se += Math.hypot(a.landmarks[j][0] - m[0], a.landmarks[j][1] - m[1]);
+              n++;
+            });
+            const list = stageErrors.get(a.stage) ?? [];
+            list.push(n ? se / n : NaN);
+            stageErrors.set(a.stage, list);
+          }
+        }
+      }
     } finally {
       predictor.dispose();
     }
@@ -230,6 +253,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
     ...(spec.epochs ? { epochs: spec.epochs } : {}),
     outliers,
     ...(doubt ? { doubt } : {}),
+    ...(stageErrors.size ? { stages: [...stageErrors].map(([stage, perImage]) => ({ stage, perImage })) } : {}),
     cancelled,
     seconds: (Date.now() - started) / 1000,
   };
@@ -237,6 +261,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
 
 // ---------------------------------------------------------------- parent: table
 const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '-');
+const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : '-');
 const pct = (v: number | undefined): string => (v !== undefined && Number.isFinite(v) ? `${Math.round(100 * v)}%` : '-');
 
 export function formatTable(results: JobResult[]): string {
@@ -253,6 +278,32 @@ export function formatTable(results: JobResult[]): string {
   lines.push('');
   lines.push('Per-landmark mean error (original pixels):');
   for (const r of results) lines.push(`  ${r.dataset}/${r.preset}: ${r.perLandmarkMean.map(f1).join(' ')}`);
+  const staged = results.filter((r) => r.stages?.length);
+  if (staged.length) {
+    lines.push('');
+    lines.push('Per stage (mean px over the test photos after each stage; gain = the stage before minus this one, paired bootstrap 95% interval over photos):');
+    lines.push('| dataset | preset | stage | mean px | gain px (95% CI) | verdict |');
+    lines.push('|---|---|---|---|---|---|');
+    const helps = new Map<string, string[]>();
+    for (const r of staged) {
+      r.stages!.forEach((st, k) => {
+        const m = st.perImage.filter(Number.isFinite);
+        const mean = m.reduce((a, b) => a + b, 0) / Math.max(1, m.length);
+        if (k === 0) {
+          lines.push(`| ${r.dataset} | ${r.preset} | ${st.stage} | ${f2(mean)} | (start) | |`);
+          return;
+        }
+        const prev = r.stages![k - 1].perImage;
+        const gain = bootstrapMean(st.perImage.map((e, i) => prev[i] - e).filter(Number.isFinite));
+        const v = verdict(gain);
+        if (v === 'helps') helps.set(st.stage, [...(helps.get(st.stage) ?? []), r.dataset]);
+        lines.push(`| ${r.dataset} | ${r.preset} | ${st.stage} | ${f2(mean)} | ${f2(gain.mean)} (${f2(gain.lo)} to ${f2(gain.hi)}) | ${v} |`);
+      });
+    }
+    const stageNames = [...new Set(staged.flatMap((r) => r.stages!.slice(1).map((s) => s.stage)))];
+    lines.push('');
+    lines.push(`Keep what wins (a stage stays where it helps on at least two datasets): ${stageNames.map((n) => `${n} helps on ${helps.get(n)?.length ?? 0} (${(helps.get(n) ?? []).join(', ') || 'none'})`).join('; ')}`);
+  }
   const withDoubt = results.filter((r) => r.doubt);
   if (withDoubt.length) {
     lines.push('');

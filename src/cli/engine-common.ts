@@ -53,6 +53,10 @@ function fmtEta(s: number | undefined): string {
 }
 
 export function formatProgress(p: EngineProgress): string {
+  if (p.kind === 'train' && p.phase) {
+    const metric = p.metric ? ` ${p.metric.name} ${p.metric.value.toFixed(2)}` : '';
+    return `stage ${p.phase.index}/${p.phase.count} ${p.phase.name} ${p.phase.done}/${p.phase.total}${metric}${fmtEta(p.etaSeconds)}`;
+  }
   if (p.kind === 'train') {
     const losses = [p.trainLoss !== undefined ? `train ${p.trainLoss.toFixed(5)}` : '', p.valLoss !== undefined ? `val ${p.valLoss.toFixed(5)}` : '']
       .filter(Boolean)

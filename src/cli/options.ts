@@ -3,7 +3,9 @@
  * the common `parseArgs` option block, preset and training numbers parsing, `--help`, running
  * a job with the backend started and closed, and printing the result (JSON or text).
  */
-import type { BackendChoice, PresetName, TrainOptions } from '../shared/protocol/engine';
+import type { BackendChoice, PresetName, TrainingNumber, TrainOptions } from '../shared/protocol/engine';
+import { OptionError, parseOptionAssignments, resolveOptions, type OptionValue } from '../shared/protocol/options';
+import { getPreset, presetNames } from '../engine/presets';
 import type { CliCommand } from './command';
 import {
   type CliEngine,
@@ -28,8 +30,47 @@ export const TRAINING_ARGS = {
   seed: { type: 'string' },
   patience: { type: 'string' },
   backend: { type: 'string' },
+  option: { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
+
+/**
+ * `--option name=value` (repeatable): the preset's own options, checked against its declaration
+ * (an unknown name or a bad value is a usage error naming it). Only the ones given are returned.
+ */
+export function parsePresetOptions(preset: PresetName, pairs: readonly string[] | undefined): Record<string, OptionValue> | undefined {
+  if (!pairs?.length) return undefined;
+  try {
+    const given = parseOptionAssignments(pairs);
+    const resolved = resolveOptions(getPreset(preset).options?.() ?? [], given, `--option (preset ${preset})`);
+    return Object.fromEntries(Object.keys(given).map((k) => [k, resolved[k]]));
+  } catch (e) {
+    if (e instanceof OptionError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The help lines for every preset's own options, generated from their declarations. */
+export function presetOptionsHelp(): string[] {
+  const lines: string[] = [];
+  for (const name of presetNames()) {
+    const p = getPreset(name);
+    const decls = p.options?.() ?? [];
+    const uses = p.uses.length ? `uses ${p.uses.map((u) => `--${u.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(' ')}` : 'uses none of --epochs --batch-size --learning-rate --input-size --patience';
+    lines.push(`  preset ${name}: ${p.description}`, `    ${uses}${decls.length ? '; --option NAME=VALUE:' : ''}`);
+    for (const d of decls) lines.push(`      ${`${d.name}=${d.type === 'string' && d.choices ? d.choices.join('|') : d.type}`.padEnd(34)} ${d.doc} (default ${d.default})`);
+  }
+  return lines;
+}
+
+const NUMBER_FLAGS: Record<TrainingNumber, string> = { epochs: '--epochs', batchSize: '--batch-size', learningRate: '--learning-rate', inputSize: '--input-size', patience: '--patience' };
+
+/** Training numbers given that the preset does not read, as a warning for stderr (undefined when none). */
+export function unusedNumbersWarning(preset: PresetName, numbers: TrainingNumbers): string | undefined {
+  const uses = getPreset(preset).uses;
+  const unused = (Object.keys(NUMBER_FLAGS) as TrainingNumber[]).filter((k) => numbers[k] !== undefined && !uses.includes(k));
+  return unused.length ? `note: preset ${preset} does not use ${unused.map((k) => NUMBER_FLAGS[k]).join(', ')} (ignored)` : undefined;
+}
 
 export function parsePreset(v: string | undefined): PresetName {
   const preset = v ?? 'default';

@@ -1,7 +1,7 @@
 /**
  * `train --data <tps> [--images <dir>] --out <model-dir> [--preset paper|default] [--epochs N]
  *  [--batch-size N] [--input-size WxH] [--learning-rate X] [--validation-split X] [--seed N]
- *  [--patience N] [--resume] [--init-from <model-dir>] [--landmarks 1,2,5-8] [--backend ...] [--json]`
+ *  [--patience N] [--resume] [--init-from <model-dir>] [--landmarks 1,2,5-8] [--option NAME=VALUE]... [--backend ...] [--json]`
  * Progress on stderr; the result (TrainResult) as JSON on stdout with --json, else a summary.
  * Ctrl-C cancels and keeps the best model. Exit 0 done, 1 failed, 2 bad usage, 130 cancelled.
  */
@@ -10,7 +10,7 @@ import type { CliCommand } from './command';
 import type { TrainOptions } from '../shared/protocol/engine';
 import { trainModel } from '../engine/train/run';
 import { evaluationTable, parseBackend, parseLandmarkList, UsageError } from './engine-common';
-import { engineCommand, parsePreset, parseTrainingNumbers, printResult, TRAINING_ARGS, withEngine } from './options';
+import { engineCommand, parsePreset, parsePresetOptions, parseTrainingNumbers, presetOptionsHelp, printResult, TRAINING_ARGS, unusedNumbersWarning, withEngine } from './options';
 
 export const USAGE = [
   'usage: train --data <tps-or-folder> --out <model-dir> [options]',
@@ -29,7 +29,10 @@ export const USAGE = [
   '  --exclude a,b,...        leave these specimens out (image names; e.g. a test set)',
   '  --include a,b,...        train on these specimens only',
   '  --backend auto|webgpu|native-gpu|native-cpu|wasm|cpu',
+  '  --option NAME=VALUE      one of the preset\'s own options (repeatable), listed below',
   '  --json                   print the result as JSON on stdout',
+  '',
+  ...presetOptionsHelp(),
 ].join('\n');
 
 export function parseTrainArgs(args: string[]): { options: TrainOptions; backend: ReturnType<typeof parseBackend>; json: boolean } {
@@ -48,12 +51,18 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
   });
   if (!values.data) throw new UsageError('--data is required');
   if (!values.out) throw new UsageError('--out is required');
+  const preset = parsePreset(values.preset);
+  const numbers = parseTrainingNumbers(values);
+  const presetOptions = parsePresetOptions(preset, values.option);
+  const unused = unusedNumbersWarning(preset, numbers);
+  if (unused) console.error(unused);
   const options: TrainOptions = {
     data: values.data,
     out: values.out,
-    preset: parsePreset(values.preset),
+    preset,
     ...(values.images ? { images: values.images } : {}),
-    ...parseTrainingNumbers(values),
+    ...numbers,
+    ...(presetOptions ? { presetOptions } : {}),
   };
   const set = <K extends keyof TrainOptions>(k: K, v: TrainOptions[K] | undefined): void => {
     if (v !== undefined) options[k] = v;

@@ -56,6 +56,8 @@ function presetInfos(backend: BackendName): PresetInfo[] {
       name,
       description: p.description,
       defaults: { inputSize: d.inputSize, epochs: d.epochs, batchSize: d.batchSize, validationSplit: d.validationSplit },
+      uses: [...p.uses],
+      ...(p.options ? { options: p.options() } : {}),
     };
   });
 }

@@ -125,14 +125,22 @@ describe('workbench', function () {
   });
 
   it('trains the default preset through the command (the model the next tests predict with)', async function () {
-    const r = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, preset: 'default', validationSplit: 0.25, seed: 7 });
+    // one of the preset's own options, as the setting landmarks.train.presetOptions would pass it
+    const r = await vscode.commands.executeCommand<TrainResult | undefined>('landmarks.train', { data: trainTps, preset: 'default', validationSplit: 0.25, seed: 7, presetOptions: { 'sdm.perturbations': 12 } });
     assert.ok(r, `training failed: ${wb.lastTraining()?.error}`);
     assert.strictEqual(r.cancelled, false);
     assert.ok(r.validation && r.validation.images.length === TRAIN * 0.25 && r.validation.landmarks.length === 12);
     const view = await wb.waitForTrainingRender((x) => x.state === 'done');
     assert.strictEqual(view.state, 'done');
-    const meta = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'metadata.json'), 'utf8')) as { preset: string };
+    // the live view drew the stages' curves (the cascade's and SDM's out-of-fold errors as they trained), not "no loss values"
+    const curves = view.stageCurves ?? [];
+    assert.ok(curves.some((c) => c.name.startsWith('cascade:') && c.points >= 5) && curves.some((c) => c.name.startsWith('sdm:') && c.points >= 2), JSON.stringify(curves));
+    if (screenshotsAvailable()) await screenshot('workbench-training-default');
+    const meta = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'metadata.json'), 'utf8')) as { preset: string; presetData?: { profile?: { name: string; stages: { stage: string; options: Record<string, unknown> }[] } } };
     assert.strictEqual(meta.preset, 'default');
+    assert.strictEqual(meta.presetData?.profile?.name, 'default', 'the resolved profile is saved in metadata.json');
+    assert.deepStrictEqual(meta.presetData.profile.stages.map((s) => s.stage).slice(0, 3), ['cascade', 'contour', 'sdm']);
+    assert.strictEqual(meta.presetData.profile.stages.find((s) => s.stage === 'sdm')?.options.perturbations, 12, 'the option given reached the engine');
     console.log(`    default preset: validation mean ${r.validation.mean.toFixed(2)} px in ${r.seconds.toFixed(1)} s`);
     defaultModel = r.modelDir;
   });

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
 import { levelsFor } from '../../src/engine/stages/cascade/cascade';
-import { readGrey } from '../../src/engine/presets/default';
+import { readGrey } from '../../src/engine/imaging/read-grey';
 import { nearestOnContour, type Pt } from '../../src/engine/stages/contour/geometry';
 import { objectContour } from '../../src/engine/stages/contour/segment';
 import { DEFAULT_CONTOUR, applyContour, contourFromJson, contourToJson, trainContour } from '../../src/engine/stages/contour/model';

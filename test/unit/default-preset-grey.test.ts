@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
 import { decodeFullGrey } from '../../src/engine/data/image';
-import { lumaOf, readGrey } from '../../src/engine/presets/default';
+import { lumaOf, readGrey } from '../../src/engine/imaging/read-grey';
 import { requireData } from '../helpers/data';
 
 function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {

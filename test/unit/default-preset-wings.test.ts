@@ -9,10 +9,10 @@ import * as path from 'path';
 import * as tf from '../../src/engine/backend/tf';
 import { CancelSource } from '../../src/engine/env';
 import { defaultPreset } from '../../src/engine/presets/default';
-import { initialShape } from '../../src/engine/stages/cascade/cascade';
-import { loadCascade } from '../../src/engine/stages/cascade/model-file';
+import { initialShape, type CascadeModel } from '../../src/engine/stages/cascade/cascade';
+import { loadPipeline, PIPELINE_BIN, PIPELINE_JSON } from '../../src/engine/pipeline/pipeline';
 import { pyramid } from '../../src/engine/imaging/grey';
-import { readGrey } from '../../src/engine/presets/default';
+import { readGrey } from '../../src/engine/imaging/read-grey';
 import { fitShape, buildShapePrior } from '../../src/engine/stages/cascade/shape';
 import type { ModelMetadata, Sample } from '../../src/engine/presets/preset';
 import { loadSamples } from '../../src/engine/train/samples';
@@ -46,8 +46,8 @@ describe('default preset on real fly wings', function () {
   it('trains on 12 wings, saves, loads and predicts 4 unseen wings within a few pixels', async function () {
     const train = samples.slice(0, 12);
     const test = samples.slice(12);
-    const progress: number[] = [];
-    let total = 0;
+    const fractions: number[] = [];
+    const phases: string[] = [];
     const outcome = await defaultPreset.train({
       tf,
       backend: 'cpu',
@@ -60,19 +60,21 @@ describe('default preset on real fly wings', function () {
       resume: false,
       cancel: new CancelSource(),
       progress: (p) => {
-        progress.push(p.batch);
-        total = p.batches;
+        fractions.push(p.fraction ?? NaN);
+        if (p.phase && phases[phases.length - 1] !== p.phase.name) phases.push(p.phase.name);
       },
       log: () => undefined,
     });
     assert.strictEqual(outcome.bestEpoch, 1);
     assert.strictEqual(outcome.cancelled, false);
-    // two passes over the 12 photos: cascades (all + folds), then locating each with its fold's cascade
-    assert.deepStrictEqual(progress, Array.from({ length: 24 }, (_, i) => i + 1));
-    assert.strictEqual(total, 24);
-    assert.ok(fs.existsSync(path.join(dir, 'cascade.bin')) && fs.existsSync(path.join(dir, 'cascade.json')));
-    assert.ok(fs.existsSync(path.join(dir, 'refine.bin')) && fs.existsSync(path.join(dir, 'refine.json')), 'SDM refinement saved');
-    const model = loadCascade(dir);
+    // the stages in order (no patch CNN on 12 photos and the cpu backend), one fraction for the whole run that never goes back
+    assert.deepStrictEqual(phases, ['cascade', 'contour', 'sdm']);
+    assert.ok(fractions.every((f, k) => f >= 0 && f <= 1 + 1e-9 && (k === 0 || f >= fractions[k - 1] - 1e-9)), 'fraction runs forward');
+    assert.ok(Math.abs(fractions[fractions.length - 1] - 1) < 1e-9);
+    assert.ok(fs.existsSync(path.join(dir, PIPELINE_BIN)) && fs.existsSync(path.join(dir, PIPELINE_JSON)));
+    const saved = loadPipeline(dir);
+    assert.deepStrictEqual(saved.stages.map((st) => st.stage.name), ['cascade', 'contour', 'sdm'], 'refinement saved');
+    const model = saved.stages[0].model as CascadeModel;
     assert.strictEqual(model.count, 12);
     assert.strictEqual(model.config.levels, 3, '632 px wide wings: levels 632, 316, 158 px');
 

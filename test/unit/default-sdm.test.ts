@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
-import { readGrey } from '../../src/engine/presets/default';
+import { readGrey } from '../../src/engine/imaging/read-grey';
 import { describe as describeAt, descriptorLength, DEFAULT_DESCRIPTOR, levelForSpacing } from '../../src/engine/stages/sdm/descriptor';
 import { fitRidge } from '../../src/engine/stages/sdm/ridge';
 import { applySdm, sdmFromFile, sdmLevels, sdmToFile, SdmTrainer, trainSdm, type Point, type SdmItem } from '../../src/engine/stages/sdm';

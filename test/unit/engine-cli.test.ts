@@ -33,5 +33,10 @@ describe('engine CLI options', () => {
       'epoch 2/10 batch 3/9 loss train 0.01230 ETA 2m05s',
     );
     assert.strictEqual(formatProgress({ kind: 'step', stage: 'predict', done: 4, total: 12, etaSeconds: 8 }), 'predict 4/12 ETA 8s');
+    // a preset of stages: the stage and its metric, never "epoch 1/1 batch 74/2074"
+    assert.strictEqual(
+      formatProgress({ kind: 'train', epoch: 1, epochs: 1, batch: 5, batches: 24, phase: { name: 'cascade', index: 1, count: 3, done: 5, total: 24 }, metric: { name: 'out-of-fold error px', value: 3.5 }, etaSeconds: 65 }),
+      'stage 1/3 cascade 5/24 out-of-fold error px 3.50 ETA 1m05s',
+    );
   });
 });

@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { EngineClient } from '../../src/extension/engine-client';
-import { epochsPrompt, inputSizePrompt, presetPickItems } from '../../src/extension/workbench/train-wizard';
+import { epochsPrompt, inputSizePrompt, isSizedPreset, presetPickItems } from '../../src/extension/workbench/train-wizard';
 import type { PresetInfo } from '../../src/shared/protocol/engine';
 import { repoRoot } from '../helpers/data';
 
@@ -36,12 +36,18 @@ describe('workbench train wizard texts', function () {
     assert.strictEqual(epochsPrompt(info, backend), 'Epochs to train (0 = the preset default: 60 on WebAssembly (wasm))');
     const all = JSON.stringify([items, inputSizePrompt(info, backend), epochsPrompt(info, backend)]);
     assert.doesNotMatch(all, /256x192/);
+    // what the wizard asks follows the engine's declarations: paper trains in epochs, default in passes over the photos
+    assert.ok(isSizedPreset('paper', presets) && !isSizedPreset('default', presets));
+    const def = presets.find((p) => p.name === 'default');
+    assert.deepStrictEqual(def?.uses, []);
+    assert.ok(def?.options?.some((o) => o.name === 'sdm.ridge' && o.doc.length > 10), 'default declares its stage options');
+    assert.strictEqual(def?.description, items[1].description, 'one description, the engine\'s');
   });
 
   it('the figures are the engine’s: a native engine’s defaults are shown as they are; without an engine no figure at all', () => {
     const native: PresetInfo[] = [
-      { name: 'default', description: 'cascade', defaults: { inputSize: [128, 128], epochs: 1, batchSize: 1, validationSplit: 0.1 } },
-      { name: 'paper', description: 'the paper', defaults: { inputSize: [256, 192], epochs: 300, batchSize: 64, validationSplit: 0.4 } },
+      { name: 'default', description: 'cascade', uses: [], defaults: { inputSize: [128, 128], epochs: 1, batchSize: 1, validationSplit: 0.1 } },
+      { name: 'paper', description: 'the paper', uses: ['epochs', 'inputSize'], defaults: { inputSize: [256, 192], epochs: 300, batchSize: 64, validationSplit: 0.4 } },
     ];
     const items = presetPickItems(native, 'tensorflow', 'default');
     assert.strictEqual(items[0].label, 'default');
@@ -52,5 +58,7 @@ describe('workbench train wizard texts', function () {
     assert.deepStrictEqual(blind.map((i) => [i.label, i.detail]), [['paper', undefined], ['default', undefined]]);
     assert.doesNotMatch(JSON.stringify(blind), /\d+x\d+/);
     assert.strictEqual(inputSizePrompt(undefined, undefined), 'Model input WIDTHxHEIGHT, e.g. 256x192 (empty = the preset default)');
+    // a preset the engine declares as using epochs is asked for them, whatever its name
+    assert.ok(isSizedPreset('default', [{ ...native[0], uses: ['epochs'] }]));
   });
 });

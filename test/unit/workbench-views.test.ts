@@ -1,5 +1,6 @@
 import * as assert from 'assert';
-import { addProgress, chartScales, logTicks, niceTicks, pathData } from '../../src/webview/training/chart';
+import { addProgress, addStageMetric, chartScales, logTicks, niceTicks, pathData } from '../../src/webview/training/chart';
+import type { StageCurve } from '../../src/shared/protocol/views';
 import { colourAt, robustMax, textOn } from '../../src/webview/results/colour';
 import { autoMagnification, cellAt, columnLabels, columnLabelText, fitInside, heatmapGrid, spatialLandmarks } from '../../src/webview/results/geometry';
 import { fileStamp, formatDuration, freeName, parseInputSize, slug } from '../../src/extension/workbench/format';
@@ -99,5 +100,25 @@ describe('workbench views maths', function () {
       'epoch 1/1 · batch 3/12 · cutting patches 3/12 · ETA 1 s',
       'a preset without losses says what it does',
     );
+    assert.strictEqual(
+      progressText({ kind: 'train', epoch: 1, epochs: 1, batch: 40, batches: 160, phase: { name: 'sdm', index: 3, count: 4, done: 40, total: 160 }, fraction: 0.55, metric: { name: 'out-of-fold error px', value: 2.345 }, etaSeconds: 65 }),
+      'stage 3/4 sdm 40/160 · out-of-fold error px 2.35 · ETA 1 min 05 s',
+      'a preset of stages says which stage, how far, its metric; no epoch 1/1',
+    );
+  });
+
+  it('stage curves: one per stage metric, placed by the share of the whole run, never going back', () => {
+    const curves: StageCurve[] = [];
+    const at = (name: string, fraction: number, value?: number) => addStageMetric(curves, { phase: { name }, fraction, ...(value !== undefined ? { metric: { name: 'error px', value } } : {}) });
+    at('cascade', 0.1, 30);
+    at('cascade', 0.2, 25);
+    at('cascade', 0.2, 24); // same place: replaced
+    at('cascade', 0.15, 99); // behind: ignored
+    at('contour', 0.3); // no metric: no curve
+    at('sdm', 0.6, 12);
+    assert.deepStrictEqual(curves.map((c) => [c.name, c.points.map((p) => [Math.round(p.x), p.y])]), [
+      ['cascade: error px', [[10, 30], [20, 24]]],
+      ['sdm: error px', [[60, 12]]],
+    ]);
   });
 });

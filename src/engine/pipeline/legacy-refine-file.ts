@@ -1,8 +1,9 @@
 /**
- * The refinement stages that run after the cascade, on disk: `refine.json` (which stages, their
- * settings, array layout) + `refine.bin` (little-endian Float32 weights back to back). A model
- * folder without them is a cascade-only model (older models still load). Written atomically;
- * read with clear errors.
+ * Default-preset models written before the pipeline file (./pipeline.ts): `cascade.json` +
+ * `cascade.bin`, and the refinement stages after it in `refine.json` (which stages, their
+ * settings, array layout) + `refine.bin` (little-endian Float32 weights back to back). A folder
+ * without refine.json is a cascade-only model. Read (into a PipelineModel) with clear errors;
+ * saveRefine remains so tests can write such an older folder.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -11,6 +12,14 @@ import { ModelFileError } from '../model-io/errors';
 import { contourFromJson, contourToJson, type ContourModel } from '../stages/contour/model';
 import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from '../stages/patchnet';
 import { checkCalibration, type DoubtCalibration } from './calibration';
+import type { PipelineModel } from './pipeline';
+import { profileFile, resolveProfile } from './profile';
+import type { AnyStage } from './stage';
+import { loadCascade } from '../stages/cascade/model-file';
+import { cascadeStage } from '../stages/cascade/stage';
+import { contourStage } from '../stages/contour/stage';
+import { patchnetStage } from '../stages/patchnet/stage';
+import { sdmStage } from '../stages/sdm/stage';
 import { sdmFromFile, sdmToFile, type SdmFileMeta, type SdmModel } from '../stages/sdm';
 
 export const REFINE_JSON = 'refine.json';
@@ -93,4 +102,23 @@ export function loadRefine(dir: string, landmarkCount: number): RefineModels {
     }
   }
   return out;
+}
+
+/** An older default-preset model folder as a pipeline model (cascade, then the refinement stages it holds). */
+export function loadLegacyDefault(dir: string): PipelineModel {
+  const cascade = loadCascade(dir);
+  const refine = loadRefine(dir, cascade.landmarkCount);
+  const stages: PipelineModel['stages'] = [{ stage: cascadeStage as AnyStage, model: cascade }];
+  if (refine.contour) stages.push({ stage: contourStage as AnyStage, model: refine.contour });
+  if (refine.sdm) stages.push({ stage: sdmStage as AnyStage, model: refine.sdm });
+  if (refine.patchnet) stages.push({ stage: patchnetStage as AnyStage, model: refine.patchnet });
+  const profile = resolveProfile(profileFile('default'));
+  return {
+    profile: { ...profile, stages: profile.stages.filter((p) => stages.some((s) => s.stage.name === p.stage)) },
+    landmarkCount: cascade.landmarkCount,
+    levels: cascade.config.levels,
+    stages,
+    // these models calibrated only with SDM
+    ...(refine.sdm && refine.calibration ? { calibration: refine.calibration } : {}),
+  };
 }

@@ -14,7 +14,8 @@
  * (coarse-to-fine): it must then honour the same hooks (ctx.progress, ctx.cancel, resume).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BackendName, PresetName, TrainProgress } from '../../shared/protocol/engine';
+import type { BackendName, PresetName, TrainingNumber, TrainProgress } from '../../shared/protocol/engine';
+import type { OptionDecl, OptionValue } from '../../shared/protocol/options';
 
 export type Tf = typeof tfjs;
 
@@ -69,6 +70,8 @@ export interface TrainContext {
   resume: boolean;
   /** A model folder to initialise from (fine-tuning); same preset. */
   initFrom?: string;
+  /** The preset's own declared options (`Preset.options`) as the user set them; unset ones take their defaults. */
+  presetOptions?: Record<string, OptionValue>;
   cancel: CancelToken;
   progress(p: TrainProgress): void;
   log(message: string): void;
@@ -113,6 +116,8 @@ export interface Prediction {
 export interface Predictor {
   landmarkCount: number;
   predict(imagePath: string): Promise<Prediction>;
+  /** Presets of stages: the landmarks after each stage (original px), e.g. for a per-stage benchmark. */
+  predictEachStage?(imagePath: string): Promise<{ stage: string; landmarks: [number, number][] }[]>;
   dispose(): void;
 }
 
@@ -134,6 +139,10 @@ export interface Preset {
   description: string;
   /** Defaults for a backend (e.g. a smaller input size on wasm). */
   defaults(backend: BackendName): PresetDefaults;
+  /** The general training numbers it reads (the others in PresetDefaults are nominal for it). */
+  uses: readonly TrainingNumber[];
+  /** Options of its own (e.g. a stage's settings, `sdm.ridge`), declared with defaults and docs; set through TrainOptions.presetOptions. */
+  options?(): OptionDecl[];
   train(ctx: TrainContext): Promise<TrainOutcome>;
   load(dir: string, ctx: LoadContext): Promise<Predictor>;
 }

@@ -129,6 +129,7 @@ async function runTrainJobOnce(job: TrainJob, env: JobEnv): Promise<TrainResult>
     checkpointDir,
     resume: !!job.resume,
     initFrom: job.initFrom,
+    ...(job.presetOptions ? { presetOptions: job.presetOptions } : {}),
     cancel: env.cancel,
     progress: (p) => env.progress(p),
     log: env.log,

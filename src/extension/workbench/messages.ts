@@ -7,6 +7,12 @@ import { formatDuration, formatLoss } from './format';
 
 /** The progress line: "epoch 3/20 · batch 4/9 · loss 0.0123 · val 0.0150 · ETA 1 min 05 s". */
 export function progressText(p: TrainProgress): string {
+  if (p.phase) {
+    const parts = [`stage ${p.phase.index}/${p.phase.count} ${p.phase.name} ${p.phase.done}/${p.phase.total}`];
+    if (p.metric) parts.push(`${p.metric.name} ${p.metric.value.toFixed(2)}`);
+    if (p.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(p.etaSeconds)}`);
+    return parts.join(' · ');
+  }
   const parts = [`epoch ${p.epoch}/${p.epochs}`];
   if (p.batches > 1 && p.batch < p.batches) parts.push(`batch ${p.batch}/${p.batches}`);
   if (p.trainLoss !== undefined) parts.push(`loss ${formatLoss(p.trainLoss)}`);

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { OptionValue } from '../../shared/protocol/options';
 import type { BackendName, PresetInfo, PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
 import { EngineCancelledError } from '../engine-client';
 import { checkDataset } from './dataset-check';
@@ -39,6 +40,8 @@ export interface TrainCommandOptions {
   initFrom?: string;
   /** 0-based landmarks of the dataset to train on, in the model's order. */
   landmarkSubset?: number[];
+  /** The preset's own options (e.g. `sdm.ridge`); default: the setting landmarks.train.presetOptions for the preset. */
+  presetOptions?: Record<string, OptionValue>;
 }
 
 export function isTrainOptions(v: unknown): v is TrainCommandOptions {
@@ -50,6 +53,8 @@ interface Settings {
   epochs: number;
   inputSize: string;
   validationSplit: number;
+  /** Per preset: its own options as the user set them (the engine checks them against the declarations). */
+  presetOptions: Partial<Record<PresetName, Record<string, OptionValue>>>;
 }
 
 function settings(): Settings {
@@ -60,6 +65,7 @@ function settings(): Settings {
     epochs: Math.max(0, Math.round(c.get<number>('train.epochs', 0))),
     inputSize: c.get<string>('train.inputSize', ''),
     validationSplit: c.get<number>('train.validationSplit', 0.2),
+    presetOptions: c.get<Partial<Record<PresetName, Record<string, OptionValue>>>>('train.presetOptions', {}) ?? {},
   };
 }
 
@@ -98,7 +104,7 @@ async function promptOptions(wb: Workbench, data: string, s: Settings): Promise<
   let epochs = '0';
   let inputSize = '';
   // Only a preset that uses them is asked for epochs and input size (default ignores both).
-  if (isSizedPreset(preset)) {
+  if (isSizedPreset(preset, presets)) {
     const e = await vscode.window.showInputBox({
       title: `Train landmark model (${preset}): epochs`,
       prompt: epochsPrompt(info, backend),
@@ -208,6 +214,8 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
   if (opts.seed !== undefined) options.seed = opts.seed;
   if (opts.initFrom) options.initFrom = path.resolve(opts.initFrom);
   if (opts.landmarkSubset) options.landmarkSubset = [...opts.landmarkSubset];
+  const presetOptions = opts.presetOptions ?? s.presetOptions[preset];
+  if (presetOptions && Object.keys(presetOptions).length) options.presetOptions = { ...presetOptions };
 
   let result: TrainResult | undefined;
   let job: ReturnType<typeof wb.host.client.train> | undefined;
@@ -237,7 +245,7 @@ export async function trainCommand(wb: Workbench, arg?: unknown): Promise<TrainR
               progress.report({ message: `${p.stage} ${p.done}/${p.total}${p.message ? ` · ${p.message}` : ''}` });
               return;
             }
-            const frac = Math.min(1, (p.epoch - 1 + p.batch / Math.max(1, p.batches)) / Math.max(1, p.epochs));
+            const frac = Math.min(1, p.fraction ?? (p.epoch - 1 + p.batch / Math.max(1, p.batches)) / Math.max(1, p.epochs));
             const inc = Math.max(0, frac * 100 - done);
             done += inc;
             progress.report({ message: progressText(p), increment: inc });

@@ -7,13 +7,13 @@
 import type { BackendName, PresetInfo, PresetName } from '../../shared/protocol/engine';
 
 /**
- * Presets whose training uses the epochs and input size the wizard asks for. `default` works at
- * full photo resolution in one pass (its input size is nominal), so it is not asked for them.
+ * Whether the preset trains in epochs at an input size the wizard then asks for, as its engine
+ * declares (`PresetInfo.uses`); `default` works at full photo resolution in a few passes, so it is
+ * not asked. Without the engine's answer, only the paper's network is known to.
  */
-export const SIZED_PRESETS: readonly PresetName[] = ['paper'];
-
-export function isSizedPreset(name: PresetName): boolean {
-  return SIZED_PRESETS.includes(name);
+export function isSizedPreset(name: PresetName, presets?: readonly PresetInfo[]): boolean {
+  const info = presets?.find((p) => p.name === name);
+  return info ? info.uses.includes('epochs') || info.uses.includes('inputSize') : name === 'paper';
 }
 
 /** The backend as a person knows it. */
@@ -31,12 +31,6 @@ export function backendLabel(b: BackendName): string {
       return 'the pure-JavaScript cpu backend';
   }
 }
-
-/** Used when the engine could not say (it failed to start): no figures rather than wrong ones. */
-const FALLBACK: Record<PresetName, string> = {
-  default: 'accurate at full photo resolution, trains well on a CPU',
-  paper: "the paper's network: 3 conv blocks, dense 1000/1000, Nesterov SGD",
-};
 
 export interface PresetPickItem {
   label: PresetName;
@@ -57,8 +51,9 @@ export function presetPickItems(presets: readonly PresetInfo[] | undefined, back
   const names: PresetName[] = presets?.length ? presets.map((p) => p.name) : ['default', 'paper'];
   const items = names.map((name): PresetPickItem => {
     const info = presets?.find((p) => p.name === name);
-    const item: PresetPickItem = { label: name, description: info?.description ?? FALLBACK[name], picked: name === preferred };
-    if (info && backend && isSizedPreset(name)) item.detail = `Runs here on ${backendLabel(backend)}: ${runsWith(info)} (the next steps can change them)`;
+    // the engine's description only (one per preset); none when the engine could not start
+    const item: PresetPickItem = { label: name, description: info?.description ?? '', picked: name === preferred };
+    if (info && backend && isSizedPreset(name, presets)) item.detail = `Runs here on ${backendLabel(backend)}: ${runsWith(info)} (the next steps can change them)`;
     return item;
   });
   return items.sort((a, b) => Number(b.picked) - Number(a.picked));

@@ -33,7 +33,12 @@ export interface BackendReport {
   adapter?: WebGpuAdapterReport;
 }
 
+import type { OptionDecl, OptionValue } from './options';
+
 export type PresetName = 'default' | 'paper';
+
+/** The general training numbers a preset may use (a preset that trains in passes over the photos uses none). */
+export type TrainingNumber = 'epochs' | 'batchSize' | 'learningRate' | 'inputSize' | 'patience';
 
 /**
  * What a preset is and the defaults it runs with on the engine's backend (sent in `ready`), so
@@ -45,6 +50,10 @@ export interface PresetInfo {
   description: string;
   /** Its defaults on this engine's backend: what an option left empty means. */
   defaults: { inputSize: [number, number]; epochs: number; batchSize: number; validationSplit: number };
+  /** Which general training numbers it reads: the wizard asks for these only, the CLI warns about others. */
+  uses: TrainingNumber[];
+  /** Options of its own (name, type, default, doc): what the wizard and the CLI help offer for it. */
+  options?: OptionDecl[];
 }
 
 export interface TrainOptions {
@@ -75,6 +84,8 @@ export interface TrainOptions {
   exclude?: string[];
   /** Specimen names to use exclusively (others ignored). */
   include?: string[];
+  /** The preset's own options by name (e.g. `sdm.ridge` for `default`), as declared in PresetInfo.options. */
+  presetOptions?: Record<string, OptionValue>;
 }
 
 export interface PredictOptions {
@@ -167,6 +178,12 @@ export interface TrainProgress {
   /** Seconds to the end, estimated. */
   etaSeconds?: number;
   message?: string;
+  /** Multi-stage presets: the stage running (1-based index of count) and its own done/total. */
+  phase?: { name: string; index: number; count: number; done: number; total: number };
+  /** Share of the whole training done (0..1), by the stages' estimated work. */
+  fraction?: number;
+  /** A stage's metric as it trains (e.g. its out-of-fold error in px), for the live curves. */
+  metric?: { name: string; value: number };
 }
 
 export interface StepProgress {

@@ -19,6 +19,7 @@
  * Pure: types and checks of parsed JSON only (no fs), so the extension can read them too.
  */
 import type { PresetName, RoundsResult } from './engine';
+import type { OptionValue } from './options';
 
 export const PLAN_FORMAT = 'landmarks-rounds-plan';
 export const ROUND_RESULT_FORMAT = 'landmarks-round-result';
@@ -32,6 +33,8 @@ export interface PlanTraining {
   validationSplit?: number;
   inputSize?: [number, number];
   patience?: number;
+  /** The preset's own options (TrainOptions.presetOptions). */
+  presetOptions?: Record<string, OptionValue>;
 }
 
 export interface PlannedRound {

@@ -30,6 +30,13 @@ export interface LossPoint {
   y: number;
 }
 
+/** One stage's metric as training runs (x = % of the whole training done). */
+export interface StageCurve {
+  /** e.g. "sdm: out-of-fold error px". */
+  name: string;
+  points: LossPoint[];
+}
+
 export interface TrainingFinal {
   modelDir: string;
   cancelled: boolean;
@@ -58,6 +65,10 @@ export type TrainingToView =
       valErrorPx?: number;
       etaSeconds?: number;
       message?: string;
+      /** Multi-stage presets (TrainProgress): the stage running, the share of the whole run done, a stage metric. */
+      phase?: { name: string; index: number; count: number; done: number; total: number };
+      fraction?: number;
+      metric?: { name: string; value: number };
     }
   | { type: 'done'; final: TrainingFinal }
   | { type: 'failed'; message: string; hint: string };
@@ -69,7 +80,7 @@ export type TrainingFromView =
   | { type: 'revealModel' }
   | { type: 'showLog' }
   /** What the view drew, so tests can check it. */
-  | { type: 'rendered'; trainPoints: number; valPoints: number; state: 'running' | 'done' | 'failed' | 'cancelled' };
+  | { type: 'rendered'; trainPoints: number; valPoints: number; state: 'running' | 'done' | 'failed' | 'cancelled'; stageCurves?: { name: string; points: number }[] };
 
 // ---------------------------------------------------------------------------------------------
 // Results view

@@ -2,7 +2,7 @@
  * Line-chart maths for the loss curves: scales (linear or log), "nice" ticks, SVG path data.
  * Pure: no DOM, unit-tested.
  */
-import type { LossPoint } from '../../shared/protocol/views';
+import type { LossPoint, StageCurve } from '../../shared/protocol/views';
 
 export interface Scale {
   (v: number): number;
@@ -110,4 +110,19 @@ export function addProgress(
     if (last && last.x === p.epoch) last.y = p.valLoss;
     else val.push({ x: p.epoch, y: p.valLoss });
   }
+}
+
+/**
+ * A multi-stage preset's progress: the stage's metric, when it sent one, appended to that stage's
+ * curve at x = % of the whole training done (a stage's curves follow each other left to right).
+ */
+export function addStageMetric(curves: StageCurve[], p: { phase?: { name: string }; fraction?: number; metric?: { name: string; value: number } }): void {
+  if (!p.phase || !p.metric || p.fraction === undefined || !Number.isFinite(p.metric.value)) return;
+  const name = `${p.phase.name}: ${p.metric.name}`;
+  let c = curves.find((x) => x.name === name);
+  if (!c) curves.push((c = { name, points: [] }));
+  const x = 100 * p.fraction;
+  const last = c.points[c.points.length - 1];
+  if (last && Math.abs(last.x - x) < 1e-9) last.y = p.metric.value;
+  else if (!last || x > last.x) c.points.push({ x, y: p.metric.value });
 }

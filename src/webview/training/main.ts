@@ -3,9 +3,9 @@
  * validation loss curves drawn as SVG, and at the end the model folder and the validation
  * error per landmark. Talks to the host only through src/shared/protocol/views.ts.
  */
-import type { LossPoint, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
+import type { LossPoint, StageCurve, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
 import { el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../results/dom';
-import { addProgress, chartScales, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
+import { addProgress, addStageMetric, chartScales, linearScale, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
 
 const vscode = vscodeApi<TrainingFromView>();
 
@@ -16,12 +16,14 @@ interface State {
   epochs: number;
   train: LossPoint[];
   val: LossPoint[];
+  /** Multi-stage presets: each stage's metric over the run. */
+  stages: StageCurve[];
   last?: Extract<TrainingToView, { type: 'progress' }>;
   final?: TrainingFinal;
   failed?: { message: string; hint: string };
 }
 
-const state: State = { epochs: 0, train: [], val: [] };
+const state: State = { epochs: 0, train: [], val: [], stages: [] };
 const app = document.getElementById('app') as HTMLElement;
 
 function runState(): 'running' | 'done' | 'failed' | 'cancelled' {
@@ -40,8 +42,11 @@ function header(): HTMLElement {
   row('Dataset', r.dataset);
   row('Model folder', r.modelDir);
   row('Preset', r.preset);
-  row('Epochs', r.epochs > 0 ? String(r.epochs) : 'preset default');
-  row('Input size', r.inputSize || 'preset default');
+  // a preset of stages trains in passes over the photos at their own size: no epochs, no input size
+  if (!state.last?.phase) {
+    row('Epochs', r.epochs > 0 ? String(r.epochs) : 'preset default');
+    row('Input size', r.inputSize || 'preset default');
+  }
   row('Validation share', `${Math.round(r.validationSplit * 100)} %`);
   row('Backend', state.backend ? `${state.backend.name} (${state.backend.reason})` : 'starting...');
   box.append(dl);
@@ -74,6 +79,17 @@ function statusLine(): HTMLElement {
   }
   if (!p) {
     s.append('Starting the engine and loading the images...');
+    return s;
+  }
+  if (p.phase) {
+    // a preset of stages (no epochs): which stage, how far it is, its metric, the ETA over the whole run
+    const ph = p.phase;
+    const parts = [`Stage ${ph.index}/${ph.count}: ${ph.name} ${ph.done}/${ph.total}`];
+    if (p.fraction !== undefined) parts.push(`${Math.round(100 * p.fraction)} % of the training`);
+    const lastMetric = [...state.stages].reverse().find((c) => c.name.startsWith(`${ph.name}: `));
+    if (lastMetric?.points.length) parts.push(`${lastMetric.name.slice(ph.name.length + 2)} ${fmt(lastMetric.points[lastMetric.points.length - 1].y, 2)}`);
+    if (p.etaSeconds !== undefined) parts.push(`about ${fmtDuration(p.etaSeconds)} left`);
+    s.append(parts.join(' · '));
     return s;
   }
   const parts = [`Epoch ${p.epoch}/${p.epochs}`];
@@ -123,6 +139,53 @@ function chart(): SVGSVGElement {
   root.append(svg('path', { class: 'val', fill: 'none', 'stroke-width': 2, stroke: '#d18616', d: pathData(state.val, x, y) }));
   for (const p of state.val) if (Number.isFinite(p.y) && p.y > 0) root.append(svg('circle', { class: 'valdot', fill: '#d18616', cx: x(p.x), cy: y(p.y), r: 3 }));
   return root;
+}
+
+const STAGE_COLOURS = ['#3794ff', '#d18616', '#89d185', '#c586c0', '#f14c4c', '#4ec9b0'];
+
+/** A multi-stage preset's curves: each stage's metric (px) against % of the training done. */
+function stageChart(): SVGSVGElement {
+  const width = Math.max(360, Math.min(900, (app.clientWidth || 700) - 8));
+  const L: ChartLayout = { width, height: 300, left: 64, right: 16, top: 12, bottom: 36 };
+  const { y } = chartScales(state.stages.map((c) => c.points), 100, L);
+  const x = linearScale(0, 100, L.left, L.width - L.right);
+  const root = svg('svg', { width: L.width, height: L.height, viewBox: `0 0 ${L.width} ${L.height}`, role: 'img', 'aria-label': 'Stage curves' });
+  const axis = svg('g', { class: 'axis' });
+  for (const t of y.log ? logTicks(y.domain[0], y.domain[1]) : niceTicks(y.domain[0], y.domain[1], 5)) {
+    axis.append(svg('line', { class: 'grid', stroke: '#8884', x1: L.left, x2: L.width - L.right, y1: y(t), y2: y(t) }));
+    const label = svg('text', { x: L.left - 6, y: y(t) + 4, 'text-anchor': 'end' });
+    label.textContent = fmt(t, 2);
+    axis.append(label);
+  }
+  for (const t of [0, 20, 40, 60, 80, 100]) {
+    axis.append(svg('line', { class: 'grid', stroke: '#8884', x1: x(t), x2: x(t), y1: L.top, y2: L.height - L.bottom }));
+    const label = svg('text', { x: x(t), y: L.height - L.bottom + 14, 'text-anchor': 'middle' });
+    label.textContent = `${t}%`;
+    axis.append(label);
+  }
+  const xl = svg('text', { x: (L.left + L.width - L.right) / 2, y: L.height - 4, 'text-anchor': 'middle' });
+  xl.textContent = 'share of the training done';
+  const yl = svg('text', { x: 12, y: L.height / 2, transform: `rotate(-90 12 ${L.height / 2})`, 'text-anchor': 'middle' });
+  yl.textContent = y.log ? 'pixels (log scale)' : 'pixels';
+  axis.append(xl, yl);
+  root.append(axis);
+  state.stages.forEach((c, k) => {
+    const colour = STAGE_COLOURS[k % STAGE_COLOURS.length];
+    root.append(svg('path', { class: 'stage', fill: 'none', 'stroke-width': 2, stroke: colour, d: pathData(c.points, x, y) }));
+  });
+  return root;
+}
+
+function stageLegend(): HTMLElement {
+  return el(
+    'div',
+    { class: 'legend' },
+    ...state.stages.map((c, k) => {
+      const sw = el('span', { class: 'swatch' });
+      sw.style.background = STAGE_COLOURS[k % STAGE_COLOURS.length];
+      return el('span', {}, sw, `${c.name} (last ${fmt(c.points[c.points.length - 1]?.y, 2)})`);
+    }),
+  );
 }
 
 function legend(): HTMLElement {
@@ -188,8 +251,11 @@ function render(): void {
   scheduled = true;
   requestAnimationFrame(() => {
     scheduled = false;
+    const staged = state.stages.length > 0;
     const curves: Node[] =
-      state.train.length + state.val.length > 0
+      staged
+        ? [stageLegend(), stageChart()]
+        : state.train.length + state.val.length > 0
         ? [legend(), chart()]
         : [
             el(
@@ -200,10 +266,10 @@ function render(): void {
                 : 'The curves appear with the first loss values.',
             ),
           ];
-    app.replaceChildren(header(), statusLine(), buttons(), el('h2', {}, 'Loss'), ...curves);
+    app.replaceChildren(header(), statusLine(), buttons(), el('h2', {}, staged ? 'Stages (error or loss in pixels as each stage trains)' : 'Loss'), ...curves);
     const f = finalBlock();
     if (f) app.append(f);
-    vscode.postMessage({ type: 'rendered', trainPoints: state.train.length, valPoints: state.val.length, state: runState() });
+    vscode.postMessage({ type: 'rendered', trainPoints: state.train.length, valPoints: state.val.length, state: runState(), stageCurves: state.stages.map((c) => ({ name: c.name, points: c.points.length })) });
   });
 }
 
@@ -221,6 +287,7 @@ window.addEventListener('message', (ev: MessageEvent<TrainingToView>) => {
       state.last = m;
       state.epochs = m.epochs;
       addProgress(state.train, state.val, m);
+      addStageMetric(state.stages, m);
       break;
     case 'done':
       state.final = m.final;

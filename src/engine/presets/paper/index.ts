@@ -188,6 +188,7 @@ export const paperPreset: Preset = {
   // No input size here: it depends on the backend (defaults()), and callers show that one.
   description: 'Le et al.: 3 conv blocks, dense 1000/1000, Nesterov SGD (0.03->1e-5), x7 augmentation, grey input',
   defaults,
+  uses: ['epochs', 'batchSize', 'learningRate', 'inputSize', 'patience'],
   train,
   load,
 };

@@ -137,13 +137,14 @@ export interface ContourItem {
   start: Pt[];
 }
 
-/** Pyramid level whose width is closest to `target`. */
-export function contourLevel(pyr: GreyImage[], target: number): number {
-  let best = 0;
-  for (let l = 1; l < pyr.length; l++) {
-    if (Math.abs(pyr[l].width - target) < Math.abs(pyr[best].width - target)) best = l;
+/** Pyramid level whose width is closest to `target`, among the levels held (a kept pyramid has empty finer levels). */
+export function contourLevel(pyr: { width: number }[], target: number): number {
+  let best = -1;
+  for (let l = 0; l < pyr.length; l++) {
+    if (pyr[l].width === 0) continue;
+    if (best < 0 || Math.abs(pyr[l].width - target) < Math.abs(pyr[best].width - target)) best = l;
   }
-  return best;
+  return Math.max(0, best);
 }
 
 export function contourOf(pyr: GreyImage[], config: ContourConfig): Contour {

@@ -25,7 +25,8 @@ export interface PatchNetItem {
 
 export interface PatchNetHooks {
   cancelled?(): boolean;
-  step?(done: number, total: number): void;
+  /** After each optimizer step; `lossPx` is the running training loss in original pixels (L1 per axis). */
+  step?(done: number, total: number, lossPx?: number): void;
   log?(message: string): void;
 }
 
@@ -195,7 +196,7 @@ export async function trainPatchNet(
       }
       avg = step === 0 ? v : 0.95 * avg + 0.05 * v;
       done++;
-      hooks.step?.(done, total);
+      hooks.step?.(done, total, avg * (1 << p.level));
       if ((step + 1) % 250 === 0 || step + 1 === p.steps) hooks.log?.(`patchnet: pass ${k + 1} step ${step + 1}/${p.steps} loss ${(avg * (1 << p.level)).toFixed(1)} px (L1 per axis)`);
     }
     gx.dispose();

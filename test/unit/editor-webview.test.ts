@@ -14,6 +14,8 @@ import { parseTps } from '../../src/shared/tps/parse';
 import { applyEdit, prepareEdit, type LandmarkEdit } from '../../src/shared/editing/edits';
 import { specimenViews, problemLines } from '../../src/shared/editing/views';
 import type { EditorSettings, HostToWebview, RenderReport, WebviewToHost, ImageInfo, SpecimenView } from '../../src/shared/protocol/editor';
+import type { EditorTestMethods, TestAction, WebviewToHostTest } from '../../src/shared/protocol/editor-test';
+import { RequestClient } from '../../src/shared/protocol/requests';
 import { formatPredictionComment } from '../../src/shared/tps/review';
 import type { TpsDocument } from '../../src/shared/tps/model';
 import { getField } from '../../src/shared/tps/model';
@@ -39,6 +41,8 @@ class Host {
   readonly reports: RenderReport[] = [];
   readonly logs: string[] = [];
   private waiters: { pred: (r: RenderReport) => boolean; resolve: (r: RenderReport) => void }[] = [];
+  /** Test requests (editor-test.ts), as the extension's test API asks them. */
+  private readonly requests = new RequestClient<EditorTestMethods>((m) => this.page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`));
   constructor(
     readonly tpsPath: string,
     readonly page: Page,
@@ -57,8 +61,15 @@ class Host {
   send(m: HostToWebview): Promise<void> {
     return this.page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
   }
-  async receive(m: WebviewToHost): Promise<void> {
+  /** Runs a test action in the webview; resolves with its reply, the report once the action settled. */
+  testAction(action: TestAction, timeoutMs = 15000): Promise<RenderReport> {
+    return this.requests.request('action', action, timeoutMs);
+  }
+  async receive(m: WebviewToHost | WebviewToHostTest): Promise<void> {
     switch (m.type) {
+      case 'response':
+        this.requests.settle(m);
+        return;
       case 'ready':
         await this.send({
           type: 'init',
@@ -249,8 +260,9 @@ describe('editor webview (headless Chromium)', function () {
     assert.ok(Math.abs(e.to.x - (2677.5 + 20 / zoom)) < 1.5 / zoom + 0.02, `x ${e.to.x}`);
     assert.ok(Math.abs(e.to.y - (1823.25 - 10 / zoom)) < 1.5 / zoom + 0.02, `y ${e.to.y}`);
 
-    await host.send({ type: 'testAction', action: { kind: 'move', specimen: 0, landmark: 0, x: 100, y: 200 } });
-    const r = await host.waitForRender((x) => host.edits.length === n + 2 && x.positions[0]?.x === 100);
+    // The reply is the report drawn once the edit came back from the host: no polling.
+    const r = await host.testAction({ kind: 'move', specimen: 0, landmark: 0, x: 100, y: 200 });
+    assert.strictEqual(host.edits.length, n + 2);
     const moved = host.edits[n + 1];
     assert.strictEqual(moved.kind, 'move');
     assert.deepStrictEqual(moved.kind === 'move' ? moved.to : undefined, { x: 100, y: 2448 - 200 });
@@ -366,8 +378,9 @@ describe('editor webview (headless Chromium)', function () {
     await host.page.mouse.click(onPhoto.x, pb.y - 6);
     const outside = await host.waitForRender((x) => /outside the photo/i.test(x.status), 5000, k);
     assert.strictEqual(outside.placing, 0, 'still placing after a click outside the photo');
-    await host.send({ type: 'testAction', action: { kind: 'click', x: 1958.4, y: -57.5 } });
-    await sleep(300);
+    const hooked = await host.testAction({ kind: 'click', x: 1958.4, y: -57.5 });
+    assert.match(hooked.status, /outside the photo/i);
+    assert.strictEqual(hooked.placing, 0);
     assert.strictEqual(host.edits.length, n + 1, `a click outside the photo edited: ${JSON.stringify(host.edits.slice(n + 1))}`);
     assert.strictEqual(host.doc.specimens[2].landmarks[0], null);
 

@@ -4,7 +4,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EditorSettings, HostToWebview, ImageInfo, RenderReport, TestAction, WebviewToHost } from '../../shared/protocol/editor';
+import type { EditorSettings, HostToWebview, ImageInfo, RenderReport, WebviewToHost } from '../../shared/protocol/editor';
+import type { EditorTestMethods, HostToWebviewTest, WebviewToHostTest } from '../../shared/protocol/editor-test';
+import { RequestClient } from '../../shared/protocol/requests';
 import { problemLines, specimenViews } from '../../shared/editing/views';
 import { getField } from '../../shared/tps/model';
 import type { TpsEditorDocument } from './document';
@@ -35,6 +37,8 @@ export class EditorSession implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly waiters = new Set<RenderWaiter>();
   private readonly readyWaiters: (() => void)[] = [];
+  /** Test requests (editor-test.ts) waiting for the webview's reply; only the test API sends any. */
+  private readonly testRequests = new RequestClient<EditorTestMethods>((m: HostToWebviewTest) => this.panel.webview.postMessage(m));
 
   constructor(
     readonly document: TpsEditorDocument,
@@ -43,7 +47,7 @@ export class EditorSession implements vscode.Disposable {
     private readonly log: (message: string) => void,
   ) {
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: WebviewToHost | WebviewToHostTest) => (m.type === 'response' ? void this.testRequests.settle(m) : this.onMessage(m))),
       document.onDidChangeModel(() => this.postUpdate()),
     );
   }
@@ -77,9 +81,10 @@ export class EditorSession implements vscode.Disposable {
     });
   }
 
-  async testAction(action: TestAction): Promise<void> {
+  /** Asks the webview a test request (editor-test.ts) and resolves with its reply. */
+  async testRequest<K extends keyof EditorTestMethods & string>(method: K, params: EditorTestMethods[K]['params'], timeoutMs: number): Promise<EditorTestMethods[K]['result']> {
     await this.whenReady();
-    await this.post({ type: 'testAction', action });
+    return this.testRequests.request(method, params, timeoutMs);
   }
 
   private onMessage(m: WebviewToHost): void {
@@ -158,5 +163,6 @@ export class EditorSession implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
     this.waiters.clear();
+    this.testRequests.dispose('the editor panel was closed');
   }
 }

@@ -88,24 +88,7 @@ export type HostToWebview =
   | { type: 'image'; image: ImageInfo }
   | { type: 'settings'; settings: EditorSettings }
   /** Show this specimen (from the outline, a results view or a test). */
-  | { type: 'select'; specimen: number; landmark?: number }
-  /**
-   * Test hook: act as if the user dragged landmark `landmark` of `specimen` to image pixel
-   * (x, y) (origin top-left, y down). The webview runs the same code path a drag ends with.
-   */
-  | { type: 'testAction'; action: TestAction };
-
-export type TestAction =
-  | { kind: 'move'; specimen: number; landmark: number; x: number; y: number }
-  /** An add as the user asks for it (add mode click): inside the photo only, confirmed beyond the file's common count. */
-  | { kind: 'add'; specimen: number; x: number; y: number }
-  /**
-   * A left click on the photo at image pixel (x, y) (origin top-left, y down) of `specimen`
-   * (default: the one shown), through the handler a real click runs: placing mode, add mode
-   * (`ctrlKey`: Ctrl/Cmd+click), bounds, and what a click that edits nothing does.
-   */
-  | { kind: 'click'; specimen?: number; x: number; y: number; ctrlKey?: boolean }
-  | { kind: 'key'; key: string; shiftKey?: boolean; ctrlKey?: boolean };
+  | { type: 'select'; specimen: number; landmark?: number };
 
 /** A rectangle in the webview's CSS pixels (origin: the webview's top-left). */
 export interface ScreenBox {

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
-import type { ScreenBox } from '../../src/shared/protocol/editor';
+import type { ScreenBox } from '../../src/shared/protocol/editor-test';
 import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, openInEditor } from './helpers';
 
 
@@ -30,7 +30,9 @@ describe('editor input', function () {
     const api = (await getApi()).editor;
     const { uri } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
     await vscode.commands.executeCommand('landmarks.editor.showSpecimen', uri, 0, 0);
-    await api.waitForRender(uri, (r) => r.specimen === 0 && r.selectedLandmark === 0);
+    // Asked after the command's select message, so the reply has that selection in it.
+    const shown = await api.report(uri);
+    assert.deepStrictEqual([shown.specimen, shown.selectedLandmark], [0, 0]);
     // Each test action replies with the report drawn once it settled (its edit applied, if any).
     const marked = await api.testAction({ kind: 'key', key: 'm' }, uri);
     assert.strictEqual(api.state(uri)!.landmarks[0][0], null, 'M did not mark landmark 1 missing');

@@ -6,8 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RenderReport } from '../../shared/protocol/editor';
-import type { TestAction } from '../../shared/protocol/editor-test';
+import type { RenderReport, TestAction } from '../../shared/protocol/editor-test';
 import type { TpsLandmark } from '../../shared/tps/model';
 import { ImageCache } from './images';
 import { getField } from '../../shared/tps/model';
@@ -71,7 +70,9 @@ async function waitForSession(provider: TpsEditorProvider, uri: vscode.Uri, time
 export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorApi {
   const output = vscode.window.createOutputChannel('Landmarks Editor', { log: true });
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'image-cache');
-  const provider = new TpsEditorProvider(context, new ImageCache(cacheDir), (m) => output.info(m));
+  // Render reports are for the integration tests alone (lastRender, waitForRender, timings).
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  const provider = new TpsEditorProvider(context, new ImageCache(cacheDir), (m) => output.info(m), testMode);
 
   context.subscriptions.push(
     output,

@@ -12,7 +12,7 @@ export function post(m: WebviewToHost): void {
   host.postMessage(m);
 }
 
-/** Replies to a test request (src/shared/protocol/editor-test.ts); only test runs ask any. */
+/** Test messages out (src/shared/protocol/editor-test.ts): replies and render reports, only ever asked for by tests. */
 export function postTest(m: WebviewToHostTest): void {
   host.postMessage(m);
 }

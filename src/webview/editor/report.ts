@@ -1,11 +1,12 @@
 /**
- * The render report: what the webview drew (counts, positions, layout, status line), posted to
- * the host once the drawing settles after loads, edits and zooms. The host keeps the last one
- * (timings, state for the integration tests); test requests await the next one (nextReport).
+ * The render report (src/shared/protocol/editor-test.ts): what the webview drew (counts,
+ * positions, layout, status line) once the drawing settles after loads, edits and zooms. Only
+ * tests read it: it is made when a test request waits for one (nextReport), and posted after
+ * every render once the host asked to `watch` (the test API's waitForRender and timings).
  */
-import type { RenderReport, ScreenBox } from '../../shared/protocol/editor';
+import type { RenderReport, ScreenBox } from '../../shared/protocol/editor-test';
 import { frameOf } from './frames';
-import { post, scriptStart } from './host';
+import { postTest, scriptStart } from './host';
 import { ui } from './layout';
 import { photoLoaded } from './photo';
 import { landmarkImagePositions, statusText } from './render';
@@ -20,31 +21,41 @@ const reporting = {
   timer: undefined as ReturnType<typeof setTimeout> | undefined,
   /** The status line in the last report posted (a focus change that alters it posts a new one). */
   lastStatus: '',
-  /** Waiting for the next report posted (test requests). */
+  /** Waiting for the next report (test requests). */
   waiters: [] as ((r: RenderReport) => void)[],
+  /** The host asked for every report (test-hooks.ts `watch`). */
+  watching: false,
 };
+
+/** Posts a report after every render from now on. */
+export function watchRenders(): void {
+  reporting.watching = true;
+  report();
+}
 
 /** The status line of the last report posted. */
 export function lastReportedStatus(): string {
   return reporting.lastStatus;
 }
 
-/** Resolves with the next report posted. */
+/** Resolves with the next report made. */
 export function nextReport(): Promise<RenderReport> {
   return new Promise((resolve) => reporting.waiters.push(resolve));
 }
 
 function send(r: RenderReport): void {
   reporting.lastStatus = r.status;
-  post({ type: 'rendered', report: r });
+  if (reporting.watching) postTest({ type: 'rendered', report: r });
   reporting.waiters.splice(0).forEach((w) => w(r));
 }
 
-/** Posts what was drawn once the drawing settles (after loads, edits, zooms). */
+/** Reports what was drawn once the drawing settles (after loads, edits, zooms), when a test wants it. */
 export function report(): void {
   if (reporting.timer) clearTimeout(reporting.timer);
   reporting.timer = setTimeout(() => {
     reporting.timer = undefined;
+    // Outside tests nobody reads reports: not even measured.
+    if (!reporting.watching && reporting.waiters.length === 0) return;
     if (state.specimens.length === 0) {
       // A file with no specimen (garbage, an empty file) still says what it drew: nothing, and why.
       send(emptyReport());

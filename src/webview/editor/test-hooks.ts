@@ -4,19 +4,23 @@
  * input runs; the reply is the render report once the action settled, so a test awaits it
  * instead of polling reports.
  */
-import type { RenderReport } from '../../shared/protocol/editor';
-import type { EditorTestMethods, HostToWebviewTest, TestAction } from '../../shared/protocol/editor-test';
+import type { EditorTestMethods, HostToWebviewTest, RenderReport, TestAction } from '../../shared/protocol/editor-test';
 import { answerRequest } from '../../shared/protocol/requests';
 import { showSpecimen } from './actions';
 import { commitMove, requestAdd } from './edits';
 import { frameOf } from './frames';
 import { postTest } from './host';
 import { photoClick, stillClick } from './input';
-import { nextReport, report } from './report';
+import { nextReport, report, watchRenders } from './report';
 import { state } from './state';
 
 export function answerTestRequest(request: HostToWebviewTest): void {
-  void answerRequest<EditorTestMethods>(request, { action: runAction, report: reportNow }, postTest);
+  void answerRequest<EditorTestMethods>(request, { action: runAction, report: reportNow, watch }, postTest);
+}
+
+function watch(): null {
+  watchRenders();
+  return null;
 }
 
 /** The next report, asked for now (it waits for the current photo to load). */

@@ -5,7 +5,11 @@ import { registerWorkbench } from './workbench/register';
 import { registerShapeView } from './shape/shape-view';
 import { registerInterop } from './interop/commands';
 
-/** What activate() returns: used by the integration tests to look inside. */
+/**
+ * What activate() returns to the integration tests, to look inside and to drive the views.
+ * Only in ExtensionMode.Test (a run with extensionTestsPath): other extensions get nothing, so
+ * no test hook is part of what users run.
+ */
 export interface LandmarksApi {
   editor: ReturnType<typeof registerTpsEditor>;
   workbench: ReturnType<typeof registerWorkbench>;
@@ -13,16 +17,17 @@ export interface LandmarksApi {
   interop: ReturnType<typeof registerInterop>;
 }
 
-export function activate(context: vscode.ExtensionContext): LandmarksApi {
+export function activate(context: vscode.ExtensionContext): LandmarksApi | undefined {
   registerTpsLanguage(context);
   const editor = registerTpsEditor(context);
-  return {
+  const api: LandmarksApi = {
     editor,
     workbench: registerWorkbench(context),
     // The Landmark Editor's unsaved edits count in a shape analysis of its file.
     shape: registerShapeView(context, (uri) => editor.state(uri)?.text),
     interop: registerInterop(context),
   };
+  return context.extensionMode === vscode.ExtensionMode.Test ? api : undefined;
 }
 
 export function deactivate(): void {

@@ -80,8 +80,8 @@ describe('broken-file', function () {
     assert.strictEqual(fs.statSync(tps).mtimeMs, mtime, 'a save without edits touched the file');
 
     // Move landmark 6 through the webview's drag path to image pixel (1000, 1000).
-    await api.testAction({ kind: 'move', specimen: 0, landmark: 5, x: 1000, y: 1000 }, uri);
-    await api.waitForRender(uri, (r) => r.positions[5]?.x === 1000 && r.positions[5]?.y === 1000);
+    const moved = await api.testAction({ kind: 'move', specimen: 0, landmark: 5, x: 1000, y: 1000 }, uri);
+    assert.deepStrictEqual(moved.positions[5], { x: 1000, y: 1000 });
     await waitFor('the tab to be dirty after the move', () => activeTab()?.isDirty);
     await vscode.commands.executeCommand('workbench.action.files.save');
     await waitFor('the file on disk to change after save', () => !fs.readFileSync(tps).equals(broken));

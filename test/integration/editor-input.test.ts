@@ -2,15 +2,16 @@
  * What clicks and keys do in the Landmark Editor inside a real VS Code: a missing landmark is
  * placed only in placing mode and only on the photo, adding beyond the file's common landmark
  * count asks first, and the "Image not found" notice stays off the drawing area (screenshot).
- * Clicks go through the webview's own click handler (test action `click`, image pixels).
+ * Clicks go through the webview's own click handler (test action `click`, image pixels); each
+ * action's reply is the report drawn once it settled.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
-import type { ScreenBox } from '../../src/shared/protocol/editor';
-import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor, openInEditor } from './helpers';
+import type { ScreenBox } from '../../src/shared/protocol/editor-test';
+import { closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, openInEditor } from './helpers';
 
 
 
@@ -29,34 +30,34 @@ describe('editor input', function () {
     const api = (await getApi()).editor;
     const { uri } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
     await vscode.commands.executeCommand('landmarks.editor.showSpecimen', uri, 0, 0);
-    await api.waitForRender(uri, (r) => r.specimen === 0 && r.selectedLandmark === 0);
-    await api.testAction({ kind: 'key', key: 'm' }, uri);
-    await waitFor('landmark 1 to be marked missing', () => api.state(uri)!.landmarks[0][0] === null);
-    await api.waitForRender(uri, (r) => r.missing === 1 && r.selectedLandmark === 0);
+    // Asked after the command's select message, so the reply has that selection in it.
+    const shown = await api.report(uri);
+    assert.deepStrictEqual([shown.specimen, shown.selectedLandmark], [0, 0]);
+    // Each test action replies with the report drawn once it settled (its edit applied, if any).
+    const marked = await api.testAction({ kind: 'key', key: 'm' }, uri);
+    assert.strictEqual(api.state(uri)!.landmarks[0][0], null, 'M did not mark landmark 1 missing');
+    assert.deepStrictEqual([marked.missing, marked.selectedLandmark], [1, 0]);
 
     // A plain click on the photo (the reported bug: it placed the landmark) only says how.
-    await api.testAction({ kind: 'click', x: 300, y: 200 }, uri);
-    const told = await api.waitForRender(uri, (r) => /Not placed: press P/.test(r.status));
+    const told = await api.testAction({ kind: 'click', x: 300, y: 200 }, uri);
+    assert.match(told.status, /Not placed: press P/);
     assert.strictEqual(told.placing, null);
-    await sleep(1000);
     assert.strictEqual(api.state(uri)!.landmarks[0][0], null, 'a plain click placed the missing landmark');
 
     // P: placing mode, announced in the status line.
-    await api.testAction({ kind: 'key', key: 'p' }, uri);
-    const placing = await api.waitForRender(uri, (r) => r.placing === 0);
+    const placing = await api.testAction({ kind: 'key', key: 'p' }, uri);
+    assert.strictEqual(placing.placing, 0);
     assert.match(placing.status, /Placing landmark 1/);
     // A click outside the photo (the y = -57.5 of the report) is ignored, with a message.
-    await api.testAction({ kind: 'click', x: 300, y: -57.5 }, uri);
-    const outside = await api.waitForRender(uri, (r) => /Outside the photo/.test(r.status));
+    const outside = await api.testAction({ kind: 'click', x: 300, y: -57.5 }, uri);
+    assert.match(outside.status, /Outside the photo/);
     assert.strictEqual(outside.placing, 0, 'placing mode ended on a click outside the photo');
-    await sleep(1000);
     assert.strictEqual(api.state(uri)!.landmarks[0][0], null, 'a click outside the photo placed the landmark');
 
     // A click on the photo places it there: image (300, 200) = TPS (300, 480 - 200).
-    await api.testAction({ kind: 'click', x: 300, y: 200 }, uri);
-    await waitFor('landmark 1 to be placed', () => api.state(uri)!.landmarks[0][0] !== null);
+    const placed = await api.testAction({ kind: 'click', x: 300, y: 200 }, uri);
     assert.deepStrictEqual(api.state(uri)!.landmarks[0][0], { x: 300, y: 280 });
-    const placed = await api.waitForRender(uri, (r) => r.missing === 0 && r.positions[0]?.x === 300);
+    assert.strictEqual(placed.missing, 0);
     assert.strictEqual(placed.placing, null);
     assert.deepStrictEqual(placed.positions[0], { x: 300, y: 200 });
   });
@@ -72,31 +73,27 @@ describe('editor input', function () {
     assert.ok(api.state(uri)!.landmarks.every((l) => l.length === 12), 'the file does not have 12 landmarks everywhere');
 
     // An add (what a click in add mode asks for): a question, no edit.
-    await api.testAction({ kind: 'add', specimen: 0, x: 300, y: 240 }, uri);
-    const asking = await api.waitForRender(uri, (r) => !!r.confirm);
-    assert.match(asking.confirm!, /13 landmarks/);
+    const asking = await api.testAction({ kind: 'add', specimen: 0, x: 300, y: 240 }, uri);
+    assert.match(asking.confirm ?? '', /13 landmarks/);
     assert.match(asking.confirm!, /have 12/);
     assert.match(asking.status, /Enter: add landmark 13/);
-    await sleep(1000);
     assert.strictEqual(api.state(uri)!.landmarks[0].length, 12, 'the 13th landmark was added without asking');
     assert.strictEqual(api.state(uri)!.dirty, false);
 
     // Escape: not added.
-    await api.testAction({ kind: 'key', key: 'Escape' }, uri);
-    await api.waitForRender(uri, (r) => !r.confirm && /Not added/.test(r.status));
-    await sleep(500);
+    const declined = await api.testAction({ kind: 'key', key: 'Escape' }, uri);
+    assert.ok(!declined.confirm, 'the question is still shown after Escape');
+    assert.match(declined.status, /Not added/);
     assert.strictEqual(api.state(uri)!.landmarks[0].length, 12);
 
     // Add mode and a click on the photo: asked again; Enter: landmark 13 is added where
     // clicked, and the status line warns.
-    await api.testAction({ kind: 'key', key: 'a' }, uri);
-    await api.waitForRender(uri, (r) => r.adding);
-    await api.testAction({ kind: 'click', x: 300, y: 240 }, uri);
-    await api.waitForRender(uri, (r) => !!r.confirm);
-    await api.testAction({ kind: 'key', key: 'Enter' }, uri);
-    await waitFor('landmark 13 to be added', () => api.state(uri)!.landmarks[0].length === 13);
+    assert.strictEqual((await api.testAction({ kind: 'key', key: 'a' }, uri)).adding, true, 'A did not enter add mode');
+    assert.ok((await api.testAction({ kind: 'click', x: 300, y: 240 }, uri)).confirm, 'a click in add mode did not ask');
+    const added = await api.testAction({ kind: 'key', key: 'Enter' }, uri);
+    assert.strictEqual(api.state(uri)!.landmarks[0].length, 13);
     assert.deepStrictEqual(api.state(uri)!.landmarks[0][12], { x: 300, y: 240 });
-    const added = await api.waitForRender(uri, (r) => r.landmarks === 13);
+    assert.strictEqual(added.landmarks, 13);
     assert.match(added.status, /the other specimens have 12/);
     assert.strictEqual(fs.readFileSync(tps, 'utf8'), original, 'nothing is written before a save');
   });

@@ -57,8 +57,9 @@ describe('editor', function () {
 
     // Keyboard: PageDown shows the next specimen (its photo was prefetched).
     const t0 = Date.now();
-    await api.testAction({ kind: 'key', key: 'PageDown' }, uri);
-    const next = await api.waitForRender(uri, (r) => r.specimen === 1 && r.imageLoaded);
+    // The reply is the report of specimen 2 once its photo is drawn.
+    const next = await api.testAction({ kind: 'key', key: 'PageDown' }, uri);
+    assert.deepStrictEqual([next.specimen, next.imageLoaded], [1, true]);
     note(`next 3264x2448 specimen drawn ${Date.now() - t0} ms after PageDown (photo load ${next.timing?.imageLoadMs} ms)`);
     assert.strictEqual(next.drawn, 8);
     assert.strictEqual(api.state(uri)?.selected, 1);
@@ -118,8 +119,8 @@ describe('editor', function () {
     const before = api.state(uri)!.landmarks[0][2]!;
 
     // Landmark 3 of specimen 1 to image pixel (200, 100) = TPS (200, 480 - 100).
-    await api.testAction({ kind: 'move', specimen: 0, landmark: 2, x: 200, y: 100 }, uri);
-    const moved = await api.waitForRender(uri, (r) => r.positions[2]?.x === 200 && r.positions[2]?.y === 100);
+    const moved = await api.testAction({ kind: 'move', specimen: 0, landmark: 2, x: 200, y: 100 }, uri);
+    assert.deepStrictEqual(moved.positions[2], { x: 200, y: 100 });
     assert.strictEqual(moved.drawn, 12);
     assert.deepStrictEqual(api.state(uri)!.landmarks[0][2], { x: 200, y: 380 });
     await waitFor('the tab to be dirty', () => activeTab()?.isDirty);
@@ -165,17 +166,16 @@ describe('editor', function () {
     const api = (await getApi()).editor;
     const { uri } = await openInEditor(api, tps, (r) => r.specimen === 0 && r.imageLoaded);
     await api.testAction({ kind: 'move', specimen: 0, landmark: 0, x: 10, y: 10 }, uri);
-    await waitFor('the edit', () => api.state(uri)!.landmarks[0][0]?.x === 10);
+    assert.strictEqual(api.state(uri)!.landmarks[0][0]?.x, 10, 'the move did not reach the document');
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await waitFor('revert to restore landmark 1', () => api.state(uri)!.landmarks[0][0]?.x === 290);
     await waitFor('the tab to be clean', () => activeTab()?.isDirty === false);
     assert.strictEqual(fs.readFileSync(tps, 'utf8'), original, 'revert wrote to disk');
 
     // Add a landmark through the webview (a 13th where all have 12: yes to the question); undo removes it again.
-    await api.testAction({ kind: 'add', specimen: 0, x: 300, y: 240 }, uri);
-    await api.waitForRender(uri, (r) => !!r.confirm);
-    await api.testAction({ kind: 'key', key: 'Enter' }, uri);
-    const added = await api.waitForRender(uri, (r) => r.landmarks === 13);
+    assert.ok((await api.testAction({ kind: 'add', specimen: 0, x: 300, y: 240 }, uri)).confirm, 'a 13th landmark was added without asking');
+    const added = await api.testAction({ kind: 'key', key: 'Enter' }, uri);
+    assert.strictEqual(added.landmarks, 13);
     assert.deepStrictEqual(added.positions[12], { x: 300, y: 240 });
     assert.deepStrictEqual(api.state(uri)!.landmarks[0][12], { x: 300, y: 240 });
     await vscode.commands.executeCommand('undo');

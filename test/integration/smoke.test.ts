@@ -7,7 +7,9 @@ import { requireData } from '../helpers/data';
 import { contributedCommands, getApi, getExtension, screenshot, screenshotsAvailable, waitFor } from './helpers';
 
 describe('smoke', function () {
-  it('activates and exports its API', async function () {
+  it('activates and exports its API (in ExtensionMode.Test, the only mode that gets it)', async function () {
+    // activate() returns the API only when VS Code runs it in ExtensionMode.Test: getting it
+    // here shows that this driver (extensionDevelopmentPath + extensionTestsPath) gives Test mode.
     const api = await getApi();
     assert.ok(getExtension().isActive, 'extension is not active after activate()');
     assert.ok(api.editor !== undefined, 'LandmarksApi.editor is missing');

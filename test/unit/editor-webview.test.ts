@@ -13,7 +13,9 @@ import { requireData, repoRoot } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { applyEdit, prepareEdit, type LandmarkEdit } from '../../src/shared/editing/edits';
 import { specimenViews, problemLines } from '../../src/shared/editing/views';
-import type { EditorSettings, HostToWebview, RenderReport, WebviewToHost, ImageInfo, SpecimenView } from '../../src/shared/protocol/editor';
+import type { EditorSettings, HostToWebview, WebviewToHost, ImageInfo, SpecimenView } from '../../src/shared/protocol/editor';
+import type { EditorTestMethods, RenderReport, TestAction, WebviewToHostTest } from '../../src/shared/protocol/editor-test';
+import { RequestClient } from '../../src/shared/protocol/requests';
 import { formatPredictionComment } from '../../src/shared/tps/review';
 import type { TpsDocument } from '../../src/shared/tps/model';
 import { getField } from '../../src/shared/tps/model';
@@ -39,6 +41,12 @@ class Host {
   readonly reports: RenderReport[] = [];
   readonly logs: string[] = [];
   private waiters: { pred: (r: RenderReport) => boolean; resolve: (r: RenderReport) => void }[] = [];
+  /** Ask for a render report after every render, as the extension does in ExtensionMode.Test (false: as for users). */
+  watch = true;
+  /** Every message the page posted, by type. */
+  readonly received: string[] = [];
+  /** Test requests (editor-test.ts), as the extension's test API asks them. */
+  private readonly requests = new RequestClient<EditorTestMethods>((m) => this.page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`));
   constructor(
     readonly tpsPath: string,
     readonly page: Page,
@@ -57,8 +65,20 @@ class Host {
   send(m: HostToWebview): Promise<void> {
     return this.page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
   }
-  async receive(m: WebviewToHost): Promise<void> {
+  /** Runs a test action in the webview; resolves with its reply, the report once the action settled. */
+  testAction(action: TestAction, timeoutMs = 15000): Promise<RenderReport> {
+    return this.requests.request('action', action, timeoutMs);
+  }
+  /** Asks what is drawn now (the reply comes once the photo loaded). */
+  report(timeoutMs = 15000): Promise<RenderReport> {
+    return this.requests.request('report', {}, timeoutMs);
+  }
+  async receive(m: WebviewToHost | WebviewToHostTest): Promise<void> {
+    this.received.push(m.type);
     switch (m.type) {
+      case 'response':
+        this.requests.settle(m);
+        return;
       case 'ready':
         await this.send({
           type: 'init',
@@ -68,6 +88,8 @@ class Host {
           selected: 0,
           problems: problemLines(this.doc),
         });
+        // As the extension does in ExtensionMode.Test: a render report after every render.
+        if (this.watch) await this.requests.request('watch', {}, 15000);
         return;
       case 'edit': {
         const e = prepareEdit(this.doc, m.edit);
@@ -171,10 +193,11 @@ describe('editor webview (headless Chromium)', function () {
   async function open(
     tpsPath: string,
     text?: string,
-    options: { size?: { width: number; height: number }; views?: (v: SpecimenView[]) => SpecimenView[]; settings?: EditorSettings } = {},
+    options: { size?: { width: number; height: number }; views?: (v: SpecimenView[]) => SpecimenView[]; settings?: EditorSettings; watch?: boolean } = {},
   ): Promise<Host> {
     const page = await browser!.newPage({ viewport: options.size ?? { width: 1200, height: 800 } });
     const host = new Host(tpsPath, page, new ImageCache(cacheDir), text, options.views, options.settings);
+    host.watch = options.watch ?? true;
     const fakeWebview = { cspSource: ORIGIN } as unknown as import('vscode').Webview;
     const html = editorHtml(fakeWebview, { toString: () => `${ORIGIN}/editor.js` } as never, { toString: () => `${ORIGIN}/editor.css` } as never, 'test');
     await page.route(`${ORIGIN}/**`, async (route) => {
@@ -249,8 +272,9 @@ describe('editor webview (headless Chromium)', function () {
     assert.ok(Math.abs(e.to.x - (2677.5 + 20 / zoom)) < 1.5 / zoom + 0.02, `x ${e.to.x}`);
     assert.ok(Math.abs(e.to.y - (1823.25 - 10 / zoom)) < 1.5 / zoom + 0.02, `y ${e.to.y}`);
 
-    await host.send({ type: 'testAction', action: { kind: 'move', specimen: 0, landmark: 0, x: 100, y: 200 } });
-    const r = await host.waitForRender((x) => host.edits.length === n + 2 && x.positions[0]?.x === 100);
+    // The reply is the report drawn once the edit came back from the host: no polling.
+    const r = await host.testAction({ kind: 'move', specimen: 0, landmark: 0, x: 100, y: 200 });
+    assert.strictEqual(host.edits.length, n + 2);
     const moved = host.edits[n + 1];
     assert.strictEqual(moved.kind, 'move');
     assert.deepStrictEqual(moved.kind === 'move' ? moved.to : undefined, { x: 100, y: 2448 - 200 });
@@ -366,8 +390,9 @@ describe('editor webview (headless Chromium)', function () {
     await host.page.mouse.click(onPhoto.x, pb.y - 6);
     const outside = await host.waitForRender((x) => /outside the photo/i.test(x.status), 5000, k);
     assert.strictEqual(outside.placing, 0, 'still placing after a click outside the photo');
-    await host.send({ type: 'testAction', action: { kind: 'click', x: 1958.4, y: -57.5 } });
-    await sleep(300);
+    const hooked = await host.testAction({ kind: 'click', x: 1958.4, y: -57.5 });
+    assert.match(hooked.status, /outside the photo/i);
+    assert.strictEqual(hooked.placing, 0);
     assert.strictEqual(host.edits.length, n + 1, `a click outside the photo edited: ${JSON.stringify(host.edits.slice(n + 1))}`);
     assert.strictEqual(host.doc.specimens[2].landmarks[0], null);
 
@@ -463,6 +488,19 @@ describe('editor webview (headless Chromium)', function () {
     assert.match(photo.status, /Photo/);
     assert.match(photo.status, /Tab first landmark/);
     assert.deepStrictEqual(await focusFrame(), { list: false, photo: true });
+  });
+
+  it('posts no render report unless the host watches (as for users), and still answers test requests by id', async function () {
+    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
+    const host = await open(tps, undefined, { watch: false });
+    const r = await host.report();
+    assert.deepStrictEqual([r.specimen, r.imageLoaded, r.drawn], [0, true, 12]);
+    const moved = await host.testAction({ kind: 'move', specimen: 0, landmark: 0, x: 100, y: 200 });
+    assert.deepStrictEqual(moved.positions[0], { x: 100, y: 200 });
+    await sleep(300);
+    assert.deepStrictEqual(host.reports, [], 'a report was posted without watch');
+    assert.deepStrictEqual([...new Set(host.received)].sort(), ['edit', 'ready', 'requestImage', 'response', 'selected']);
+    await host.page.close();
   });
 
   it('keeps markers the same size on screen at any zoom', async function () {

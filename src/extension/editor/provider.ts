@@ -55,6 +55,8 @@ export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorD
     private readonly context: vscode.ExtensionContext,
     private readonly images: ImageCache,
     private readonly log: (message: string) => void,
+    /** Sessions ask their webview for render reports (only the test API reads them). */
+    private readonly watchRenders = false,
   ) {
     context.subscriptions.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -101,7 +103,7 @@ export class TpsEditorProvider implements vscode.CustomEditorProvider<TpsEditorD
         ...(await this.imageRoots(document)),
       ],
     };
-    const session = new EditorSession(document, panel, this.images, this.log);
+    const session = new EditorSession(document, panel, this.images, this.log, this.watchRenders);
     this.sessions.push(session);
     panel.onDidChangeViewState(() => {
       if (panel.active) this.bringToFront(session);

@@ -1,11 +1,12 @@
 /**
  * Registers the visual TPS editor (custom editor `landmarks.tpsEditor`) and its commands
- * (landmarks.openAsText, landmarks.openInEditor). Returns an API the integration tests use
- * to look inside the editor and to drive it through the webview's own message path.
+ * (landmarks.openAsText, landmarks.openInEditor). Returns an API to look inside the editor
+ * (the shape view reads its unsaved text) and, for the integration tests, to drive it through
+ * the webview's own code paths (test requests; activate() hands it out in ExtensionMode.Test only).
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RenderReport, TestAction } from '../../shared/protocol/editor';
+import type { RenderReport, TestAction } from '../../shared/protocol/editor-test';
 import type { TpsLandmark } from '../../shared/tps/model';
 import { ImageCache } from './images';
 import { getField } from '../../shared/tps/model';
@@ -36,8 +37,13 @@ export interface TpsEditorApi {
   lastRender(uri?: vscode.Uri): RenderReport | undefined;
   /** Waits for a render report matching `predicate` (default: any) from the editor of `uri`. */
   waitForRender(uri: vscode.Uri | undefined, predicate?: (r: RenderReport) => boolean, timeoutMs?: number): Promise<RenderReport>;
-  /** Sends a test action (e.g. a landmark move in image pixels) through the webview's drag path. */
-  testAction(action: TestAction, uri?: vscode.Uri): Promise<void>;
+  /**
+   * Runs a test action (e.g. a landmark move in image pixels) through the webview's own input
+   * path; resolves with the webview's render report once the action settled (its edit applied).
+   */
+  testAction(action: TestAction, uri?: vscode.Uri, timeoutMs?: number): Promise<RenderReport>;
+  /** Asks the webview for a report of what it draws now. */
+  report(uri?: vscode.Uri, timeoutMs?: number): Promise<RenderReport>;
   /** Shows specimen `specimen` in the editor. */
   select(specimen: number, uri?: vscode.Uri): Promise<void>;
 }
@@ -64,7 +70,9 @@ async function waitForSession(provider: TpsEditorProvider, uri: vscode.Uri, time
 export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorApi {
   const output = vscode.window.createOutputChannel('Landmarks Editor', { log: true });
   const cacheDir = path.join(context.globalStorageUri.fsPath, 'image-cache');
-  const provider = new TpsEditorProvider(context, new ImageCache(cacheDir), (m) => output.info(m));
+  // Render reports are for the integration tests alone (lastRender, waitForRender, timings).
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  const provider = new TpsEditorProvider(context, new ImageCache(cacheDir), (m) => output.info(m), testMode);
 
   context.subscriptions.push(
     output,
@@ -128,7 +136,8 @@ export function registerTpsEditor(context: vscode.ExtensionContext): TpsEditorAp
     },
     lastRender: (uri) => provider.session(uri)?.lastRender,
     waitForRender: (uri, predicate = () => true, timeoutMs = 20000) => need(uri).waitForRender(predicate, timeoutMs),
-    testAction: (action, uri) => need(uri).testAction(action),
+    testAction: (action, uri, timeoutMs = 20000) => need(uri).testRequest('action', action, timeoutMs),
+    report: (uri, timeoutMs = 20000) => need(uri).testRequest('report', {}, timeoutMs),
     async select(specimen, uri) {
       const s = need(uri);
       await s.whenReady();

@@ -4,7 +4,9 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EditorSettings, HostToWebview, ImageInfo, RenderReport, TestAction, WebviewToHost } from '../../shared/protocol/editor';
+import type { EditorSettings, HostToWebview, ImageInfo, WebviewToHost } from '../../shared/protocol/editor';
+import type { EditorTestMethods, HostToWebviewTest, RenderReport, WebviewToHostTest } from '../../shared/protocol/editor-test';
+import { RequestClient } from '../../shared/protocol/requests';
 import { problemLines, specimenViews } from '../../shared/editing/views';
 import { getField } from '../../shared/tps/model';
 import type { TpsEditorDocument } from './document';
@@ -35,15 +37,23 @@ export class EditorSession implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly waiters = new Set<RenderWaiter>();
   private readonly readyWaiters: (() => void)[] = [];
+  /** Test requests (editor-test.ts) waiting for the webview's reply; only the test API sends any. */
+  private readonly testRequests = new RequestClient<EditorTestMethods>((m: HostToWebviewTest) => this.panel.webview.postMessage(m));
 
   constructor(
     readonly document: TpsEditorDocument,
     readonly panel: vscode.WebviewPanel,
     private readonly images: ImageCache,
     private readonly log: (message: string) => void,
+    /** Ask the webview for a render report after every render (ExtensionMode.Test: the test API waits on them). */
+    private readonly watchRenders: boolean,
   ) {
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)),
+      panel.webview.onDidReceiveMessage((m: WebviewToHost | WebviewToHostTest) => {
+        if (m.type === 'response') this.testRequests.settle(m);
+        else if (m.type === 'rendered') this.onRendered(m.report);
+        else this.onMessage(m);
+      }),
       document.onDidChangeModel(() => this.postUpdate()),
     );
   }
@@ -77,9 +87,10 @@ export class EditorSession implements vscode.Disposable {
     });
   }
 
-  async testAction(action: TestAction): Promise<void> {
+  /** Asks the webview a test request (editor-test.ts) and resolves with its reply. */
+  async testRequest<K extends keyof EditorTestMethods & string>(method: K, params: EditorTestMethods[K]['params'], timeoutMs: number): Promise<EditorTestMethods[K]['result']> {
     await this.whenReady();
-    await this.post({ type: 'testAction', action });
+    return this.testRequests.request(method, params, timeoutMs);
   }
 
   private onMessage(m: WebviewToHost): void {
@@ -95,6 +106,8 @@ export class EditorSession implements vscode.Disposable {
           selected: this.selected,
           problems: problemLines(this.document.tps),
         }).then(() => this.readyWaiters.splice(0).forEach((f) => f()));
+        // Right after init, so the first drawing is reported too.
+        if (this.watchRenders) this.testRequests.request('watch', {}, 60_000).catch((e: Error) => this.log(`render reports not watched: ${e.message}`));
         return;
       case 'edit':
         try {
@@ -111,22 +124,23 @@ export class EditorSession implements vscode.Disposable {
       case 'selected':
         this.selected = m.specimen;
         return;
-      case 'rendered':
-        this.lastRender = m.report;
-        if (m.report.imageLoaded || m.report.problem) this.timing.firstRenderMs ??= Date.now() - this.createdAt;
-        for (const w of [...this.waiters]) {
-          if (w.predicate(m.report)) {
-            this.waiters.delete(w);
-            w.resolve(m.report);
-          }
-        }
-        return;
       case 'openAsText':
         void vscode.commands.executeCommand('vscode.openWith', this.document.uri, 'default');
         return;
       case 'log':
         this.log(`[webview ${path.basename(this.document.uri.fsPath)}] ${m.level}: ${m.message}`);
         return;
+    }
+  }
+
+  private onRendered(report: RenderReport): void {
+    this.lastRender = report;
+    if (report.imageLoaded || report.problem) this.timing.firstRenderMs ??= Date.now() - this.createdAt;
+    for (const w of [...this.waiters]) {
+      if (w.predicate(report)) {
+        this.waiters.delete(w);
+        w.resolve(report);
+      }
     }
   }
 
@@ -158,5 +172,6 @@ export class EditorSession implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
     this.waiters.clear();
+    this.testRequests.dispose('the editor panel was closed');
   }
 }

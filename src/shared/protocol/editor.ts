@@ -1,7 +1,8 @@
 /**
  * The protocol between the extension (the TPS custom editor provider) and the editor webview.
  * Pure types: imported by src/extension/editor (host side) and src/webview/editor (DOM side).
- * Every message is a member of a discriminated union on `type`.
+ * Every message is a member of a discriminated union on `type`. What only tests send or read
+ * (test actions, render reports) is in ./editor-test.ts.
  *
  * Coordinates: landmarks travel in TPS coordinates (tpsDig: origin bottom-left, y up), exactly
  * as stored in the document. The webview converts to image pixels for drawing through
@@ -88,87 +89,7 @@ export type HostToWebview =
   | { type: 'image'; image: ImageInfo }
   | { type: 'settings'; settings: EditorSettings }
   /** Show this specimen (from the outline, a results view or a test). */
-  | { type: 'select'; specimen: number; landmark?: number }
-  /**
-   * Test hook: act as if the user dragged landmark `landmark` of `specimen` to image pixel
-   * (x, y) (origin top-left, y down). The webview runs the same code path a drag ends with.
-   */
-  | { type: 'testAction'; action: TestAction };
-
-export type TestAction =
-  | { kind: 'move'; specimen: number; landmark: number; x: number; y: number }
-  /** An add as the user asks for it (add mode click): inside the photo only, confirmed beyond the file's common count. */
-  | { kind: 'add'; specimen: number; x: number; y: number }
-  /**
-   * A left click on the photo at image pixel (x, y) (origin top-left, y down) of `specimen`
-   * (default: the one shown), through the handler a real click runs: placing mode, add mode
-   * (`ctrlKey`: Ctrl/Cmd+click), bounds, and what a click that edits nothing does.
-   */
-  | { kind: 'click'; specimen?: number; x: number; y: number; ctrlKey?: boolean }
-  | { kind: 'key'; key: string; shiftKey?: boolean; ctrlKey?: boolean };
-
-/** A rectangle in the webview's CSS pixels (origin: the webview's top-left). */
-export interface ScreenBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** What the webview drew, posted after every render of a specimen (used by tests and status). */
-export interface RenderReport {
-  specimen: number;
-  /** Landmark slots in the specimen. */
-  landmarks: number;
-  /** Markers drawn (slots minus missing and unreadable). */
-  drawn: number;
-  /** Slots without a point that are missing landmarks (not counting unreadable ones). */
-  missing: number;
-  /** 0-based slots whose row in the file cannot be read (SpecimenView.unreadable). */
-  unreadable: number[];
-  /** Curve / outline runs drawn, and their points. */
-  curves: number;
-  curvePoints: number;
-  imageLoaded: boolean;
-  /** Natural size of the image drawn (or of the blank canvas when there is no image). */
-  imageWidth: number;
-  imageHeight: number;
-  /** Image-pixel positions (origin top-left) of the markers, null for missing ones. */
-  positions: ({ x: number; y: number } | null)[];
-  /** Current zoom (screen pixels per image pixel). */
-  zoom: number;
-  /** Marker radius in screen pixels. */
-  markerRadius: number;
-  selectedLandmark: number | null;
-  /** Missing landmark that the next click on the photo places (placing mode), else null. */
-  placing: number | null;
-  /** Add mode: a click on the photo adds a landmark. */
-  adding: boolean;
-  /** A question shown before an edit is posted (adding beyond the file's common count), if any. */
-  confirm?: string;
-  /** The status line as shown: counts and selection, a one-off note, and what the keys do now. */
-  status: string;
-  /** Where things are on screen, to check that nothing covers the drawing area. */
-  layout: {
-    viewport: ScreenBox;
-    /** The notice above the viewport (e.g. "Image not found"), null when hidden. */
-    notice: ScreenBox | null;
-    /** The banner of problems in the file, null when hidden. */
-    banner: ScreenBox | null;
-    /** Per landmark, the marker's outer ring; null for slots without a marker. */
-    markers: (ScreenBox | null)[];
-  };
-  /** Landmarks of this specimen drawn with a doubt ring (among the file's most doubtful predictions). */
-  doubtful: number[];
-  /** Specimen indices in the order the list shows them (file order, or least confident first). */
-  listOrder: number[];
-  /** The review rule in force: a tolerance (with how many specimens it flags), or the 10% rule. */
-  review?: { tolerance: number; unit: 'px' | 'mm'; flagged: number; compared: number; text: string };
-  /** Problem shown to the user for this specimen (e.g. image missing). */
-  problem?: string;
-  /** Milliseconds since the webview script started, and from setting the photo's src to its load. */
-  timing?: { sinceStartMs: number; imageLoadMs?: number };
-}
+  | { type: 'select'; specimen: number; landmark?: number };
 
 /** Webview -> extension. */
 export type WebviewToHost =
@@ -176,6 +97,5 @@ export type WebviewToHost =
   | { type: 'edit'; edit: LandmarkEdit }
   | { type: 'requestImage'; specimen: number }
   | { type: 'selected'; specimen: number }
-  | { type: 'rendered'; report: RenderReport }
   | { type: 'openAsText' }
   | { type: 'log'; level: 'info' | 'error'; message: string };

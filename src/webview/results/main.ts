@@ -9,7 +9,9 @@
  * Reports what it drew (`rendered`) so tests can check it.
  */
 import type { ResultsFromView, ResultsImage, ResultsModel, ResultsToView } from '../../shared/protocol/views';
-import { el, fmt, vscodeApi } from './dom';
+import { el } from '../common/dom';
+import { fmt } from '../common/format';
+import { vscodeApi } from '../common/vscode-api';
 import { colourAt, rgb, robustMax, textOn } from './colour';
 import { MAGNIFICATIONS, autoMagnification, cellAt, columnLabels, fitInside, heatmapGrid, pointsExtent, spatialLandmarks } from './geometry';
 

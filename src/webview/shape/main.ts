@@ -6,7 +6,8 @@
  */
 import type { ShapeFromView, ShapeToView, ShapeViewModel, ShapeViewSpecimen } from '../../shared/protocol/shape';
 import type { Point2 } from '../../shared/morphometrics/procrustes';
-import { el, svg, vscodeApi } from '../results/dom';
+import { el, svg } from '../common/dom';
+import { vscodeApi } from '../common/vscode-api';
 
 const api = vscodeApi<ShapeFromView>();
 const post = (m: ShapeFromView) => api.postMessage(m);

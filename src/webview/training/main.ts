@@ -4,7 +4,9 @@
  * error per landmark. Talks to the host only through src/shared/protocol/views.ts.
  */
 import type { LossPoint, StageCurve, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
-import { el, fmt, fmtDuration, fmtLoss, svg, vscodeApi } from '../results/dom';
+import { el, svg } from '../common/dom';
+import { fmt, fmtDuration, fmtLoss } from '../common/format';
+import { vscodeApi } from '../common/vscode-api';
 import { addProgress, addStageMetric, chartScales, linearScale, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
 
 const vscode = vscodeApi<TrainingFromView>();

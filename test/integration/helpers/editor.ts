@@ -1,7 +1,7 @@
 /** Opening files in the Landmark Editor and waiting for what it drew. */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { RenderReport } from '../../../src/shared/protocol/editor';
+import type { RenderReport } from '../../../src/shared/protocol/editor-test';
 import type { getApi } from './extension';
 import { waitFor } from './wait';
 

@@ -18,7 +18,8 @@ export function getExtension(): vscode.Extension<LandmarksApi> {
 export async function getApi(): Promise<LandmarksApi> {
   const ext = getExtension();
   const api = ext.isActive ? ext.exports : await ext.activate();
-  if (!api) throw new Error(`extension ${EXTENSION_ID} activated but exported no API`);
+  // activate() returns its API in ExtensionMode.Test only (a run with extensionTestsPath).
+  if (!api) throw new Error(`extension ${EXTENSION_ID} activated but exported no API: is the suite running in ExtensionMode.Test (extensionDevelopmentPath + extensionTestsPath)?`);
   return api;
 }
 

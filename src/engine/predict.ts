@@ -18,7 +18,7 @@ import { eta, type JobEnv } from './env';
 import { withWasmFallback } from './backend/fallback';
 import { WebGpuLimitError } from './backend/webgpu-device';
 import { isImageFile } from './image-source';
-import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from './model-io/atomic';
+import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from '../shared/node/atomic-write';
 import { readMetadata } from './model-io/metadata';
 import { openModel } from './open-model';
 import type { Prediction } from './presets/preset';

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ModelMetadata } from '../presets/preset';
-import { writeFileAtomicSync } from './atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { ModelFileError } from './errors';
 
 export const METADATA_FILE = 'metadata.json';

@@ -7,6 +7,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
 
 export interface PreparedImage {
   /** The original photo (TPS coordinates refer to its pixels). */
@@ -124,10 +125,8 @@ export class ImageCache {
     return path.join(this.cacheDir, `${hash}.png`);
   }
 
+  /** Cache PNGs are not flushed (durable: false): they are rebuilt from the photo whenever missing. */
   private async writeAtomic(target: string, bytes: Buffer): Promise<void> {
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-    await fs.promises.writeFile(tmp, bytes);
-    await fs.promises.rename(tmp, target);
+    await writeFileAtomic(target, bytes, { durable: false });
   }
 }

@@ -13,6 +13,7 @@ import { EngineCancelledError } from '../engine-client';
 import { getField, setField } from '../../shared/tps/model';
 import { parseTps } from '../../shared/tps/parse';
 import { emptyDocument, writeTps } from '../../shared/tps/write';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { formatDuration } from './format';
 import { describeModel, listModels, readModelInfo, type ModelInfo } from './models';
 import { freeName } from './format';
@@ -150,9 +151,7 @@ function joinTps(parts: string[], out: string): void {
       doc.specimens.push(sp);
     }
   }
-  const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, writeTps(doc));
-  fs.renameSync(tmp, out);
+  writeFileAtomicSync(out, writeTps(doc));
 }
 
 export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise<PredictResult | undefined> {

@@ -1,6 +1,6 @@
 /**
  * Decoding photos for the engine with sharp: JPEG, PNG, TIFF (and WebP/GIF that sharp reads);
- * BMP through bmp-js then raw pixels into sharp. EXIF orientation is applied first, so
+ * BMP through bmp-js then raw pixels into sharp. Which files are photos: src/shared/image-files.ts. EXIF orientation is applied first, so
  * "original pixels" are those of the upright photo, as a viewer shows it.
  *
  * A photo is resized once to the model input. Aspect: `stretch` by default (the paper's way:
@@ -299,12 +299,4 @@ export async function decodeFullGrey(file: string, options: FullGreyOptions = {}
   }
   const frame = wholeImageFrame(ow, oh, width, height, 'stretch');
   return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width, height, frame };
-}
-
-/** Image file extensions the engine reads (lower case, with dot). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp'];
-
-export function isImageFile(file: string): boolean {
-  const dot = file.lastIndexOf('.');
-  return dot >= 0 && IMAGE_EXTENSIONS.includes(file.slice(dot).toLowerCase());
 }

@@ -20,13 +20,11 @@ export interface PreparedImage {
   version: string;
 }
 
+/**
+ * The photo formats (of src/shared/image-files.ts, the one list) a browser shows as they are; the
+ * others (TIFF, BMP) are converted to PNG.
+ */
 const BROWSER_FORMATS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp']);
-const CONVERTED_FORMATS = new Set(['.tif', '.tiff', '.bmp']);
-
-export function isSupportedImage(file: string): boolean {
-  const ext = path.extname(file).toLowerCase();
-  return BROWSER_FORMATS.has(ext) || CONVERTED_FORMATS.has(ext);
-}
 
 type SharpFactory = typeof import('sharp');
 let sharpModule: SharpFactory | undefined;

@@ -18,7 +18,7 @@ import { formatDuration } from './format';
 import { describeModel, listModels, readModelInfo, type ModelInfo } from './models';
 import { freeName } from './format';
 import { describeError } from './messages';
-import { isImageFile } from './tps-source';
+import { IMAGE_EXTENSIONS, isImageFile } from '../../shared/image-files';
 import type { Workbench } from './workbench';
 
 export interface PredictCommandOptions {
@@ -59,7 +59,7 @@ async function pickImages(): Promise<string[] | undefined> {
     canSelectFolders: true,
     canSelectMany: true,
     title: 'Predict landmarks: an image folder or images',
-    filters: { Images: ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'bmp'] },
+    filters: { Images: IMAGE_EXTENSIONS.map((e) => e.slice(1)) },
   });
   return uris?.map((u) => u.fsPath);
 }

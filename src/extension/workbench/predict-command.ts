@@ -14,7 +14,7 @@ import { getField, setField } from '../../shared/tps/model';
 import { parseTps } from '../../shared/tps/parse';
 import { emptyDocument, writeTps } from '../../shared/tps/write';
 import { writeFileAtomicSync } from '../../shared/node/atomic-write';
-import { formatDuration } from './format';
+import { formatDuration } from '../../shared/format';
 import { describeModel, listModels, readModelInfo, type ModelInfo } from './models';
 import { freeName } from './format';
 import { describeError } from './messages';

@@ -11,6 +11,7 @@
 import type { EvaluationResult, LandmarkErrorStats } from '../../shared/protocol/engine';
 import type { ResultsImage, ResultsTableRow } from '../../shared/protocol/views';
 import { summarize, type Summary } from '../../shared/metrics/stats';
+import { landmarkStats } from '../../shared/metrics/errors';
 
 type ErrorRow = Pick<ResultsImage, 'errors' | 'scale'>;
 
@@ -40,7 +41,10 @@ export function engineTable(evaluation: EvaluationResult, landmarkCount: number)
   return { table: lms.map(row), overall: { mean: num(evaluation.mean), median: num(evaluation.median), p90: num(evaluation.p90) } };
 }
 
-/** One row per landmark (1-based index): mean, median, p90 in pixels and, where known, SCALE units. */
+/**
+ * One row per landmark (1-based index): mean, median, p90 in pixels and, where known, SCALE
+ * units, by the engine's own per-landmark statistics (landmarkStats).
+ */
 export function landmarkTable(images: readonly ErrorRow[], landmarkCount: number): ResultsTableRow[] {
   const rows: ResultsTableRow[] = [];
   for (let k = 0; k < landmarkCount; k++) {
@@ -52,15 +56,7 @@ export function landmarkTable(images: readonly ErrorRow[], landmarkCount: number
       px.push(e);
       if (im.scale !== undefined && im.scale > 0) scaled.push(e * im.scale);
     }
-    const s = summarize(px);
-    const r: ResultsTableRow = { index: k + 1, count: s.count, mean: s.mean, median: s.median, p90: s.p90 };
-    if (scaled.length) {
-      const ss = summarize(scaled);
-      r.meanScaled = ss.mean;
-      r.medianScaled = ss.median;
-      r.p90Scaled = ss.p90;
-    }
-    rows.push(r);
+    rows.push(row(landmarkStats(k + 1, px, scaled, images.length - px.length)));
   }
   return rows;
 }

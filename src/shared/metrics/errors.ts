@@ -82,6 +82,23 @@ export function pointErrors(manual: readonly (XY | null)[], predicted: readonly 
   });
 }
 
+/**
+ * One landmark's statistics (1-based `index`) from its errors in px and, for the images with a
+ * SCALE, in SCALE units; `missing`: images where it is missing on either side.
+ */
+export function landmarkStats(index: number, errors: readonly number[], scaled: readonly number[], missing: number): LandmarkStats {
+  const s = summarize(errors);
+  const out: LandmarkStats = { index, mean: s.mean, median: s.median, p90: s.p90, count: s.count, missing, max: s.max };
+  if (scaled.length) {
+    const sc = summarize(scaled);
+    out.meanScaled = sc.mean;
+    out.medianScaled = sc.median;
+    out.p90Scaled = sc.p90;
+    out.scaledCount = sc.count;
+  }
+  return out;
+}
+
 /** Statistics over matched specimens (all with the same landmark count). */
 export function summarizeErrors(pairs: readonly SpecimenPair[]): ErrorSummary {
   const k = pairs.length ? pairs[0].manual.length : 0;
@@ -144,18 +161,7 @@ export function summarizeErrors(pairs: readonly SpecimenPair[]): ErrorSummary {
     if (an !== bn) return an ? 1 : -1;
     return an ? a.name.localeCompare(b.name) : b.mean - a.mean;
   });
-  const landmarks: LandmarkStats[] = perLandmark.map((errs, i) => {
-    const s = summarize(errs);
-    const out: LandmarkStats = { index: i + 1, mean: s.mean, median: s.median, p90: s.p90, count: s.count, missing: missing[i], max: s.max };
-    if (perLandmarkScaled[i].length) {
-      const sc = summarize(perLandmarkScaled[i]);
-      out.meanScaled = sc.mean;
-      out.medianScaled = sc.median;
-      out.p90Scaled = sc.p90;
-      out.scaledCount = sc.count;
-    }
-    return out;
-  });
+  const landmarks = perLandmark.map((errs, i) => landmarkStats(i + 1, errs, perLandmarkScaled[i], missing[i]));
   const s = summarize(all);
   const summary: ErrorSummary = {
     landmarkCount: k,

@@ -80,18 +80,25 @@ function writeTempSync(tmp: string, data: string | Uint8Array, durable: boolean)
   }
 }
 
-/** The synchronous twin of writeFileAtomic, for code that must not yield (engine model files, exit paths). */
-export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+/**
+ * Writes the temporary file beside `file`, then `publish` puts it in place (rename, or link for
+ * an exclusive write); the temporary file is gone afterwards, whatever happened.
+ */
+function writeThroughTempSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions, publish: (tmp: string, target: string) => void): void {
   const target = path.resolve(file);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   writeTempSync(tmp, data, options.durable !== false);
   try {
-    fs.renameSync(tmp, target);
-  } catch (e) {
+    publish(tmp, target);
+  } finally {
     fs.rmSync(tmp, { force: true });
-    throw e;
   }
+}
+
+/** The synchronous twin of writeFileAtomic, for code that must not yield (engine model files, exit paths). */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  writeThroughTempSync(file, data, options, (tmp, target) => fs.renameSync(tmp, target));
 }
 
 /**
@@ -100,16 +107,12 @@ export function writeFileAtomicSync(file: string, data: string | Uint8Array, opt
  * check the caller made (predictions never land on a manual TPS file).
  */
 export function writeFileAtomicExclusiveSync(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
-  const target = path.resolve(file);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const tmp = tempPathFor(target);
-  writeTempSync(tmp, data, options.durable !== false);
-  try {
-    fs.linkSync(tmp, target);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${file} exists: not overwriting it`);
-    throw e;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
+  writeThroughTempSync(file, data, options, (tmp, target) => {
+    try {
+      fs.linkSync(tmp, target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${file} exists: not overwriting it`);
+      throw e;
+    }
+  });
 }

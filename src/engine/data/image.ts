@@ -10,7 +10,7 @@
  */
 import * as fs from 'fs';
 import sharp from 'sharp';
-import * as bmp from 'bmp-js';
+import { decodeBmp, isBmp } from '../../shared/node/bmp';
 import {
   type FitMode,
   type ImageFrame,
@@ -68,10 +68,6 @@ export interface RawRgb {
   height: number;
 }
 
-function isBmp(buf: Buffer): boolean {
-  return buf.length > 26 && buf[0] === 0x42 && buf[1] === 0x4d;
-}
-
 async function readFile(file: string): Promise<Buffer> {
   try {
     return await fs.promises.readFile(file);
@@ -87,16 +83,8 @@ async function openUpright(file: string): Promise<{ pipeline: sharp.Sharp; width
   if (buf.length === 0) throw new ImageDecodeError(file, 'the file is empty');
   try {
     if (isBmp(buf)) {
-      const img = bmp.decode(buf);
-      const n = img.width * img.height;
-      if (!(n > 0) || img.data.length < n * 4) throw new Error('truncated BMP');
-      const rgb = Buffer.alloc(n * 3);
-      for (let i = 0; i < n; i++) {
-        rgb[3 * i] = img.data[4 * i + 3];
-        rgb[3 * i + 1] = img.data[4 * i + 2];
-        rgb[3 * i + 2] = img.data[4 * i + 1];
-      }
-      return { pipeline: sharp(rgb, { raw: { width: img.width, height: img.height, channels: 3 } }), width: img.width, height: img.height };
+      const { width, height, rgb } = decodeBmp(buf);
+      return { pipeline: sharp(rgb, { raw: { width, height, channels: 3 } }), width, height };
     }
     const meta = await sharp(buf).metadata();
     if (!meta.width || !meta.height) throw new Error('no image size in the header');

@@ -83,12 +83,12 @@ export function pointErrors(manual: readonly (XY | null)[], predicted: readonly 
 }
 
 /**
- * One landmark's statistics (1-based `index`) from its errors in px and, for the images with a
- * SCALE, in SCALE units; `missing`: images where it is missing on either side.
+ * Statistics of errors in px and, for the images with a SCALE, in SCALE units; `missing`: the
+ * landmark slots left out because missing on either side. One landmark's, or all pooled.
  */
-export function landmarkStats(index: number, errors: readonly number[], scaled: readonly number[], missing: number): LandmarkStats {
+function errorStats(errors: readonly number[], scaled: readonly number[], missing: number): Omit<LandmarkStats, 'index'> {
   const s = summarize(errors);
-  const out: LandmarkStats = { index, mean: s.mean, median: s.median, p90: s.p90, count: s.count, missing, max: s.max };
+  const out: Omit<LandmarkStats, 'index'> = { mean: s.mean, median: s.median, p90: s.p90, count: s.count, missing, max: s.max };
   if (scaled.length) {
     const sc = summarize(scaled);
     out.meanScaled = sc.mean;
@@ -97,6 +97,11 @@ export function landmarkStats(index: number, errors: readonly number[], scaled: 
     out.scaledCount = sc.count;
   }
   return out;
+}
+
+/** One landmark's statistics (1-based `index`), see errorStats. */
+export function landmarkStats(index: number, errors: readonly number[], scaled: readonly number[], missing: number): LandmarkStats {
+  return { index, ...errorStats(errors, scaled, missing) };
 }
 
 /** Statistics over matched specimens (all with the same landmark count). */
@@ -162,24 +167,6 @@ export function summarizeErrors(pairs: readonly SpecimenPair[]): ErrorSummary {
     return an ? a.name.localeCompare(b.name) : b.mean - a.mean;
   });
   const landmarks = perLandmark.map((errs, i) => landmarkStats(i + 1, errs, perLandmarkScaled[i], missing[i]));
-  const s = summarize(all);
-  const summary: ErrorSummary = {
-    landmarkCount: k,
-    landmarks,
-    mean: s.mean,
-    median: s.median,
-    p90: s.p90,
-    max: s.max,
-    count: s.count,
-    missing: missing.reduce((a, b) => a + b, 0),
-    images,
-  };
-  if (allScaled.length) {
-    const sc = summarize(allScaled);
-    summary.meanScaled = sc.mean;
-    summary.medianScaled = sc.median;
-    summary.p90Scaled = sc.p90;
-    summary.scaledCount = sc.count;
-  }
-  return summary;
+  // Overall: the same statistics over every landmark's errors pooled.
+  return { landmarkCount: k, landmarks, ...errorStats(all, allScaled, missing.reduce((a, b) => a + b, 0)), images };
 }

@@ -1,7 +1,8 @@
 /**
  * Decoding photos for the engine with sharp: JPEG, PNG, TIFF (and WebP/GIF that sharp reads);
- * BMP through bmp-js then raw pixels into sharp. Which files are photos: src/shared/image-files.ts. EXIF orientation is applied first, so
- * "original pixels" are those of the upright photo, as a viewer shows it.
+ * BMP through src/shared/node/bmp.ts then raw pixels into sharp (which files are photos:
+ * src/shared/image-files.ts). EXIF orientation is applied first, so "original pixels" are those
+ * of the upright photo, as a viewer shows it.
  *
  * A photo is resized once to the model input. Aspect: `stretch` by default (the paper's way:
  * each axis scaled on its own), or `letterbox` (one scale, centred, black margins). The frame

@@ -33,7 +33,7 @@ export interface AtomicWriteOptions {
 let counter = 0;
 
 /** A temporary file name beside `file`, unique to this call (see the header). */
-export function tempPathFor(file: string): string {
+function tempPathFor(file: string): string {
   counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
   const rand = crypto.randomBytes(4).toString('hex');
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter}.${rand}.tmp`);

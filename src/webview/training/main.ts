@@ -73,7 +73,7 @@ function statusLine(): HTMLElement {
           ? // a preset of stages: no epochs to speak of
             f.cancelled
             ? 'Cancelled: a preset of stages keeps no partial model, nothing was saved.'
-            : `Done in ${fmtDuration(f.seconds)}.` + (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : '')
+            : `Done in ${formatDuration(f.seconds)}.` + (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : '')
           : f.cancelled
           ? f.bestEpoch > 0
             ? `Cancelled after epoch ${f.epochs}. The best model so far (epoch ${f.bestEpoch}) was kept.`

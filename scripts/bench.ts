@@ -14,6 +14,7 @@
  *   mouse-reaching: rounds of 11 (DeepLabCut's Reaching-Mackenzie labelled frames).
  *
  * Options: --dataset mollusk|wings|mouse-reaching (repeatable), --preset default|paper (repeatable),
+ *   --profile FILE.json (repeatable: `default` with that profile of stages, a row beside today's),
  *   --backend wasm|auto|cpu|native-cpu|native-gpu (default wasm: the targets are for wasm),
  *   --paper-epochs N (default 10 mollusk / 20 wings; the paper's own 60 would take hours on
  *   wasm here), --seed N (default 1), --out DIR (default bench-results), --data DIR.
@@ -23,7 +24,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import type { BackendChoice, PresetName } from '../src/shared/protocol/engine';
+import type { BackendChoice, PresetName, ProfileSpec } from '../src/shared/protocol/engine';
 import { percentileSorted } from '../src/shared/metrics/stats';
 import { doubtFigures, type DoubtFigures } from '../src/shared/metrics/doubt';
 import { bootstrapMean, verdict } from '../src/shared/metrics/bootstrap';
@@ -33,6 +34,8 @@ type DatasetName = 'mollusk' | 'wings' | 'mouse-reaching';
 interface JobSpec {
   dataset: DatasetName;
   preset: PresetName;
+  /** `default` run with another profile (--profile FILE): its name labels the row. */
+  profile?: ProfileSpec;
   backend: BackendChoice;
   seed: number;
   epochs?: number;
@@ -42,7 +45,8 @@ interface JobSpec {
 
 export interface JobResult {
   dataset: DatasetName;
-  preset: PresetName;
+  /** The preset, or `default:<profile>` for a --profile row. */
+  preset: string;
   backend: string;
   protocol: string;
   trainImages: number;
@@ -88,6 +92,11 @@ export function outlierShare(items: { error: number[]; doubt: number }[], bigThr
   // what a perfect ranking would catch: the k items holding the most big errors
   const most = items.map((it) => big(it.error)).sort((a, b) => b - a).slice(0, k).reduce((a, b) => a + b, 0);
   return { share: total ? caught / total : NaN, big: total, best: total ? most / total : NaN };
+}
+
+/** The row label: the preset, or `default:<profile>` for a profile given with --profile. */
+function jobLabel(spec: Pick<JobSpec, 'preset' | 'profile'>): string {
+  return spec.profile ? `${spec.preset}:${spec.profile.name}` : spec.preset;
 }
 
 // ---------------------------------------------------------------- child: one (dataset, preset)
@@ -144,7 +153,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   let cancelled = false;
   const stageErrors = new Map<string, number[]>();
   for (const [r, test] of tests.entries()) {
-    const out = path.join(spec.work, `${spec.dataset}-${spec.preset}-${r + 1}`);
+    const out = path.join(spec.work, `${spec.dataset}-${jobLabel(spec).replace(/[^\w.-]+/g, '_')}-${r + 1}`);
     fs.rmSync(out, { recursive: true, force: true });
     const t0 = Date.now();
     const res = await runTrainJob(
@@ -156,6 +165,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
         seed: spec.seed + r,
         keepCheckpoint: false,
         ...(spec.epochs ? { epochs: spec.epochs } : {}),
+        ...(spec.profile ? { profile: spec.profile } : {}),
         // default: validation is only reported, never used for selection, so keep it small
         ...(spec.preset === 'default' ? { validationSplit: 0.05 } : {}),
       },
@@ -236,7 +246,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const doubt = lmDoubt.length ? doubtFigures(lmDoubt.map((x) => x.d), lmDoubt.map((x) => x.e), p90) : undefined;
   return {
     dataset: spec.dataset,
-    preset: spec.preset,
+    preset: jobLabel(spec),
     backend: report.name,
     protocol: DATASETS[spec.dataset].protocol,
     trainImages,
@@ -327,6 +337,7 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       data: { type: 'string' },
       job: { type: 'string' },
+      profile: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -334,7 +345,7 @@ async function main(): Promise<number> {
   if (values.job) {
     const spec = JSON.parse(values.job) as JobSpec;
     const result = await runJob(spec);
-    fs.writeFileSync(path.join(spec.work, `${spec.dataset}-${spec.preset}.json`), JSON.stringify(result, null, 2));
+    fs.writeFileSync(path.join(spec.work, `${spec.dataset}-${jobLabel(spec).replace(/[^\w.-]+/g, '_')}.json`), JSON.stringify(result, null, 2));
     return 0;
   }
   if (values.help) {
@@ -343,6 +354,9 @@ async function main(): Promise<number> {
   }
   const datasets = (values.dataset ?? ['mollusk', 'wings', 'mouse-reaching']) as DatasetName[];
   const presets = (values.preset ?? ['default', 'paper']) as PresetName[];
+  // each --profile FILE adds a `default:<name>` row beside the presets: a candidate profile against today's, in one run
+  const profiles = (values.profile ?? []).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as ProfileSpec);
+  const jobs: Pick<JobSpec, 'preset' | 'profile'>[] = [...presets.map((preset) => ({ preset })), ...profiles.map((profile) => ({ preset: 'default' as const, profile }))];
   for (const d of datasets) if (!(d in DATASETS)) throw new Error(`--dataset ${d}: expected one of ${Object.keys(DATASETS).join(', ')}`);
   for (const p of presets) if (p !== 'default' && p !== 'paper') throw new Error(`--preset ${p}: expected default or paper`);
   const dataRoot = path.resolve(values.data ?? path.join(__dirname, '..', '..', 'shared', 'data'));
@@ -365,17 +379,19 @@ async function main(): Promise<number> {
     console.error('\nbench: interrupted: stopping the running job; the table shows what finished (Ctrl-C again to quit at once)');
     child?.kill('SIGINT');
   });
-  console.error(`bench: ${datasets.join(', ')} x ${presets.join(', ')} on ${backend}; ${os.cpus().length} cores, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
+  console.error(`bench: ${datasets.join(', ')} x ${jobs.map(jobLabel).join(', ')} on ${backend}; ${os.cpus().length} cores, load ${os.loadavg().map((v) => v.toFixed(1)).join(' ')}`);
   for (const dataset of datasets) {
     if (!fs.existsSync(path.join(dataRoot, DATASETS[dataset].folder, 'landmarks.tps'))) {
       console.error(`bench: ${dataset}: skipped, no ${path.join(dataRoot, DATASETS[dataset].folder, 'landmarks.tps')}`);
       continue;
     }
-    for (const preset of presets) {
+    for (const job of jobs) {
       if (interrupted) break;
+      const preset = job.preset;
+      const label = jobLabel(job);
       const epochs = preset === 'paper' ? (values['paper-epochs'] ? Number(values['paper-epochs']) : dataset === 'mollusk' ? 10 : 20) : undefined;
-      const spec: JobSpec = { dataset, preset, backend, seed, epochs, dataRoot, work };
-      const file = path.join(work, `${dataset}-${preset}.json`);
+      const spec: JobSpec = { dataset, preset, ...(job.profile ? { profile: job.profile } : {}), backend, seed, epochs, dataRoot, work };
+      const file = path.join(work, `${dataset}-${label.replace(/[^\w.-]+/g, '_')}.json`);
       fs.rmSync(file, { force: true });
       const code = await new Promise<number>((resolve) => {
         child = fork(__filename, ['--job', JSON.stringify(spec)], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -385,9 +401,9 @@ async function main(): Promise<number> {
       if (fs.existsSync(file)) {
         const r = JSON.parse(fs.readFileSync(file, 'utf8')) as JobResult;
         results.push(r);
-        console.error(`bench: ${dataset}/${preset}: mean ${f1(r.mean)} px in ${f1(r.seconds)} s${r.cancelled ? ' (interrupted)' : ''}`);
+        console.error(`bench: ${dataset}/${label}: mean ${f1(r.mean)} px in ${f1(r.seconds)} s${r.cancelled ? ' (interrupted)' : ''}`);
       } else {
-        console.error(`bench: ${dataset}/${preset} failed (exit ${code})`);
+        console.error(`bench: ${dataset}/${label} failed (exit ${code})`);
       }
     }
   }

@@ -3,7 +3,8 @@
  * the common `parseArgs` option block, preset and training numbers parsing, `--help`, running
  * a job with the backend started and closed, and printing the result (JSON or text).
  */
-import type { BackendChoice, PresetName, TrainingNumber, TrainOptions } from '../shared/protocol/engine';
+import * as fs from 'fs';
+import type { BackendChoice, PresetName, ProfileSpec, TrainingNumber, TrainOptions } from '../shared/protocol/engine';
 import { OptionError, parseOptionAssignments, resolveOptions, type OptionValue } from '../shared/protocol/options';
 import { getPreset, presetNames } from '../engine/presets';
 import type { CliCommand } from './command';
@@ -31,8 +32,26 @@ export const TRAINING_ARGS = {
   patience: { type: 'string' },
   backend: { type: 'string' },
   option: { type: 'string', multiple: true },
+  profile: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
+
+/** `--profile FILE.json`: a pipeline profile for the default preset (stages and options), read and parsed here; the engine checks its stages. */
+export function readProfileArg(file: string | undefined, preset: PresetName): ProfileSpec | undefined {
+  if (file === undefined) return undefined;
+  if (preset !== 'default') throw new UsageError(`--profile: only the default preset runs profiles (got --preset ${preset})`);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--profile ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ProfileSpec;
+  } catch (e) {
+    throw new UsageError(`--profile ${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
 
 /**
  * `--option name=value` (repeatable): the preset's own options, checked against its declaration
@@ -47,6 +66,16 @@ export function parsePresetOptions(preset: PresetName, pairs: readonly string[] 
   } catch (e) {
     if (e instanceof OptionError) throw new UsageError(e.message);
     throw e;
+  }
+}
+
+/** `--option` pairs as given (strings), for a profile the engine checks; a malformed pair is a usage error. */
+export function parseOptionAssignmentsOrUsage(pairs: readonly string[] | undefined): Record<string, OptionValue> | undefined {
+  if (!pairs?.length) return undefined;
+  try {
+    return parseOptionAssignments(pairs);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

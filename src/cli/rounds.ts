@@ -24,7 +24,7 @@ import { WorkDir } from '../engine/rounds-jobs/workdir';
 import type { WorkerCommand } from '../engine/rounds-jobs/workers';
 import { planRequest } from '../engine/rounds';
 import { evaluationTable, formatProgress, parseBackend, parseIntOption, parseLandmarkList, runCli, UsageError } from './engine-common';
-import { engineCommand, helpRequested, parsePreset, parsePresetOptions, parseTrainingNumbers, printResult, TRAINING_ARGS, withEngine } from './options';
+import { engineCommand, helpRequested, parseOptionAssignmentsOrUsage, parsePreset, parsePresetOptions, parseTrainingNumbers, printResult, readProfileArg, TRAINING_ARGS, withEngine } from './options';
 
 export const USAGE = [
   'usage: rounds --data <tps-or-folder> --test-size N --out <work-dir> [options]',
@@ -42,6 +42,7 @@ export const USAGE = [
   '    --partition P  --time T (e.g. 2:00:00)  --gpus N (or type:N, per round)',
   '    --sbatch-arg=--option=value   more sbatch options for both jobs (repeatable)',
   '  --option NAME=VALUE  one of the preset\'s own options (repeatable; `train --help` lists them)',
+  '  --profile FILE.json  default preset: run this profile of stages instead of its own',
   '  --json            print the result as JSON on stdout',
   '',
   'A rerun with the same data and options keeps the rounds already done and runs the others.',
@@ -95,7 +96,9 @@ function roundsOptions(values: RoundsValues): RoundsOptions {
     ...(values.images ? { images: values.images } : {}),
     ...parseTrainingNumbers(values),
   };
-  const presetOptions = parsePresetOptions(options.preset ?? 'default', values.option);
+  const profile = readProfileArg(values.profile, options.preset ?? 'default');
+  if (profile) options.profile = profile;
+  const presetOptions = profile ? parseOptionAssignmentsOrUsage(values.option) : parsePresetOptions(options.preset ?? 'default', values.option);
   if (presetOptions) options.presetOptions = presetOptions;
   const landmarkSubset = parseLandmarkList('landmarks', values.landmarks);
   if (landmarkSubset !== undefined) options.landmarkSubset = landmarkSubset;

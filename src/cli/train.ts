@@ -10,7 +10,7 @@ import type { CliCommand } from './command';
 import type { TrainOptions } from '../shared/protocol/engine';
 import { trainModel } from '../engine/train/run';
 import { evaluationTable, parseBackend, parseLandmarkList, UsageError } from './engine-common';
-import { engineCommand, parsePreset, parsePresetOptions, parseTrainingNumbers, presetOptionsHelp, printResult, TRAINING_ARGS, unusedNumbersWarning, withEngine } from './options';
+import { engineCommand, parseOptionAssignmentsOrUsage, parsePreset, parsePresetOptions, parseTrainingNumbers, presetOptionsHelp, printResult, readProfileArg, TRAINING_ARGS, unusedNumbersWarning, withEngine } from './options';
 
 export const USAGE = [
   'usage: train --data <tps-or-folder> --out <model-dir> [options]',
@@ -30,6 +30,7 @@ export const USAGE = [
   '  --include a,b,...        train on these specimens only',
   '  --backend auto|webgpu|native-gpu|native-cpu|wasm|cpu',
   '  --option NAME=VALUE      one of the preset\'s own options (repeatable), listed below',
+  '  --profile FILE.json      default preset: run this profile (stages + options, like src/engine/profiles/default.json)',
   '  --json                   print the result as JSON on stdout',
   '',
   ...presetOptionsHelp(),
@@ -53,7 +54,9 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
   if (!values.out) throw new UsageError('--out is required');
   const preset = parsePreset(values.preset);
   const numbers = parseTrainingNumbers(values);
-  const presetOptions = parsePresetOptions(preset, values.option);
+  const profile = readProfileArg(values.profile, preset);
+  // with another profile its own options apply: the engine checks them against its stages
+  const presetOptions = profile ? parseOptionAssignmentsOrUsage(values.option) : parsePresetOptions(preset, values.option);
   const unused = unusedNumbersWarning(preset, numbers);
   if (unused) console.error(unused);
   const options: TrainOptions = {
@@ -63,6 +66,7 @@ export function parseTrainArgs(args: string[]): { options: TrainOptions; backend
     ...(values.images ? { images: values.images } : {}),
     ...numbers,
     ...(presetOptions ? { presetOptions } : {}),
+    ...(profile ? { profile } : {}),
   };
   const set = <K extends keyof TrainOptions>(k: K, v: TrainOptions[K] | undefined): void => {
     if (v !== undefined) options[k] = v;

@@ -26,8 +26,8 @@ import type { Sample } from './presets/preset';
 export { roundTestSets } from './rounds-jobs/plan';
 
 export function planRequest(options: RoundsOptions): PlanRequest {
-  const { data, images, landmarkSubset, testSize, seed, preset, epochs, batchSize, learningRate, validationSplit, inputSize, patience, presetOptions } = options;
-  const train: PlanTraining = { preset: preset ?? 'default', epochs, batchSize, learningRate, validationSplit, inputSize, patience, ...(presetOptions ? { presetOptions } : {}) };
+  const { data, images, landmarkSubset, testSize, seed, preset, epochs, batchSize, learningRate, validationSplit, inputSize, patience, presetOptions, profile } = options;
+  const train: PlanTraining = { preset: preset ?? 'default', epochs, batchSize, learningRate, validationSplit, inputSize, patience, ...(presetOptions ? { presetOptions } : {}), ...(profile ? { profile } : {}) };
   return { data, testSize, train, ...(images ? { images } : {}), ...(landmarkSubset ? { landmarkSubset } : {}), ...(seed !== undefined ? { seed } : {}) };
 }
 

@@ -155,7 +155,7 @@ export class PipelinePredictor implements Predictor {
   private readonly levels: number;
   constructor(readonly model: PipelineModel) {
     this.landmarkCount = model.landmarkCount;
-    this.levels = Math.max(1, ...model.stages.map((s) => s.stage.pyramidLevels?.(s.model) ?? 1));
+    this.levels = model.levels;
   }
 
   async predictGrey(g: GreyImage): Promise<Prediction> {

@@ -3,6 +3,7 @@
  * stages in order, each with its options; resolved against the stages' declared options and the
  * user's overrides (`stage.option` = value), and saved resolved with the model.
  */
+import type { ProfileSpec } from '../../shared/protocol/engine';
 import { OptionError, resolveOptions, type OptionDecl, type OptionValues } from '../../shared/protocol/options';
 import { stageNamed } from '../stages/registry';
 import defaultProfile from '../profiles/default.json';
@@ -21,11 +22,20 @@ export interface Profile {
 }
 
 /** As written in a profile file: options may be partial. */
-interface ProfileFile {
-  name: string;
-  description: string;
-  folds?: number;
-  stages: { stage: string; options?: Record<string, unknown> }[];
+export type ProfileFile = ProfileSpec;
+
+/** A profile given as data (a user's file): its shape checked, its stages known; `where` names it in errors. */
+export function checkProfileFile(v: unknown, where: string): ProfileFile {
+  const p = v as ProfileFile;
+  if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name.trim()) throw new OptionError(`${where}: a profile needs a "name"`);
+  if (!Array.isArray(p.stages) || p.stages.length === 0) throw new OptionError(`${where}: profile ${p.name} needs a non-empty "stages" list`);
+  for (const [k, s] of p.stages.entries()) {
+    if (!s || typeof s.stage !== 'string') throw new OptionError(`${where}: stage ${k + 1} of profile ${p.name} has no "stage" name`);
+    stageNamed(s.stage, `${where}: profile ${p.name}`);
+    if (s.options !== undefined && (typeof s.options !== 'object' || Array.isArray(s.options))) throw new OptionError(`${where}: options of stage ${s.stage} must be an object`);
+  }
+  if (p.folds !== undefined && !(Number.isInteger(p.folds) && p.folds >= 2)) throw new OptionError(`${where}: "folds" must be a whole number >= 2`);
+  return { name: p.name, description: typeof p.description === 'string' ? p.description : '', ...(p.folds !== undefined ? { folds: p.folds } : {}), stages: p.stages };
 }
 
 const PROFILES: Record<string, ProfileFile> = { default: defaultProfile as ProfileFile };

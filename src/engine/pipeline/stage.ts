@@ -98,8 +98,6 @@ export interface Stage<M> {
   apply(model: M, pyramid: GreyImage[], start: StageAnswer | undefined): Promise<StageAnswer>;
   serialise(model: M): Promise<StagePart>;
   deserialise(part: StagePart, landmarkCount: number): M;
-  /** Pyramid levels the model reads at prediction time (the pipeline cuts each photo into the most any stage needs). */
-  pyramidLevels?(model: M): number;
   dispose?(model: M): void;
 }
 

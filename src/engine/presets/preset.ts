@@ -14,7 +14,7 @@
  * (coarse-to-fine): it must then honour the same hooks (ctx.progress, ctx.cancel, resume).
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import type { BackendName, PresetName, TrainingNumber, TrainProgress } from '../../shared/protocol/engine';
+import type { BackendName, PresetName, ProfileSpec, TrainingNumber, TrainProgress } from '../../shared/protocol/engine';
 import type { OptionDecl, OptionValue } from '../../shared/protocol/options';
 
 export type Tf = typeof tfjs;
@@ -72,6 +72,8 @@ export interface TrainContext {
   initFrom?: string;
   /** The preset's own declared options (`Preset.options`) as the user set them; unset ones take their defaults. */
   presetOptions?: Record<string, OptionValue>;
+  /** A profile to run instead of the preset's own (presets built from profiles). */
+  profile?: ProfileSpec;
   cancel: CancelToken;
   progress(p: TrainProgress): void;
   log(message: string): void;

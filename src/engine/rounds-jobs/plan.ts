@@ -67,6 +67,7 @@ function canonicalTraining(t: PlanTraining): PlanTraining {
   if (t.validationSplit !== undefined) out.validationSplit = t.validationSplit;
   if (t.inputSize !== undefined) out.inputSize = [t.inputSize[0], t.inputSize[1]];
   if (t.patience !== undefined) out.patience = t.patience;
+  if (t.profile) out.profile = t.profile;
   if (t.presetOptions && Object.keys(t.presetOptions).length) out.presetOptions = Object.fromEntries(Object.keys(t.presetOptions).sort().map((k) => [k, t.presetOptions![k]]));
   return out;
 }

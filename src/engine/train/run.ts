@@ -130,6 +130,7 @@ async function runTrainJobOnce(job: TrainJob, env: JobEnv): Promise<TrainResult>
     resume: !!job.resume,
     initFrom: job.initFrom,
     ...(job.presetOptions ? { presetOptions: job.presetOptions } : {}),
+    ...(job.profile ? { profile: job.profile } : {}),
     cancel: env.cancel,
     progress: (p) => env.progress(p),
     log: env.log,

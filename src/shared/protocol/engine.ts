@@ -86,6 +86,17 @@ export interface TrainOptions {
   include?: string[];
   /** The preset's own options by name (e.g. `sdm.ridge` for `default`), as declared in PresetInfo.options. */
   presetOptions?: Record<string, OptionValue>;
+  /** `default` only: another profile to run instead of its own (stages and their options, as in src/engine/profiles/*.json). */
+  profile?: ProfileSpec;
+}
+
+/** A pipeline profile as data (what src/engine/profiles/*.json hold): the stages in order and their options. */
+export interface ProfileSpec {
+  name: string;
+  description: string;
+  /** Folds of the out-of-fold answers each stage learns from (default 4). */
+  folds?: number;
+  stages: { stage: string; options?: Record<string, OptionValue> }[];
 }
 
 export interface PredictOptions {

@@ -18,7 +18,7 @@
  *
  * Pure: types and checks of parsed JSON only (no fs), so the extension can read them too.
  */
-import type { PresetName, RoundsResult } from './engine';
+import type { PresetName, ProfileSpec, RoundsResult } from './engine';
 import type { OptionValue } from './options';
 
 export const PLAN_FORMAT = 'landmarks-rounds-plan';
@@ -35,6 +35,8 @@ export interface PlanTraining {
   patience?: number;
   /** The preset's own options (TrainOptions.presetOptions). */
   presetOptions?: Record<string, OptionValue>;
+  /** A profile run instead of the preset's own (TrainOptions.profile). */
+  profile?: ProfileSpec;
 }
 
 export interface PlannedRound {

@@ -68,7 +68,12 @@ function statusLine(): HTMLElement {
       el(
         'div',
         { class: 'banner' },
-        f.cancelled
+        state.last?.phase
+          ? // a preset of stages: no epochs to speak of
+            f.cancelled
+            ? 'Cancelled: a preset of stages keeps no partial model, nothing was saved.'
+            : `Done in ${fmtDuration(f.seconds)}.` + (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : '')
+          : f.cancelled
           ? f.bestEpoch > 0
             ? `Cancelled after epoch ${f.epochs}. The best model so far (epoch ${f.bestEpoch}) was kept.`
             : 'Cancelled before the first epoch ended: no model was saved.'

@@ -17,7 +17,7 @@
 import type { BackendName } from '../../../shared/protocol/engine';
 import { hasPipeline, loadPipeline, PipelinePredictor, savePipeline, trainPipeline } from '../../pipeline/pipeline';
 import { loadLegacyDefault } from '../../pipeline/legacy-refine-file';
-import { profileFile, profileOptions, resolveProfile } from '../../pipeline/profile';
+import { checkProfileFile, profileFile, profileOptions, resolveProfile } from '../../pipeline/profile';
 import type { LoadContext, Predictor, Preset, PresetDefaults, TrainContext, TrainOutcome } from '../preset';
 
 const PROFILE = profileFile('default');
@@ -31,7 +31,8 @@ function defaults(_backend: BackendName): PresetDefaults {
 
 async function train(ctx: TrainContext): Promise<TrainOutcome> {
   const started = Date.now();
-  const profile = resolveProfile(PROFILE, ctx.presetOptions ?? {});
+  const file = ctx.profile ? checkProfileFile(ctx.profile, 'the profile given') : PROFILE;
+  const profile = resolveProfile(file, ctx.presetOptions ?? {});
   const curves = new Map<string, { step: number; value: number }[]>();
   const model = await trainPipeline(
     profile,

@@ -109,5 +109,4 @@ export const cascadeStage: Stage<CascadeModel> = {
   },
   serialise: async (model): Promise<StagePart> => cascadeToPart(model),
   deserialise: (part) => cascadeFromPart(part, 'cascade stage'),
-  pyramidLevels: (model) => model.config.levels,
 };

@@ -1,12 +1,14 @@
 /**
  * Finds and prepares specimen photos for the editor webview (extension host side).
  * Browsers show JPEG/PNG/GIF/WebP directly; TIFF and BMP are converted once to PNG with sharp
- * (BMP decoded with bmp-js, which sharp's prebuilt libvips cannot read) into a cache folder
+ * (BMP decoded by src/shared/node/bmp.ts: sharp's prebuilt libvips cannot read it) into a cache folder
  * keyed by path, size and modification time.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
+import { decodeBmp } from '../../shared/node/bmp';
 
 export interface PreparedImage {
   /** The original photo (TPS coordinates refer to its pixels). */
@@ -19,13 +21,11 @@ export interface PreparedImage {
   version: string;
 }
 
+/**
+ * The photo formats (of src/shared/image-files.ts, the one list) a browser shows as they are; the
+ * others (TIFF, BMP) are converted to PNG.
+ */
 const BROWSER_FORMATS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp']);
-const CONVERTED_FORMATS = new Set(['.tif', '.tiff', '.bmp']);
-
-export function isSupportedImage(file: string): boolean {
-  const ext = path.extname(file).toLowerCase();
-  return BROWSER_FORMATS.has(ext) || CONVERTED_FORMATS.has(ext);
-}
 
 type SharpFactory = typeof import('sharp');
 let sharpModule: SharpFactory | undefined;
@@ -34,28 +34,6 @@ function sharp(): SharpFactory {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   sharpModule ??= require('sharp') as SharpFactory;
   return sharpModule;
-}
-
-interface BmpDecoded {
-  width: number;
-  height: number;
-  data: Buffer;
-}
-
-/** Decodes a BMP into tightly packed RGB (bmp-js yields ABGR). */
-export function decodeBmpToRgb(bytes: Buffer): { width: number; height: number; rgb: Buffer } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const bmp = require('bmp-js') as { decode(b: Buffer): BmpDecoded };
-  const d = bmp.decode(bytes);
-  const width = Math.abs(d.width);
-  const height = Math.abs(d.height);
-  const rgb = Buffer.alloc(width * height * 3);
-  for (let i = 0, j = 0; i < width * height; i++, j += 4) {
-    rgb[i * 3] = d.data[j + 3];
-    rgb[i * 3 + 1] = d.data[j + 2];
-    rgb[i * 3 + 2] = d.data[j + 1];
-  }
-  return { width, height, rgb };
 }
 
 export class ImageCache {
@@ -94,7 +72,7 @@ export class ImageCache {
   private async prepareUncached(file: string, key: string): Promise<Omit<PreparedImage, 'version'>> {
     const ext = path.extname(file).toLowerCase();
     if (ext === '.bmp') {
-      const { width, height, rgb } = decodeBmpToRgb(await fs.promises.readFile(file));
+      const { width, height, rgb } = decodeBmp(await fs.promises.readFile(file));
       const out = this.cachePath(key);
       if (!fs.existsSync(out)) {
         const png = await sharp()(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer();
@@ -124,10 +102,8 @@ export class ImageCache {
     return path.join(this.cacheDir, `${hash}.png`);
   }
 
+  /** Cache PNGs are not flushed (durable: false): they are rebuilt from the photo whenever missing. */
   private async writeAtomic(target: string, bytes: Buffer): Promise<void> {
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
-    await fs.promises.writeFile(tmp, bytes);
-    await fs.promises.rename(tmp, target);
+    await writeFileAtomic(target, bytes, { durable: false });
   }
 }

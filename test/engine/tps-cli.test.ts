@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { command } from '../../src/cli/tps';
-import { dataPath, repoRoot, requireData } from '../helpers/data';
+import { repoRoot, requireData } from '../helpers/data';
 import { runCommand } from '../helpers/cli';
 
 interface Issue {
@@ -95,18 +95,5 @@ describe('CLI: tps check', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('a readable file exits 0; bad usage exits 2; a missing path is an error', async function () {
-    const tps = requireData(this, 'drosophila-wings', 'landmarks.tps');
-    const ok = await inProcess('check', tps);
-    assert.strictEqual(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /46 specimen\(s\), landmarks 12/);
-    assert.strictEqual((await inProcess('check')).code, 2);
-    assert.strictEqual((await inProcess('frobnicate')).code, 2);
-    assert.strictEqual((await inProcess('check', tps, '--bogus')).code, 2);
-    const missing = await inProcess('check', dataPath('no-such-file.tps'), '--json');
-    assert.strictEqual(missing.code, 1);
-    assert.match((JSON.parse(missing.stdout) as { files: FileReport[] }).files[0].errors[0].message, /no such file|ENOENT/);
   });
 });

@@ -12,7 +12,7 @@ import { loadPipeline, PipelinePredictor, savePipeline, trainPipeline, type Pipe
 import { checkProfileFile, resolveProfile } from '../../src/engine/pipeline/profile';
 import type { Sample } from '../../src/engine/presets/preset';
 import { loadSamples } from '../../src/engine/train/samples';
-import { repoRoot, requireData } from '../helpers/data';
+import { requireData } from '../helpers/data';
 
 describe('pipeline: a profile that starts with the heatmap stage (real fly wings)', function () {
   this.timeout(300000);
@@ -55,17 +55,5 @@ describe('pipeline: a profile that starts with the heatmap stage (real fly wings
       predictor.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it('a profile naming an unknown stage or a bad option is an error that names it', () => {
-    assert.throws(() => checkProfileFile({ name: 'x', description: '', stages: [{ stage: 'hetamap' }] }, 'my.json'), /my\.json.*unknown stage "hetamap"/);
-    assert.throws(() => checkProfileFile({ name: 'x', description: '', stages: [] }, 'my.json'), /non-empty "stages"/);
-    const f = checkProfileFile({ name: 'x', description: '', stages: [{ stage: 'heatmap', options: { inputWidht: 64 } }] }, 'my.json');
-    assert.throws(() => resolveProfile(f), /unknown option "inputWidht"/);
-    // the candidate profiles kept in research/ stay valid as stages and options change
-    const dir = path.join(repoRoot, 'research', 'profiles');
-    const files = fs.readdirSync(dir).filter((n) => n.endsWith('.json'));
-    assert.ok(files.length >= 1);
-    for (const n of files) resolveProfile(checkProfileFile(JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')), n));
   });
 });

@@ -111,7 +111,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const { openModel } = await import('../src/engine/open-model');
   const { roundTestSets } = await import('../src/engine/rounds');
   const log = (m: string): void => {
-    process.stderr.write(`[${spec.dataset}/${spec.preset}] ${m}\n`);
+    process.stderr.write(`[${spec.dataset}/${jobLabel(spec)}] ${m}\n`);
   };
   const report = await initBackend(spec.backend, () => undefined);
   log(`backend ${report.name} (${report.reason})`);

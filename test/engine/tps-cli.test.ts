@@ -7,19 +7,8 @@ import * as path from 'path';
 import { command } from '../../src/cli/tps';
 import { repoRoot, requireData } from '../helpers/data';
 import { runCommand } from '../helpers/cli';
+import type { CheckedFile } from '../../src/cli/tps';
 
-interface Issue {
-  line: number;
-  specimen?: number;
-  message: string;
-}
-interface FileReport {
-  path: string;
-  specimens: number;
-  landmarks: number[];
-  errors: Issue[];
-  warnings: Issue[];
-}
 
 function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src', 'cli.ts'), ...args], {
@@ -40,7 +29,7 @@ describe('CLI: tps check', function () {
     const root = requireData(this);
     const r = cli('tps', 'check', root, '--json');
     assert.strictEqual(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { files: FileReport[] };
+    const out = JSON.parse(r.stdout) as { files: CheckedFile[] };
     assert.deepStrictEqual(Object.keys(out), ['files']);
     // every .tps/.TPS file under the folder, whatever datasets it holds today
     const onDisk = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => /\.tps$/i.test(f));
@@ -81,7 +70,7 @@ describe('CLI: tps check', function () {
       fs.writeFileSync(bad, 'LM=3\n1 2\n3 4\nID=a\nLM=2\n1 2\n3 4\nID=b\n');
       const r = cli('tps', 'check', bad, '--json');
       assert.strictEqual(r.code, 1);
-      const out = JSON.parse(r.stdout) as { files: FileReport[] };
+      const out = JSON.parse(r.stdout) as { files: CheckedFile[] };
       assert.strictEqual(out.files.length, 1);
       assert.strictEqual(out.files[0].path, bad);
       assert.strictEqual(out.files[0].specimens, 2);

@@ -3,19 +3,8 @@ import * as assert from 'assert';
 import { command } from '../../src/cli/tps';
 import { dataPath, requireData } from '../helpers/data';
 import { runCommand } from '../helpers/cli';
+import type { CheckedFile } from '../../src/cli/tps';
 
-interface Issue {
-  line: number;
-  specimen?: number;
-  message: string;
-}
-interface FileReport {
-  path: string;
-  specimens: number;
-  landmarks: number[];
-  errors: Issue[];
-  warnings: Issue[];
-}
 
 /** Runs the command in-process (fast), capturing what it prints. */
 function inProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -33,6 +22,6 @@ describe('CLI: tps check', function () {
     assert.strictEqual((await inProcess('check', tps, '--bogus')).code, 2);
     const missing = await inProcess('check', dataPath('no-such-file.tps'), '--json');
     assert.strictEqual(missing.code, 1);
-    assert.match((JSON.parse(missing.stdout) as { files: FileReport[] }).files[0].errors[0].message, /no such file|ENOENT/);
+    assert.match((JSON.parse(missing.stdout) as { files: CheckedFile[] }).files[0].errors[0].message, /no such file|ENOENT/);
   });
 });

@@ -3,6 +3,7 @@
  * progress and log lines on stderr (stdout stays for results / --json), Ctrl-C as cancel,
  * and option parsing helpers.
  */
+import { formatDuration } from '../shared/format';
 import type { BackendChoice, EngineProgress, EvaluationResult } from '../shared/protocol/engine';
 import { initBackend, isBackendChoice } from '../engine/backend/init';
 import * as tf from '../engine/backend/tf';
@@ -47,9 +48,8 @@ export function parseBackend(v: string | undefined): BackendChoice {
 }
 
 function fmtEta(s: number | undefined): string {
-  if (s === undefined) return '';
-  const m = Math.floor(s / 60);
-  return ` ETA ${m > 0 ? `${m}m` : ''}${String(s % 60).padStart(m > 0 ? 2 : 1, '0')}s`;
+  const d = formatDuration(s);
+  return d ? ` ETA ${d}` : '';
 }
 
 export function formatProgress(p: EngineProgress): string {

@@ -30,13 +30,13 @@ describe('engine CLI options', () => {
   it('formats progress for stderr', () => {
     assert.strictEqual(
       formatProgress({ kind: 'train', epoch: 2, epochs: 10, batch: 3, batches: 9, trainLoss: 0.0123, etaSeconds: 125 }),
-      'epoch 2/10 batch 3/9 loss train 0.01230 ETA 2m05s',
+      'epoch 2/10 batch 3/9 loss train 0.01230 ETA 2 min 05 s',
     );
-    assert.strictEqual(formatProgress({ kind: 'step', stage: 'predict', done: 4, total: 12, etaSeconds: 8 }), 'predict 4/12 ETA 8s');
+    assert.strictEqual(formatProgress({ kind: 'step', stage: 'predict', done: 4, total: 12, etaSeconds: 8 }), 'predict 4/12 ETA 8 s');
     // a preset of stages: the stage and its metric, never "epoch 1/1 batch 74/2074"
     assert.strictEqual(
       formatProgress({ kind: 'train', epoch: 1, epochs: 1, batch: 5, batches: 24, phase: { name: 'cascade', index: 1, count: 3, done: 5, total: 24 }, metric: { name: 'out-of-fold error px', value: 3.5 }, etaSeconds: 65 }),
-      'stage 1/3 cascade 5/24 out-of-fold error px 3.50 ETA 1m05s',
+      'stage 1/3 cascade 5/24 out-of-fold error px 3.50 ETA 1 min 05 s',
     );
   });
 });

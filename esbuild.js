@@ -14,6 +14,8 @@ const entries = {
   extension: ['src/extension/extension.ts', 'dist/extension.js', { ...node, external: ['vscode'] }],
   engine: ['src/engine/child.ts', 'dist/engine.js', node],
   cli: ['src/cli.ts', 'dist/cli.js', node],
+  // Forked by the extension host to convert TIFF/BMP photos (sharp never loads in the host).
+  'image-convert': ['src/engine/image-convert.ts', 'dist/image-convert.js', node],
   'webview-editor': ['src/webview/editor/main.ts', 'dist/webview/editor.js', browser],
   'webview-training': ['src/webview/training/main.ts', 'dist/webview/training.js', browser],
   'webview-results': ['src/webview/results/main.ts', 'dist/webview/results.js', browser],

@@ -19,7 +19,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { EvaluationResult } from '../src/shared/protocol/engine';
-import { writeFileAtomicSync } from '../src/engine/model-io/atomic';
+import { writeFileAtomicSync } from '../src/shared/node/atomic-write';
 
 const repo = path.resolve(__dirname, '..');
 const { values } = parseArgs({

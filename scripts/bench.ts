@@ -14,7 +14,8 @@
  *   mouse-reaching: rounds of 11 (DeepLabCut's Reaching-Mackenzie labelled frames).
  *
  * Options: --dataset mollusk|wings|mouse-reaching (repeatable), --preset default|paper (repeatable),
- *   --profile FILE.json (repeatable: `default` with that profile of stages, a row beside today's),
+ *   --profile FILE.json (repeatable: `default` with that profile of stages; alone it runs only the
+ *   profiles, with --preset default today's row is beside them),
  *   --backend wasm|auto|cpu|native-cpu|native-gpu (default wasm: the targets are for wasm),
  *   --paper-epochs N (default 10 mollusk / 20 wings; the paper's own 60 would take hours on
  *   wasm here), --seed N (default 1), --out DIR (default bench-results), --data DIR.
@@ -65,8 +66,8 @@ export interface JobResult {
   outliers?: { imageTop10Share: number; landmarkTop10Share: number; bigErrors: number; imageTop10Best?: number };
   /** Per-landmark doubt against the error (targets: Spearman >= 0.45, top-10% share >= 40%, coverage 85-95%). */
   doubt?: DoubtFigures;
-  /** Presets of stages: each test photo's mean error after each stage (same photo order in every stage). */
-  stages?: { stage: string; perImage: number[] }[];
+  /** Presets of stages: per test photo, the stages that ran on it (a round may skip one for want of photos) and its mean error after each. */
+  stagePhotos?: { stages: string[]; errors: number[] }[];
   cancelled: boolean;
   seconds: number;
 }
@@ -110,7 +111,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const { openModel } = await import('../src/engine/open-model');
   const { roundTestSets } = await import('../src/engine/rounds');
   const log = (m: string): void => {
-    process.stderr.write(`[${spec.dataset}/${spec.preset}] ${m}\n`);
+    process.stderr.write(`[${spec.dataset}/${jobLabel(spec)}] ${m}\n`);
   };
   const report = await initBackend(spec.backend, () => undefined);
   log(`backend ${report.name} (${report.reason})`);
@@ -151,7 +152,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   let trainImages = 0;
   let widthSum = 0;
   let cancelled = false;
-  const stageErrors = new Map<string, number[]>();
+  const stagePhotos: { stages: string[]; errors: number[] }[] = [];
   for (const [r, test] of tests.entries()) {
     const out = path.join(spec.work, `${spec.dataset}-${jobLabel(spec).replace(/[^\w.-]+/g, '_')}-${r + 1}`);
     fs.rmSync(out, { recursive: true, force: true });
@@ -213,6 +214,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
       // a profile of only those stages gives, since each stage learned from the ones before)
       if (predictor.predictEachStage && !cancelled) {
         for (const s of test) {
+          const row: { stages: string[]; errors: number[] } = { stages: [], errors: [] };
           for (const a of await predictor.predictEachStage(s.imagePath)) {
             let se = 0;
             let n = 0;
@@ -221,10 +223,10 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
               se += Math.hypot(a.landmarks[j][0] - m[0], a.landmarks[j][1] - m[1]);
               n++;
             });
-            const list = stageErrors.get(a.stage) ?? [];
-            list.push(n ? se / n : NaN);
-            stageErrors.set(a.stage, list);
+            row.stages.push(a.stage);
+            row.errors.push(n ? se / n : NaN);
           }
+          stagePhotos.push(row);
         }
       }
     } finally {
@@ -263,7 +265,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
     ...(spec.epochs ? { epochs: spec.epochs } : {}),
     outliers,
     ...(doubt ? { doubt } : {}),
-    ...(stageErrors.size ? { stages: [...stageErrors].map(([stage, perImage]) => ({ stage, perImage })) } : {}),
+    ...(stagePhotos.length ? { stagePhotos } : {}),
     cancelled,
     seconds: (Date.now() - started) / 1000,
   };
@@ -288,31 +290,40 @@ export function formatTable(results: JobResult[]): string {
   lines.push('');
   lines.push('Per-landmark mean error (original pixels):');
   for (const r of results) lines.push(`  ${r.dataset}/${r.preset}: ${r.perLandmarkMean.map(f1).join(' ')}`);
-  const staged = results.filter((r) => r.stages?.length);
+  const staged = results.filter((r) => r.stagePhotos?.length);
   if (staged.length) {
     lines.push('');
-    lines.push('Per stage (mean px over the test photos after each stage; gain = the stage before minus this one, paired bootstrap 95% interval over photos):');
-    lines.push('| dataset | preset | stage | mean px | gain px (95% CI) | verdict |');
-    lines.push('|---|---|---|---|---|---|');
+    lines.push('Per stage (mean px per photo after each stage, over the photos it ran on; gain = the stage before it on the same photo minus it, paired bootstrap 95% interval over photos):');
+    lines.push('| dataset | preset | stage | photos | mean px | gain px (95% CI) | verdict |');
+    lines.push('|---|---|---|---|---|---|---|');
     const helps = new Map<string, string[]>();
+    const stageNames = new Set<string>();
     for (const r of staged) {
-      r.stages!.forEach((st, k) => {
-        const m = st.perImage.filter(Number.isFinite);
-        const mean = m.reduce((a, b) => a + b, 0) / Math.max(1, m.length);
-        if (k === 0) {
-          lines.push(`| ${r.dataset} | ${r.preset} | ${st.stage} | ${f2(mean)} | (start) | |`);
-          return;
+      const rows = r.stagePhotos!;
+      const order = [...new Set(rows.flatMap((x) => x.stages))];
+      for (const [k, name] of order.entries()) {
+        const after: number[] = [];
+        const gains: number[] = [];
+        for (const x of rows) {
+          const q = x.stages.indexOf(name);
+          if (q < 0 || !Number.isFinite(x.errors[q])) continue;
+          after.push(x.errors[q]);
+          if (q > 0 && Number.isFinite(x.errors[q - 1])) gains.push(x.errors[q - 1] - x.errors[q]);
         }
-        const prev = r.stages![k - 1].perImage;
-        const gain = bootstrapMean(st.perImage.map((e, i) => prev[i] - e).filter(Number.isFinite));
+        const mean = after.reduce((a, b) => a + b, 0) / Math.max(1, after.length);
+        if (k === 0) {
+          lines.push(`| ${r.dataset} | ${r.preset} | ${name} | ${after.length} | ${f2(mean)} | (start) | |`);
+          continue;
+        }
+        stageNames.add(name);
+        const gain = bootstrapMean(gains);
         const v = verdict(gain);
-        if (v === 'helps') helps.set(st.stage, [...(helps.get(st.stage) ?? []), r.dataset]);
-        lines.push(`| ${r.dataset} | ${r.preset} | ${st.stage} | ${f2(mean)} | ${f2(gain.mean)} (${f2(gain.lo)} to ${f2(gain.hi)}) | ${v} |`);
-      });
+        if (v === 'helps') helps.set(name, [...(helps.get(name) ?? []), r.dataset]);
+        lines.push(`| ${r.dataset} | ${r.preset} | ${name} | ${after.length} | ${f2(mean)} | ${f2(gain.mean)} (${f2(gain.lo)} to ${f2(gain.hi)}) | ${v} |`);
+      }
     }
-    const stageNames = [...new Set(staged.flatMap((r) => r.stages!.slice(1).map((s) => s.stage)))];
     lines.push('');
-    lines.push(`Keep what wins (a stage stays where it helps on at least two datasets): ${stageNames.map((n) => `${n} helps on ${helps.get(n)?.length ?? 0} (${(helps.get(n) ?? []).join(', ') || 'none'})`).join('; ')}`);
+    lines.push(`Keep what wins (a stage stays where it helps on at least two datasets): ${[...stageNames].map((n) => `${n} helps on ${helps.get(n)?.length ?? 0} (${(helps.get(n) ?? []).join(', ') || 'none'})`).join('; ')}`);
   }
   const withDoubt = results.filter((r) => r.doubt);
   if (withDoubt.length) {
@@ -353,7 +364,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const datasets = (values.dataset ?? ['mollusk', 'wings', 'mouse-reaching']) as DatasetName[];
-  const presets = (values.preset ?? ['default', 'paper']) as PresetName[];
+  // with --profile and no --preset only the profiles run (add --preset default for today's row beside them)
+  const presets = (values.preset ?? (values.profile?.length ? [] : ['default', 'paper'])) as PresetName[];
   // each --profile FILE adds a `default:<name>` row beside the presets: a candidate profile against today's, in one run
   const profiles = (values.profile ?? []).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as ProfileSpec);
   const jobs: Pick<JobSpec, 'preset' | 'profile'>[] = [...presets.map((preset) => ({ preset })), ...profiles.map((profile) => ({ preset: 'default' as const, profile }))];

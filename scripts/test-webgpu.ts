@@ -12,6 +12,7 @@
  *   losses, every saved weight and the predicted landmarks agree within tolerance;
  * - the patch CNN (the default preset's refinement net) for 3 Adam steps on 16 px patches:
  *   weights, the loss on a fixed batch and the refined landmarks agree;
+ * - the deep heatmap stage's U-Net for 3 Adam steps at a 32x32 input: weights and answers agree;
  * - a buffer over the adapter's storage-buffer limit (128 MiB on lavapipe) is caught before the
  *   first step and inside a step as a WebGpuLimitError naming the limit, and the job falls back
  *   to wasm, after which the engine is back on webgpu.
@@ -41,6 +42,7 @@ import { loadSamples } from '../src/engine/train/samples';
 import { applyPatchNet, serialisePatchNet, trainPatchNet, type PatchNetConfig, type Point } from '../src/engine/stages/patchnet';
 import { cellGrids, makeBatch, softArgmaxLoss, type Example } from '../src/engine/stages/patchnet/train';
 import { cutCrop } from '../src/engine/stages/patchnet/sampling';
+import { applyHeatmap, DEFAULT_HEATMAP, disposeHeatmap, heatmapInput, serialiseHeatmap, trainHeatmap, type HeatmapConfig, type HeatmapItem } from '../src/engine/stages/heatmap';
 import type { GreyImage } from '../src/engine/imaging/grey';
 import { mulberry32 } from '../src/shared/augment/rng';
 import type { BackendName, EngineEvent } from '../src/shared/protocol/engine';
@@ -146,6 +148,22 @@ function assert(cond: boolean, message: string): void {
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'landmarks-test-webgpu-'));
+
+/** The deep heatmap stage's U-Net: 3 Adam steps at a 32x32 input on the synthetic disc photos (seeded augmentation), its weights and answers. */
+async function heatmapOn(backend: 'webgpu' | 'wasm'): Promise<{ weights: Float32Array; predicted: [number, number][]; spread: number }> {
+  await use(backend);
+  const cfg: HeatmapConfig = { ...DEFAULT_HEATMAP, inputWidth: 32, inputHeight: 32, channels: 4, steps: 3, batch: 4, seed: 3 };
+  const items: HeatmapItem[] = patchItems(5, 31).map((it) => ({ input: heatmapInput(it.pyr[0], cfg), truth: it.truth }));
+  const model = await trainHeatmap(items.slice(0, 4), 1, cfg);
+  assert(!!model, 'heatmap training returned no model');
+  try {
+    const { weights } = await serialiseHeatmap(model!);
+    const p = await applyHeatmap(model!, items[4].input);
+    return { weights, predicted: p.landmarks, spread: p.doubt[0] };
+  } finally {
+    disposeHeatmap(model!);
+  }
+}
 
 /** Two wing photos (train) and one (validation) from ../shared/data, or synthetic ones where it is absent. */
 async function paperData(): Promise<{ train: Sample[]; validation: Sample[]; landmarks: number; source: string }> {
@@ -411,6 +429,21 @@ function checks(): Check[] {
         const px = Math.max(...gpu.refined.map((p, j) => Math.hypot(p[0] - ref.refined[j][0], p[1] - ref.refined[j][1])));
         assert(px < 0.01, `refined landmarks differ by ${px} px`);
         return `${gpu.weights.length} weights within ${d.toExponential(1)}, loss ${gpu.loss.toFixed(4)} vs ${ref.loss.toFixed(4)}, landmarks within ${px.toExponential(1)} px`;
+      },
+    },
+    {
+      name: 'heatmap U-Net (the deep stage): 3 Adam steps and its answer on webgpu match wasm',
+      async run() {
+        const gpu = await heatmapOn('webgpu');
+        const ref = await heatmapOn('wasm');
+        const d = maxAbsDiff(gpu.weights, ref.weights);
+        // Adam moves a weight by up to its rate (2e-3) per step whatever the gradient's size, so a
+        // gradient that is float noise on both backends (a flat region of the U-Net) can move its
+        // weight differently: allow half a step; the answers must still agree
+        assert(d < 1e-3, `weights differ by ${d}`);
+        const px = Math.hypot(gpu.predicted[0][0] - ref.predicted[0][0], gpu.predicted[0][1] - ref.predicted[0][1]);
+        assert(px < 0.05 && relDiff(gpu.spread, ref.spread) < 1e-3, `answers differ by ${px} px, spread ${gpu.spread} vs ${ref.spread}`);
+        return `${gpu.weights.length} weights within ${d.toExponential(1)}, landmark within ${px.toExponential(1)} px`;
       },
     },
     {

@@ -4,8 +4,8 @@
  *
  * 1. Training throughput, images/s, of each network on WebGPU (the machine's GPU through Dawn
  *    and Vulkan) and on wasm (its CPU, one thread, our training kernels), same network, input,
- *    batch and optimizer: the paper net at 256x192 and 128x96, and the patch CNN (32 px patches,
- *    the default preset's refinement net). Every step uploads its batch and reads its loss back,
+ *    batch and optimizer: the paper net at 256x192 and 128x96, the patch CNN (32 px patches,
+ *    the default preset's refinement net) and the deep heatmap stage's U-Net at 128x96 and 256x192. Every step uploads its batch and reads its loss back,
  *    as the engine's training loop does.
  * 2. A full training of the paper preset (the deep network, at the paper's 256x192) on the
  *    mollusk set on WebGPU: the benchmark's fixed 80/20 split (120 photos train, 30 held out,
@@ -31,6 +31,7 @@ import { CancelSource, type JobEnv } from '../../src/engine/env';
 import { openModel } from '../../src/engine/open-model';
 import { buildPaperModel } from '../../src/engine/presets/paper/model';
 import { nesterovMomentum } from '../../src/engine/presets/paper/optimizer';
+import { buildHeatmapNet, HEATMAP_STRIDE } from '../../src/engine/stages/heatmap/net';
 import { buildNet } from '../../src/engine/stages/patchnet/net';
 import { cellGrids, softArgmaxLoss } from '../../src/engine/stages/patchnet/train';
 import { maskedMse } from '../../src/engine/train/loop';
@@ -139,6 +140,48 @@ function patchNet(batch: number): Net {
           opt.dispose();
           gx.dispose();
           gy.dispose();
+        },
+      };
+    },
+  };
+}
+
+/** The deep heatmap stage's U-Net (stages/heatmap), with its spatial-softmax cross-entropy on Gaussian-like targets. */
+function heatmapNet(size: [number, number], batch: number, channels = 8): Net {
+  const L = 15;
+  return {
+    name: 'heatmap U-Net',
+    input: `${size[0]}x${size[1]}, ${channels} channels`,
+    batch,
+    optimizer: 'Adam',
+    build() {
+      const net = buildHeatmapNet({ inputWidth: size[0], inputHeight: size[1], channels, landmarkCount: L }, 1);
+      const opt = tf.train.adam(2e-3);
+      const rnd = mulberry32(3);
+      const cells = (size[0] / HEATMAP_STRIDE) * (size[1] / HEATMAP_STRIDE);
+      const xs = Float32Array.from({ length: batch * size[0] * size[1] }, () => 2 * rnd() - 1);
+      // one hot cell per map: the loss's cost does not depend on the targets' shape
+      const targets = new Float32Array(batch * L * cells);
+      for (let k = 0; k < batch * L; k++) targets[k * cells + Math.floor(rnd() * cells)] = 1;
+      return {
+        model: net,
+        async step() {
+          const x = tf.tensor4d(xs, [batch, size[1], size[0], 1]);
+          const tg = tf.tensor3d(targets, [batch, L, cells]);
+          const loss = opt.minimize(() => {
+            const out = net.apply(x, { training: true }) as tfjs.Tensor4D;
+            const logp = tf.logSoftmax(tf.transpose(tf.reshape(out, [batch, cells, L]), [0, 2, 1]));
+            return tf.div(tf.neg(tf.sum(tf.mul(tg, logp))), batch * L) as tfjs.Scalar;
+          }, true);
+          const v = loss ? (await loss.data())[0] : NaN;
+          loss?.dispose();
+          x.dispose();
+          tg.dispose();
+          return v;
+        },
+        dispose() {
+          net.dispose();
+          opt.dispose();
         },
       };
     },
@@ -319,6 +362,8 @@ async function main(): Promise<number> {
   const adapter = report?.adapter;
   const nets: { net: Net; gpu: [number, number]; wasm: [number, number] }[] = [
     { net: patchNet(32), gpu: [5, 40], wasm: [2, 8] },
+    { net: heatmapNet([128, 96], 8), gpu: [3, 20], wasm: [1, 3] },
+    { net: heatmapNet([256, 192], 8, 16), gpu: [3, 15], wasm: [1, 2] },
     { net: paperNet([128, 96], 16, 'nesterov'), gpu: [3, 20], wasm: [1, 3] },
     // plain SGD: with momentum the 92 M-weight net at 256x192 does not fit wasm's 4 GB heap
     { net: paperNet([256, 192], 16, 'sgd'), gpu: [3, 15], wasm: [1, 2] },

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ScreenshotRequest } from '../../test/integration/helpers/screenshot';
+import { writeFileAtomic } from '../../src/shared/node/atomic-write';
 
 export interface Workbench {
   browser: Browser;
@@ -46,13 +47,6 @@ function formatArgs(args: unknown): string {
   return args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
 }
 
-async function atomicWrite(file: string, data: Buffer | string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.promises.writeFile(tmp, data);
-  await fs.promises.rename(tmp, file);
-}
-
 export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
   const browser = await chromium.launch({ executablePath: opts.chromium, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -69,7 +63,7 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
       for (const entry of logs as { relativePath?: string; contents?: string }[]) {
         if (!entry?.relativePath || typeof entry.contents !== 'string') continue;
         const target = path.join(opts.logsDir, entry.relativePath.replace(/\.\.(\/|\\)/g, ''));
-        await atomicWrite(target, entry.contents).catch(() => undefined);
+        await writeFileAtomic(target, entry.contents).catch(() => undefined);
       }
     }
     exit(typeof code === 'number' ? code : Number(code) || 1);
@@ -91,7 +85,7 @@ export async function openWorkbench(opts: WorkbenchOptions): Promise<Workbench> 
     page,
     exitCode,
     async screenshot(file: string) {
-      await atomicWrite(file, await page.screenshot({ timeout: 30_000 }));
+      await writeFileAtomic(file, await page.screenshot({ timeout: 30_000 }));
     },
     async close() {
       await browser.close().catch(() => undefined);

@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
 import { photoHeights } from '../shared/dataset/images';
-import { writeFileAtomic } from '../shared/dataset/save';
+import { writeFileAtomic } from '../shared/node/atomic-write';
 import { convertLandmarks, detectFormat, FORMATS, isFormat } from '../shared/interop/formats';
 import { imageSize } from '../engine/data/image';
 

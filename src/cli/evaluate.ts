@@ -16,14 +16,7 @@ import type { CliCommand } from './command';
 import { evaluateFiles } from '../engine/evaluate';
 import type { Evaluation } from '../shared/metrics/evaluation';
 import { evaluationCsv } from '../shared/metrics/csv';
-
-/** Writes a file atomically (temp file in the same folder, then rename). */
-function writeAtomic(file: string, text: string): void {
-  const abs = path.resolve(file);
-  const tmp = `${abs}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, abs);
-}
+import { writeFileAtomicSync } from '../shared/node/atomic-write';
 
 const USAGE = [
   'usage: evaluate --manual <tps-or-folder> --predicted <tps-or-folder> [--json] [--worst N] [--csv <file>]',
@@ -149,8 +142,8 @@ export const command: CliCommand = {
       return 1;
     }
     try {
-      if (values.csv) writeAtomic(values.csv, evaluationCsv(result, 'images'));
-      if (values['landmarks-csv']) writeAtomic(values['landmarks-csv'], evaluationCsv(result, 'landmarks'));
+      if (values.csv) writeFileAtomicSync(values.csv, evaluationCsv(result, 'images'));
+      if (values['landmarks-csv']) writeFileAtomicSync(values['landmarks-csv'], evaluationCsv(result, 'landmarks'));
     } catch (e) {
       console.error(`evaluate: cannot write CSV: ${(e as Error).message}`);
       return 1;

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
 import { loadDataset } from '../shared/dataset/load';
-import { writeFileAtomic } from '../shared/dataset/save';
+import { writeFileAtomic } from '../shared/node/atomic-write';
 import { specimenName } from '../shared/editing/views';
 import { csvText, type CsvCell } from '../shared/metrics/csv';
 import { generalizedProcrustes, type GpaResult } from '../shared/morphometrics/procrustes';

@@ -62,6 +62,9 @@ function presetInfos(backend: BackendName): PresetInfo[] {
   });
 }
 
+/** Node has WebAssembly but its types live in the DOM lib, which the Node-side typecheck leaves out. */
+const WasmRuntimeError = (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly.RuntimeError;
+
 function errorDetail(e: unknown): { message: string; detail?: string } {
   if (e instanceof Error) return { message: e.message, detail: e.stack };
   return { message: String(e) };
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
     runJob(req, env).then(
       (result) => send({ type: 'result', id: req.id, result }),
       (e: unknown) => {
-        if (e instanceof WebAssembly.RuntimeError) {
+        if (e instanceof WasmRuntimeError) {
           // The wasm heap (4 GB at most, never shrinks) is exhausted or corrupt: say so and exit,
           // so that the caller's next job gets a fresh engine.
           send({

@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { FinetuneOptions, FinetunePart, FinetuneResult } from '../shared/protocol/engine';
 import type { JobEnv } from './env';
 import { runTrainJob } from './train/run';
+import { metadataPath, readMetadata } from './model-io/metadata';
 
 /** The paper's scenario 2 landmark maps (0-based indices kept, 8 per part). */
 export const PAPER_SCENARIO2 = {
@@ -44,9 +45,10 @@ export async function runFinetune(options: FinetuneOptions, env: JobEnv): Promis
   const sources = (parts: FinetunePart[]) => parts.map((p) => ({ data: p.data, images: p.images, landmarkSubset: p.landmarkSubset, label: p.label }));
 
   let pre;
-  if (reusePretrained && fs.existsSync(path.join(pretrainedDir, 'metadata.json'))) {
+  if (reusePretrained && fs.existsSync(metadataPath(pretrainedDir))) {
     env.log(`fine-tune: reusing the pretrained model in ${pretrainedDir}`);
-    const meta = JSON.parse(fs.readFileSync(path.join(pretrainedDir, 'metadata.json'), 'utf8')) as { training: { epochs: number; bestEpoch: number; bestValLoss: number } };
+    // Through the one metadata parser: a damaged file is an error naming it, not a TypeError.
+    const meta = readMetadata(pretrainedDir);
     pre = { kind: 'train' as const, modelDir: pretrainedDir, epochs: meta.training.epochs, bestEpoch: meta.training.bestEpoch, bestValLoss: meta.training.bestValLoss, cancelled: false, seconds: 0 };
   } else {
     env.log(`fine-tune: pretraining on ${pretrain.map(label).join(' + ')}`);

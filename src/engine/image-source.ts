@@ -2,7 +2,7 @@
  * The one place the engine's own modules (presets, prediction) get decoded images from:
  * the data module's decoder (sharp, BMP, EXIF orientation, errors naming the file).
  */
-export { decodeImage, imageSize, ImageDecodeError, isImageFile } from './data/image';
+export { decodeImage, imageSize, ImageDecodeError } from './data/image';
 export type { DecodedImage } from './data/image';
 
 import { decodeImage, type DecodedImage } from './data/image';

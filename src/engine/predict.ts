@@ -17,8 +17,8 @@ import { formatPredictionComment } from '../shared/tps/review';
 import { eta, type JobEnv } from './env';
 import { withWasmFallback } from './backend/fallback';
 import { WebGpuLimitError } from './backend/webgpu-device';
-import { isImageFile } from './image-source';
-import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from './model-io/atomic';
+import { IMAGE_EXTENSIONS_TEXT, isImageFile } from '../shared/image-files';
+import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from '../shared/node/atomic-write';
 import { readMetadata } from './model-io/metadata';
 import { openModel } from './open-model';
 import type { Prediction } from './presets/preset';
@@ -32,7 +32,7 @@ export async function listInputImages(images: string, recursive = false): Promis
   const p = path.resolve(images);
   if (!fs.existsSync(p)) throw new Error(`${p}: no such image file or folder`);
   if (fs.statSync(p).isFile()) {
-    if (!isImageFile(p)) throw new Error(`${p}: not an image file (.jpg .jpeg .png .tif .tiff .bmp)`);
+    if (!isImageFile(p)) throw new Error(`${p}: not an image file ${IMAGE_EXTENSIONS_TEXT}`);
     return [p];
   }
   const files = await listImageFiles(p, { recursive });

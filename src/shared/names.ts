@@ -4,7 +4,7 @@
  *
  * specimenKey ignores
  *   - folders (both `/` and `\`, so `C:\x\Md 007.JPG` is `Md 007.JPG`),
- *   - an image or TPS extension (.jpg .jpeg .jpe .jfif .png .tif .tiff .bmp .gif .webp .tps .txt),
+ *   - an image extension (./image-files.ts) or a TPS one (.tps .txt),
  *   - case,
  *   - leading zeros in numbers (`007` is `7`, `000` is `0`),
  *   - the separators between letters and numbers: the name is cut into runs of letters and runs
@@ -12,8 +12,9 @@
  *     distinct numbers stay distinct (`a_1_2` gives `a_1_2`, `a_12` gives `a_12`).
  * So `Prono_001` matches `Prono_1.JPG`, and `C:\x\Md 007.JPG` matches `md007.jpg`.
  */
+import { IMAGE_EXTENSIONS } from './image-files';
 
-const EXTENSION = /\.(jpe?g|jpe|jfif|png|tiff?|bmp|gif|webp|tps|txt)$/i;
+const EXTENSION = new RegExp(`(${[...IMAGE_EXTENSIONS, '.tps', '.txt'].map((e) => e.replace('.', '\\.')).join('|')})$`, 'i');
 
 /** The file name of a path written with `/` or `\` separators. */
 export function baseName(nameOrPath: string): string {

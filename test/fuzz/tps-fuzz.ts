@@ -9,8 +9,9 @@
  *     parsed stay within a small multiple of the file's lines;
  *   - opening for editing and undoing every edit gives back the very bytes;
  *   - specimens the mutation did not touch parse exactly as before.
- * `npm test` runs a short seeded round (test/unit/tps-fuzz.test.ts); `npm run fuzz` a long one.
- * Inputs that break a property are written to test/fuzz/crashes/ and replayed by the unit test.
+ * `npm test` runs a short seeded round (test/engine/tps-fuzz.test.ts); `npm run fuzz` a long one.
+ * Inputs that break a property are written to test/fuzz/crashes/ and replayed by the unit tier
+ * (test/unit/tps-fuzz-replay.test.ts).
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import Mocha from 'mocha';
 import { ENV, type SuiteResult } from './helpers/env';
+import { writeFileAtomicSync } from '../../src/shared/node/atomic-write';
 import { screenshot, screenshotsAvailable } from './helpers/screenshot';
 
 /** Loaded in this order. */
@@ -64,8 +65,7 @@ class LineReporter extends Mocha.reporters.Base {
       out(`${passed} passed, ${failures.length} failed${pending ? `, ${pending} skipped` : ''}`);
       const file = process.env[ENV.results];
       if (file) {
-        fs.writeFileSync(`${file}.tmp`, JSON.stringify(result, null, 2));
-        fs.renameSync(`${file}.tmp`, file);
+        writeFileAtomicSync(file, JSON.stringify(result, null, 2));
       }
     });
   }

@@ -132,9 +132,9 @@ describe('workbench', function () {
     assert.ok(r.validation && r.validation.images.length === TRAIN * 0.25 && r.validation.landmarks.length === 12);
     const view = await wb.waitForTrainingRender((x) => x.state === 'done');
     assert.strictEqual(view.state, 'done');
-    // the live view drew the stages' curves (here the cascade's out-of-fold error as it located each photo), not "no loss values"
+    // the live view drew the stages' curves (the cascade's out-of-fold error as it located each photo, SDM's training error after each regression), not "no loss values"
     const curves = view.stageCurves ?? [];
-    assert.ok(curves.some((c) => c.name === 'cascade: out-of-fold error px' && c.points >= 5), JSON.stringify(curves));
+    assert.ok(curves.some((c) => c.name === 'cascade: out-of-fold error px' && c.points >= 5) && curves.some((c) => c.name === 'sdm: training error px' && c.points >= 2), JSON.stringify(curves));
     if (screenshotsAvailable()) await screenshot('workbench-training-default');
     const meta = JSON.parse(fs.readFileSync(path.join(r.modelDir, 'metadata.json'), 'utf8')) as { preset: string; presetData?: { profile?: { name: string; stages: { stage: string; options: Record<string, unknown> }[] } } };
     assert.strictEqual(meta.preset, 'default');

@@ -38,6 +38,8 @@ describe('lint: import boundaries between the rooms', function () {
   it('what each room may import passes', async () => {
     assert.deepStrictEqual(await problems('src/extension/workbench/x.ts', "import type { TrainOptions } from '../../shared/protocol/engine';\nimport * as vscode from 'vscode';"), []);
     assert.deepStrictEqual(await problems('src/shared/dataset/x.ts', "import * as fs from 'fs';"), []);
+    assert.deepStrictEqual(await problems('src/shared/node/x.ts', "import * as fs from 'fs';"), []);
+    assert.deepStrictEqual(await problems('src/extension/workbench/x.ts', "import { writeFileAtomic } from '../../shared/node/atomic-write';"), []);
     assert.deepStrictEqual(await problems('src/cli/x.ts', "import { runPredict } from '../engine/predict';"), []);
     assert.deepStrictEqual(await problems('src/webview/editor/x.ts', "import type { HostToWebview } from '../../shared/protocol/editor';"), []);
   });

@@ -1,8 +1,8 @@
 import * as assert from 'assert';
 import { imageToTps, landmarksToImage, landmarksToTps, tpsToImage } from '../../src/shared/tps/coords';
+import { isImageFile } from '../../src/shared/image-files';
 import {
   imageBaseName,
-  isImageFile,
   normalizeImageField,
   resolveImageInListing,
   stripImageExtension,

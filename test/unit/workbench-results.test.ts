@@ -9,7 +9,7 @@ import type { TpsLandmark } from '../../src/shared/tps/model';
 import { evaluateFiles } from '../../src/engine/evaluate';
 import { specimenKey } from '../../src/shared/names';
 import { buildResultsModel, type PhotoInfo, type SpecimenLite } from '../../src/extension/workbench/results-model';
-import { landmarkTable, quantileSorted } from '../../src/extension/workbench/stats';
+import { landmarkTable } from '../../src/extension/workbench/stats';
 import { loadTps } from '../../src/extension/workbench/tps-source';
 import { checkDataset } from '../../src/extension/workbench/dataset-check';
 import { listModels, describeModel } from '../../src/extension/workbench/models';
@@ -38,10 +38,7 @@ function evaluate(manual: SpecimenLite[], predicted: SpecimenLite[], manualPath:
 const shift = (l: TpsLandmark, dx: number, dy: number): TpsLandmark => (l ? { x: l.x + dx, y: l.y + dy } : null);
 
 describe('workbench results model', function () {
-  it('quantiles and the per-landmark table in px and SCALE units', () => {
-    assert.strictEqual(quantileSorted([1, 2, 3, 4], 0.5), 2.5);
-    assert.strictEqual(quantileSorted([0, 10], 0.9), 9);
-    assert.ok(Number.isNaN(quantileSorted([], 0.5)));
+  it('tabulates per landmark in px and SCALE units where the engine sent no table', () => {
     const rows = landmarkTable(
       [
         { errors: [1, 4, null], scale: 0.5 },
@@ -53,6 +50,33 @@ describe('workbench results model', function () {
     assert.strictEqual(rows[0].meanScaled, 0.5, 'only images with a SCALE count in SCALE units');
     assert.strictEqual(rows[2].meanScaled, undefined);
     // The CSV exports are the CLI's: test/unit/evaluation-csv.test.ts.
+  });
+
+  it('shows the table the engine sent (its SCALE figures included), and tabulates only where it sent none', () => {
+    const s: SpecimenLite = { index: 0, name: 'a', landmarks: [{ x: 0, y: 0 }, { x: 5, y: 5 }], file: 'm.tps' };
+    // The engine took SCALE from the predicted file, which the view never sees: its figures stand.
+    const engine: EvaluationResult = {
+      landmarks: [
+        { index: 1, mean: 3, median: 3, p90: 3, count: 1, meanScaled: 0.3, medianScaled: 0.3, p90Scaled: 0.3, scaledCount: 1 },
+        { index: 2, mean: 4, median: 4, p90: 4, count: 1, meanScaled: 0.4, medianScaled: 0.4, p90Scaled: 0.4, scaledCount: 1 },
+      ],
+      mean: 3.5, median: 3.5, p90: 3.9, matched: 1,
+      images: [{ name: 'a', errors: [3, 4], mean: 3.5 }],
+      unmatchedManual: [], unmatchedPredicted: [], manualPath: 'm.tps', predictedPath: 'p.tps',
+    };
+    const model = buildResultsModel({ title: 't', evaluation: engine, manual: [s], predicted: [s], photos: new Map() });
+    assert.deepStrictEqual(model.table, [
+      { index: 1, count: 1, mean: 3, median: 3, p90: 3, meanScaled: 0.3, medianScaled: 0.3, p90Scaled: 0.3 },
+      { index: 2, count: 1, mean: 4, median: 4, p90: 4, meanScaled: 0.4, medianScaled: 0.4, p90Scaled: 0.4 },
+    ]);
+    assert.deepStrictEqual(model.overall, { mean: 3.5, median: 3.5, p90: 3.9, matched: 1 });
+    // No table from the engine: tabulated from the errors, in px only (the manual file has no SCALE).
+    const bare = buildResultsModel({ title: 't', evaluation: { ...engine, landmarks: [] }, manual: [s], predicted: [s], photos: new Map() });
+    assert.deepStrictEqual(bare.table, [
+      { index: 1, count: 1, mean: 3, median: 3, p90: 3 },
+      { index: 2, count: 1, mean: 4, median: 4, p90: 4 },
+    ]);
+    assert.deepStrictEqual(bare.overall, { mean: 3.5, median: 3.5, p90: 3.9, matched: 1 });
   });
 
   it('matches real wing specimens, flips TPS y with the photo height, sorts worst first', async function () {

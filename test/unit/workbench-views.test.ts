@@ -3,7 +3,8 @@ import { addProgress, addStageMetric, chartScales, logTicks, niceTicks, pathData
 import type { StageCurve } from '../../src/shared/protocol/views';
 import { colourAt, robustMax, textOn } from '../../src/webview/results/colour';
 import { autoMagnification, cellAt, columnLabels, columnLabelText, fitInside, heatmapGrid, spatialLandmarks } from '../../src/webview/results/geometry';
-import { fileStamp, formatDuration, freeName, parseInputSize, slug } from '../../src/extension/workbench/format';
+import { fileStamp, freeName, parseInputSize, slug } from '../../src/extension/workbench/format';
+import { formatDuration } from '../../src/shared/format';
 import { progressText } from '../../src/extension/workbench/messages';
 import type { LossPoint, ResultsImage } from '../../src/shared/protocol/views';
 

@@ -50,8 +50,8 @@ export async function withWasmThreads<T>(threads: number, init: () => Promise<T>
   const realCpus = nodeOs.cpus;
 
   class RecordingBlob extends RealBlob {
-    constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
-      super(parts, options);
+    constructor(parts?: ConstructorParameters<typeof Blob>[0], options?: ConstructorParameters<typeof Blob>[1]) {
+      super(parts ?? [], options);
       const text = (parts ?? []).map((p) => (typeof p === 'string' ? p : '')).join('');
       texts.set(this, text);
       if (text.startsWith('var WasmBackendModuleThreadedSimd')) fs.writeFileSync(mainScript, FACTORY_PRELUDE + text);

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { ImageFrame } from '../../shared/augment/frame';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
 import { type DecodeOptions, type DecodedImage, type InputSize, decodeImageBytes, decodedFromBytes } from './image';
 
 const MAGIC = 'LMC1';
@@ -68,19 +69,6 @@ function decode(buf: Buffer, size: InputSize): { rgb: Uint8Array; frame: ImageFr
   return { rgb, frame };
 }
 
-/** Writes a file atomically: a temp file in the same folder, then rename. */
-export async function writeFileAtomic(file: string, data: Uint8Array): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await fs.promises.writeFile(tmp, data);
-    await fs.promises.rename(tmp, file);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
-}
-
 /** decodeImage through the disk cache. Cache I/O problems never fail a decode. */
 export async function decodeImageCached(
   file: string,
@@ -107,7 +95,8 @@ export async function decodeImageCached(
   if (stats) stats.misses++;
   if (cacheFile) {
     try {
-      await writeFileAtomic(cacheFile, encode(rgb, frame));
+      // Not flushed (durable: false): decode() checks every cache file and a bad one is rebuilt.
+      await writeFileAtomic(cacheFile, encode(rgb, frame), { durable: false });
     } catch {
       // a read-only or full cache folder only costs speed
     }

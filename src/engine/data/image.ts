@@ -1,7 +1,8 @@
 /**
  * Decoding photos for the engine with sharp: JPEG, PNG, TIFF (and WebP/GIF that sharp reads);
- * BMP through bmp-js then raw pixels into sharp. EXIF orientation is applied first, so
- * "original pixels" are those of the upright photo, as a viewer shows it.
+ * BMP through src/shared/node/bmp.ts then raw pixels into sharp (which files are photos:
+ * src/shared/image-files.ts). EXIF orientation is applied first, so "original pixels" are those
+ * of the upright photo, as a viewer shows it.
  *
  * A photo is resized once to the model input. Aspect: `stretch` by default (the paper's way:
  * each axis scaled on its own), or `letterbox` (one scale, centred, black margins). The frame
@@ -10,7 +11,7 @@
  */
 import * as fs from 'fs';
 import sharp from 'sharp';
-import * as bmp from 'bmp-js';
+import { decodeBmp, isBmp } from '../../shared/node/bmp';
 import {
   type FitMode,
   type ImageFrame,
@@ -68,10 +69,6 @@ export interface RawRgb {
   height: number;
 }
 
-function isBmp(buf: Buffer): boolean {
-  return buf.length > 26 && buf[0] === 0x42 && buf[1] === 0x4d;
-}
-
 async function readFile(file: string): Promise<Buffer> {
   try {
     return await fs.promises.readFile(file);
@@ -87,16 +84,8 @@ async function openUpright(file: string): Promise<{ pipeline: sharp.Sharp; width
   if (buf.length === 0) throw new ImageDecodeError(file, 'the file is empty');
   try {
     if (isBmp(buf)) {
-      const img = bmp.decode(buf);
-      const n = img.width * img.height;
-      if (!(n > 0) || img.data.length < n * 4) throw new Error('truncated BMP');
-      const rgb = Buffer.alloc(n * 3);
-      for (let i = 0; i < n; i++) {
-        rgb[3 * i] = img.data[4 * i + 3];
-        rgb[3 * i + 1] = img.data[4 * i + 2];
-        rgb[3 * i + 2] = img.data[4 * i + 1];
-      }
-      return { pipeline: sharp(rgb, { raw: { width: img.width, height: img.height, channels: 3 } }), width: img.width, height: img.height };
+      const { width, height, rgb } = decodeBmp(buf);
+      return { pipeline: sharp(rgb, { raw: { width, height, channels: 3 } }), width, height };
     }
     const meta = await sharp(buf).metadata();
     if (!meta.width || !meta.height) throw new Error('no image size in the header');
@@ -299,12 +288,4 @@ export async function decodeFullGrey(file: string, options: FullGreyOptions = {}
   }
   const frame = wholeImageFrame(ow, oh, width, height, 'stretch');
   return { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width, height, frame };
-}
-
-/** Image file extensions the engine reads (lower case, with dot). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp', '.webp'];
-
-export function isImageFile(file: string): boolean {
-  const dot = file.lastIndexOf('.');
-  return dot >= 0 && IMAGE_EXTENSIONS.includes(file.slice(dot).toLowerCase());
 }

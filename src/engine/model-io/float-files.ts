@@ -3,7 +3,7 @@
  * Float32 arrays back to back. Shared reading and writing, with errors naming the file.
  */
 import * as fs from 'fs';
-import { writeFileAtomicSync } from './atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { ModelFileError } from './errors';
 
 /** The arrays one after another in one Float32Array. */

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as tfjs from '../backend/tf';
 import type { Tf } from '../presets/preset';
-import { writeFileAtomicSync } from './atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { ModelFileError } from './errors';
 
 type ModelArtifacts = tfjs.io.ModelArtifacts;

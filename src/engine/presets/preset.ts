@@ -16,6 +16,9 @@
 import type * as tfjs from '../backend/tf';
 import type { BackendName, PresetName, ProfileSpec, TrainingNumber, TrainProgress } from '../../shared/protocol/engine';
 import type { OptionDecl, OptionValue } from '../../shared/protocol/options';
+// metadata.json's type and parser live in src/shared (the extension reads it too); re-exported for the engine.
+import type { ModelMetadata } from '../../shared/model-metadata';
+export type { ModelMetadata } from '../../shared/model-metadata';
 
 export type Tf = typeof tfjs;
 
@@ -147,44 +150,4 @@ export interface Preset {
   options?(): OptionDecl[];
   train(ctx: TrainContext): Promise<TrainOutcome>;
   load(dir: string, ctx: LoadContext): Promise<Predictor>;
-}
-
-/** metadata.json next to the model files. Version 1. */
-export interface ModelMetadata {
-  format: 'landmarks-model';
-  version: 1;
-  preset: PresetName;
-  landmarkCount: number;
-  landmarkNames?: string[];
-  /** Model input [width, height]. */
-  inputSize: [number, number];
-  normalisation: {
-    /** How pixels are scaled, e.g. "grey [0,1]". */
-    image: string;
-    /** How coordinates are scaled, e.g. "[-1,1] of the resized image". */
-    coordinates: string;
-  };
-  training: {
-    data: string;
-    images: number;
-    trainImages: number;
-    validationImages: number;
-    epochs: number;
-    bestEpoch: number;
-    bestValLoss: number;
-    batchSize: number;
-    learningRate: number;
-    seed: number;
-    seconds: number;
-    cancelled: boolean;
-    /** Landmark subset kept (0-based indices into the source file), when any. */
-    landmarkSubset?: number[];
-    initFrom?: string;
-  };
-  backend: BackendName;
-  /** Validation metrics in original pixels, when computed. */
-  metrics?: { meanPx?: number; medianPx?: number; p90Px?: number; perLandmarkMeanPx?: number[] };
-  presetData?: Record<string, unknown>;
-  createdAt: string;
-  engineVersion: string;
 }

@@ -10,7 +10,7 @@
 import type { TpsSpecimen } from '../../shared/tps/model';
 import { writeTps } from '../../shared/tps/write';
 import type { MergeSummary, RoundResultFile, RoundsMergeResult, RoundsPlan } from '../../shared/protocol/rounds';
-import { writeFileAtomicSync } from '../model-io/atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { predictionSpecimen } from '../predict';
 import { summarise, type PixelComparison } from '../train/pixel-errors';
 import type { Evaluation } from '../../shared/metrics/evaluation';

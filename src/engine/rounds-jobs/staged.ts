@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomicSync } from '../model-io/atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 
 type Change = { kind: 'dir'; dir: string } | { kind: 'file'; file: string; backup?: string };
 

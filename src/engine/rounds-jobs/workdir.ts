@@ -20,7 +20,7 @@ import {
   type RoundsPlan,
   type SlurmSubmission,
 } from '../../shared/protocol/rounds';
-import { writeFileAtomicSync } from '../model-io/atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 
 export function roundName(index: number): string {
   return `round-${String(index + 1).padStart(2, '0')}`;

@@ -11,7 +11,7 @@ import type * as tfjs from '../backend/tf';
 import type { CancelToken, Tf, TrainOutcome } from '../presets/preset';
 import type { TrainProgress } from '../../shared/protocol/engine';
 import { loadLayersModel, loadTensors, saveLayersModel, saveTensors } from '../model-io/layers-io';
-import { writeFileAtomicSync } from '../model-io/atomic';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { assertFitsWebGpu, guardWebGpu } from '../backend/webgpu-device';
 
 export interface Batch {

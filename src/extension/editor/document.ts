@@ -6,14 +6,13 @@
  * reported to VS Code (via `onDidEdit`) with undo/redo, so dirty state, undo, redo, save, revert
  * and hot exit behave as in any VS Code editor; undo puts back the very lines an edit replaced.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import * as vscode from 'vscode';
 import type { TpsDiagnostic, TpsDocument } from '../../shared/tps/model';
 import { describeEdit, type LandmarkEdit } from '../../shared/editing/edits';
 import { TpsTextModel } from '../../shared/editing/text-model';
 import { decodeTpsBytes, encodeTpsText, type DecodedText, type TpsEncoding } from '../../shared/tps/encoding';
 import type { CoordinatePrecision } from '../../shared/tps/style';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
 
 export interface EditEvent {
   label: string;
@@ -202,22 +201,17 @@ async function readText(uri: vscode.Uri): Promise<DecodedText> {
 }
 
 /**
- * Writes a temporary file beside the target, then renames it over the target (atomic on one
- * file system). Local files go through Node's fs (vscode.workspace.fs.rename was seen to hang on
+ * Saves a document's bytes. Local files through the shared atomic writer (temporary file beside
+ * the target, fsync, rename; Node's fs because vscode.workspace.fs.rename was seen to hang on
  * code-server); other schemes through vscode.workspace.fs.writeFile.
  */
 export async function writeAtomic(target: vscode.Uri, content: string | Uint8Array): Promise<void> {
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-  const suffix = `${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2, 8)}.tmp`;
   if (target.scheme === 'file') {
     const file = target.fsPath;
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${suffix}`);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
     try {
-      await fs.promises.writeFile(tmp, bytes);
-      await fs.promises.rename(tmp, file);
+      await writeFileAtomic(file, bytes);
     } catch (e) {
-      await fs.promises.rm(tmp, { force: true });
       throw new Error(`cannot save ${file}: ${e instanceof Error ? e.message : String(e)}`);
     }
     return;

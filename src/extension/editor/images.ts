@@ -9,7 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fork } from 'child_process';
-import { readPhotoHeaderOfFile } from '../../shared/dataset/photo-file';
+import { readPhotoHeaderOfFile } from '../../shared/node/photo-file';
 import { uprightSize } from '../../shared/imaging/photo-header';
 import { childExecArgv } from '../engine-client';
 
@@ -24,13 +24,11 @@ export interface PreparedImage {
   version: string;
 }
 
+/**
+ * The photo formats (of src/shared/image-files.ts, the one list) a browser shows as they are; the
+ * others (TIFF, BMP) are converted to PNG.
+ */
 const BROWSER_FORMATS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp']);
-const CONVERTED_FORMATS = new Set(['.tif', '.tiff', '.bmp']);
-
-export function isSupportedImage(file: string): boolean {
-  const ext = path.extname(file).toLowerCase();
-  return BROWSER_FORMATS.has(ext) || CONVERTED_FORMATS.has(ext);
-}
 
 /** Writes the browser-viewable PNG of a TIFF or BMP photo to `output`. */
 export type PngConverter = (input: string, output: string) => Promise<void>;

@@ -5,7 +5,7 @@
  * commands pass the question (a notification) in, and the unit tests a scripted answer.
  */
 import type { BusyInfo, EngineJobKind } from '../../shared/protocol/engine';
-import { formatDuration } from './format';
+import { formatDuration } from '../../shared/format';
 
 /** What the person chose: wait for the running job, cancel it and go on, or drop the request. */
 export type BusyChoice = 'queue' | 'cancelRunning' | 'dismiss';

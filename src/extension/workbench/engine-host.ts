@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { BackendChoice } from '../../shared/protocol/engine';
 import { EngineClient, type RunningJobInfo } from '../engine-client';
 import { busyDoing, busyText, cancelRunningLabel, whenEngineFree, type BusyChoice } from './engine-busy';
-import { formatDuration, formatLoss } from './format';
+import { formatDuration, formatLoss } from '../../shared/format';
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'webgpu', 'native-gpu', 'native-cpu', 'wasm', 'cpu'];
 

@@ -1,19 +1,7 @@
-/** Small text formatting for progress messages. Pure. */
-
-/** "42 s", "3 min 05 s", "1 h 02 min"; '' when unknown. */
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
-
-/** A loss value with 4 significant digits (losses span orders of magnitude). */
-export function formatLoss(v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return '–';
-  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2);
-}
+/**
+ * Small text helpers of the workbench: input sizes, file stamps and names. Pure. (Durations and
+ * losses, which the webviews write too: src/shared/format.ts.)
+ */
 
 /** Parses "WxH" (e.g. "256x192") into [w, h]; undefined for '' and throws on malformed text. */
 export function parseInputSize(text: string): [number, number] | undefined {

@@ -3,7 +3,7 @@ import type { TrainProgress, TrainResult } from '../../shared/protocol/engine';
 import type { TrainingFinal } from '../../shared/protocol/views';
 import { EngineBusyError, EngineCancelledError, EngineCrashError, EngineJobError } from '../engine-client';
 import { busyText } from './engine-busy';
-import { formatDuration, formatLoss } from './format';
+import { formatDuration, formatLoss } from '../../shared/format';
 
 /** The progress line: "epoch 3/20 · batch 4/9 · loss 0.0123 · val 0.0150 · ETA 1 min 05 s". */
 export function progressText(p: TrainProgress): string {

@@ -1,20 +1,15 @@
 /**
  * Trained models in the workspace's models folder: each a folder with metadata.json (written by
- * the engine). Reads only the few fields the pickers show; no engine import. Node fs only.
+ * the engine). Read with the engine's own parser (src/shared/model-metadata.ts), keeping the
+ * fields the pickers show; no engine import. Node fs only.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseModelMetadata, type ModelMetadataSummary } from '../../shared/model-metadata';
 
-export interface ModelInfo {
+export interface ModelInfo extends ModelMetadataSummary {
   dir: string;
   name: string;
-  preset?: string;
-  landmarkCount?: number;
-  inputSize?: [number, number];
-  data?: string;
-  createdAt?: string;
-  meanPx?: number;
-  cancelled?: boolean;
   /** Modification time of metadata.json, ms. */
   mtime: number;
 }
@@ -27,22 +22,15 @@ export function readModelInfo(dir: string): ModelInfo | undefined {
   } catch {
     return undefined;
   }
-  const info: ModelInfo = { dir, name: path.basename(dir), mtime: st.mtimeMs };
+  let text = '';
   try {
-    const m = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-    if (typeof m.preset === 'string') info.preset = m.preset;
-    if (typeof m.landmarkCount === 'number') info.landmarkCount = m.landmarkCount;
-    if (Array.isArray(m.inputSize) && m.inputSize.length === 2) info.inputSize = [Number(m.inputSize[0]), Number(m.inputSize[1])];
-    if (typeof m.createdAt === 'string') info.createdAt = m.createdAt;
-    const t = m.training as Record<string, unknown> | undefined;
-    if (t && typeof t.data === 'string') info.data = t.data;
-    if (t && typeof t.cancelled === 'boolean') info.cancelled = t.cancelled;
-    const metrics = m.metrics as Record<string, unknown> | undefined;
-    if (metrics && typeof metrics.meanPx === 'number') info.meanPx = metrics.meanPx;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
-    // A corrupt metadata.json: listed, the engine explains the problem when it is used.
+    // Unreadable now (removed meanwhile, no permission): listed bare, like a corrupt one.
   }
-  return info;
+  // A corrupt or partly readable metadata.json: listed with what it says; the engine explains
+  // the problem when the model is used.
+  return { ...parseModelMetadata(text).summary, dir, name: path.basename(dir), mtime: st.mtimeMs };
 }
 
 /** Models directly inside `folder` (and `folder` itself if it is one), newest first. */

@@ -13,11 +13,12 @@ import { EngineCancelledError } from '../engine-client';
 import { getField, setField } from '../../shared/tps/model';
 import { parseTps } from '../../shared/tps/parse';
 import { emptyDocument, writeTps } from '../../shared/tps/write';
-import { formatDuration } from './format';
+import { writeFileAtomicSync } from '../../shared/node/atomic-write';
+import { formatDuration } from '../../shared/format';
 import { describeModel, listModels, readModelInfo, type ModelInfo } from './models';
 import { freeName } from './format';
 import { describeError } from './messages';
-import { isImageFile } from './tps-source';
+import { IMAGE_EXTENSIONS, isImageFile } from '../../shared/image-files';
 import type { Workbench } from './workbench';
 
 export interface PredictCommandOptions {
@@ -58,7 +59,7 @@ async function pickImages(): Promise<string[] | undefined> {
     canSelectFolders: true,
     canSelectMany: true,
     title: 'Predict landmarks: an image folder or images',
-    filters: { Images: ['jpg', 'jpeg', 'png', 'tif', 'tiff', 'bmp'] },
+    filters: { Images: IMAGE_EXTENSIONS.map((e) => e.slice(1)) },
   });
   return uris?.map((u) => u.fsPath);
 }
@@ -150,9 +151,7 @@ function joinTps(parts: string[], out: string): void {
       doc.specimens.push(sp);
     }
   }
-  const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, writeTps(doc));
-  fs.renameSync(tmp, out);
+  writeFileAtomicSync(out, writeTps(doc));
 }
 
 export async function predictCommand(wb: Workbench, ...args: unknown[]): Promise<PredictResult | undefined> {

@@ -2,14 +2,14 @@
  * Builds the results view's model from an engine evaluation and the two TPS files' specimens.
  * Pure: the caller parses the files and finds the photos; this module matches specimens to the
  * evaluation's images, converts TPS coordinates (origin bottom-left, y up) to image pixels,
- * orders images worst first and computes the per-landmark table.
+ * orders images worst first and takes the per-landmark table (./stats.ts).
  */
 import type { EvaluationResult } from '../../shared/protocol/engine';
 import type { ImagePoint, ResultsImage, ResultsModel } from '../../shared/protocol/views';
 import { baseName, specimenKey } from '../../shared/names';
 import { tpsToImage } from '../../shared/tps/coords';
 import type { TpsLandmark } from '../../shared/tps/model';
-import { landmarkTable, overallSummary } from './stats';
+import { engineTable, landmarkTable, overallSummary } from './stats';
 
 /** A specimen as the builder needs it. */
 export interface SpecimenLite {
@@ -160,8 +160,8 @@ export function buildResultsModel(input: BuildInput): ResultsModel {
     });
   }
   images.sort((a, b) => b.mean - a.mean);
-  const table = landmarkTable(images, landmarkCount);
-  const overall = overallSummary(images);
+  // The engine's table when it sent one (the CLI's and the CSV export's numbers), else tabulated here.
+  const { table, overall } = engineTable(evaluation, landmarkCount) ?? { table: landmarkTable(images, landmarkCount), overall: overallSummary(images) };
   // Reference image for the spatial view: the best-predicted image that has a photo.
   let referenceIndex = -1;
   for (let i = images.length - 1; i >= 0; i--) {

@@ -3,7 +3,7 @@
  * (round i/n and what the round is doing) and the closing message. No vscode import.
  */
 import type { EngineProgress, RoundsResult } from '../../shared/protocol/engine';
-import { formatDuration, formatLoss } from './format';
+import { formatDuration, formatLoss } from '../../shared/format';
 
 /** About a fifth of the images (at least 1, leaving at least 2 to train on), as rounds' test sets. */
 export function defaultTestSize(images: number): number {

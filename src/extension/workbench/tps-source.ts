@@ -3,16 +3,9 @@
  * specimens the workbench needs, with each specimen's photo found by the shared dataset loader
  * (IMAGE= relative to the TPS file, case-insensitive, extension optional, Windows paths reduced).
  */
-import * as path from 'path';
 import { loadDataset } from '../../shared/dataset/load';
 import { getField, getScale, type TpsDiagnostic } from '../../shared/tps/model';
 import type { SpecimenLite } from './results-model';
-
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.tif', '.tiff', '.bmp', '.gif', '.webp'];
-
-export function isImageFile(p: string): boolean {
-  return IMAGE_EXTENSIONS.includes(path.extname(p).toLowerCase());
-}
 
 export interface LoadedTps {
   specimens: SpecimenLite[];

@@ -12,7 +12,8 @@ import type { BackendName, PresetInfo, PresetName, TrainOptions, TrainResult } f
 import { EngineCancelledError } from '../engine-client';
 import { checkDataset } from './dataset-check';
 import { modelsFolders, pickTpsDataset } from './dataset-quick-pick';
-import { fileStamp, formatDuration, parseInputSize, slug } from './format';
+import { fileStamp, parseInputSize, slug } from './format';
+import { formatDuration } from '../../shared/format';
 import { describeError, progressText, trainFinal } from './messages';
 import { epochsPrompt, inputSizePrompt, isSizedPreset, presetPickItems, type PresetPickItem } from './train-wizard';
 import { TrainingPanel } from './training-panel';

@@ -47,9 +47,10 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   post(msg: TrainingToView): void {
-    // Progress batches are many: keep only the last batch message per epoch in the history.
+    // Progress batches are many: keep only the last batch message per epoch in the history, but
+    // every one carrying a stage metric (a preset of stages runs in "epoch 1": its curves are those points).
     const prev = this.history[this.history.length - 1];
-    if (msg.type === 'progress' && prev?.type === 'progress' && prev.epoch === msg.epoch && prev.valLoss === undefined) {
+    if (msg.type === 'progress' && prev?.type === 'progress' && prev.epoch === msg.epoch && prev.valLoss === undefined && prev.metric === undefined) {
       this.history[this.history.length - 1] = msg;
     } else this.history.push(msg);
     if (this.ready && !this.disposed) void this.panel.webview.postMessage(msg);

@@ -16,6 +16,7 @@ import { focusSpecimen, type EditorFocusApi } from './specimen-focus';
 import { specimenKey } from '../../shared/names';
 import type { SpecimenLite } from './results-model';
 import { evaluationCsv, type EvaluationCsvKind } from '../../shared/metrics/csv';
+import { writeFileAtomic } from '../../shared/node/atomic-write';
 import type { LastRounds } from './rounds-command';
 import type { TrainingPanel } from './training-panel';
 
@@ -161,10 +162,7 @@ export class Workbench implements vscode.Disposable {
     const evaluation = this.resultsEvaluation;
     if (!this.resultsPanel || !evaluation) throw new Error('No results view is open: evaluate predictions first.');
     const text = evaluationCsv(evaluation, kind);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fs.promises.writeFile(tmp, text);
-    await fs.promises.rename(tmp, file);
+    await writeFileAtomic(file, text);
     return text;
   }
 

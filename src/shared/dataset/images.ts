@@ -4,7 +4,8 @@
  */
 import { promises as fsp } from 'fs';
 import * as path from 'path';
-import { isImageFile, normalizeImageField, resolveImageInListing, type ImageMatch } from '../tps/resolve';
+import { normalizeImageField, resolveImageInListing, type ImageMatch } from '../tps/resolve';
+import { IMAGE_EXTENSIONS_TEXT, isImageFile } from '../image-files';
 
 /** Directory listings shared between resolutions (one readdir per folder). */
 export type ListingCache = Map<string, Promise<string[]>>;
@@ -27,7 +28,7 @@ function listFiles(dir: string, cache?: ListingCache): Promise<string[]> {
 }
 
 /**
- * Image files (.jpg .jpeg .png .tif .tiff .bmp, any case) in a folder, as absolute paths sorted
+ * Image files (../image-files.ts: IMAGE_EXTENSIONS, any case) in a folder, as absolute paths sorted
  * naturally (`2.jpg` before `10.jpg`). With `recursive`, subfolders too (hidden ones skipped).
  */
 export async function listImageFiles(dir: string, options: { recursive?: boolean } = {}): Promise<string[]> {
@@ -141,7 +142,7 @@ export async function unresolvedImageReason(tpsPath: string, imageField: string,
   if (rel !== '' && !rel.startsWith('/')) for (const d of imageSearchDirs(tpsPath, imagesDir)) candidates.push(path.join(d, ...rel.split('/')));
   for (const c of candidates) {
     if (!isImageFile(c) && (await exists(c))) {
-      return `IMAGE=${value} points to ${c}, which is not an image file (.jpg .jpeg .png .tif .tiff .bmp): not opened`;
+      return `IMAGE=${value} points to ${c}, which is not an image file ${IMAGE_EXTENSIONS_TEXT}: not opened`;
     }
   }
   return `image not found: IMAGE=${value}`;

@@ -1,24 +1,12 @@
 /**
- * Writing TPS files safely (Node fs): the text goes to a temporary file beside the target, which
- * is then renamed over it, so a crash never leaves a half-written file.
+ * Writing TPS files safely (Node fs): through the one atomic writer (../node/atomic-write.ts), so
+ * a crash never leaves a half-written file.
  */
 import { existsSync, promises as fsp } from 'fs';
 import * as path from 'path';
 import type { TpsDocument } from '../tps/model';
 import { writeTps, type WriteOptions } from '../tps/write';
-
-/** Writes `text` to `file` atomically (temp file in the same folder + rename). */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const dir = path.dirname(path.resolve(file));
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
-  try {
-    await fsp.writeFile(tmp, text, 'utf8');
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
-}
+import { writeFileAtomic } from '../node/atomic-write';
 
 /**
  * `<dir>/<base><ext>`, or `<base>-2<ext>`, `<base>-3<ext>`, ... : the first name nothing is at yet,

@@ -82,6 +82,28 @@ export function pointErrors(manual: readonly (XY | null)[], predicted: readonly 
   });
 }
 
+/**
+ * Statistics of errors in px and, for the images with a SCALE, in SCALE units; `missing`: the
+ * landmark slots left out because missing on either side. One landmark's, or all pooled.
+ */
+function errorStats(errors: readonly number[], scaled: readonly number[], missing: number): Omit<LandmarkStats, 'index'> {
+  const s = summarize(errors);
+  const out: Omit<LandmarkStats, 'index'> = { mean: s.mean, median: s.median, p90: s.p90, count: s.count, missing, max: s.max };
+  if (scaled.length) {
+    const sc = summarize(scaled);
+    out.meanScaled = sc.mean;
+    out.medianScaled = sc.median;
+    out.p90Scaled = sc.p90;
+    out.scaledCount = sc.count;
+  }
+  return out;
+}
+
+/** One landmark's statistics (1-based `index`), see errorStats. */
+export function landmarkStats(index: number, errors: readonly number[], scaled: readonly number[], missing: number): LandmarkStats {
+  return { index, ...errorStats(errors, scaled, missing) };
+}
+
 /** Statistics over matched specimens (all with the same landmark count). */
 export function summarizeErrors(pairs: readonly SpecimenPair[]): ErrorSummary {
   const k = pairs.length ? pairs[0].manual.length : 0;
@@ -144,36 +166,7 @@ export function summarizeErrors(pairs: readonly SpecimenPair[]): ErrorSummary {
     if (an !== bn) return an ? 1 : -1;
     return an ? a.name.localeCompare(b.name) : b.mean - a.mean;
   });
-  const landmarks: LandmarkStats[] = perLandmark.map((errs, i) => {
-    const s = summarize(errs);
-    const out: LandmarkStats = { index: i + 1, mean: s.mean, median: s.median, p90: s.p90, count: s.count, missing: missing[i], max: s.max };
-    if (perLandmarkScaled[i].length) {
-      const sc = summarize(perLandmarkScaled[i]);
-      out.meanScaled = sc.mean;
-      out.medianScaled = sc.median;
-      out.p90Scaled = sc.p90;
-      out.scaledCount = sc.count;
-    }
-    return out;
-  });
-  const s = summarize(all);
-  const summary: ErrorSummary = {
-    landmarkCount: k,
-    landmarks,
-    mean: s.mean,
-    median: s.median,
-    p90: s.p90,
-    max: s.max,
-    count: s.count,
-    missing: missing.reduce((a, b) => a + b, 0),
-    images,
-  };
-  if (allScaled.length) {
-    const sc = summarize(allScaled);
-    summary.meanScaled = sc.mean;
-    summary.medianScaled = sc.median;
-    summary.p90Scaled = sc.p90;
-    summary.scaledCount = sc.count;
-  }
-  return summary;
+  const landmarks = perLandmark.map((errs, i) => landmarkStats(i + 1, errs, perLandmarkScaled[i], missing[i]));
+  // Overall: the same statistics over every landmark's errors pooled.
+  return { landmarkCount: k, landmarks, ...errorStats(all, allScaled, missing.reduce((a, b) => a + b, 0)), images };
 }

@@ -13,7 +13,7 @@
  *      extension optional (`Md 039.JPG` -> `Md039.JPG`, `Md 028.JPG` -> `md028.jpg`).
  */
 
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.tif', '.tiff', '.bmp'];
+import { IMAGE_EXTENSIONS, imageExtensionOf, isImageFile } from '../image-files';
 
 export type ImageMatch = 'exact' | 'case' | 'extension' | 'basename' | 'loose';
 
@@ -21,12 +21,6 @@ export interface ResolvedImage {
   /** The matching entry of the listing, as given. */
   file: string;
   how: ImageMatch;
-}
-
-/** True when a file name ends with one of IMAGE_EXTENSIONS (any case). */
-export function isImageFile(name: string): boolean {
-  const lower = name.toLowerCase();
-  return IMAGE_EXTENSIONS.some((e) => lower.endsWith(e));
 }
 
 /** IMAGE= value as a relative path with `/` separators: quotes, drive letters and `./` removed. */
@@ -47,13 +41,8 @@ export function imageBaseName(value: string): string {
 
 /** The file name without its image extension (only an image extension is removed). */
 export function stripImageExtension(name: string): string {
-  const lower = name.toLowerCase();
-  const ext = IMAGE_EXTENSIONS.find((e) => lower.endsWith(e));
+  const ext = imageExtensionOf(name);
   return ext ? name.slice(0, name.length - ext.length) : name;
-}
-
-function hasImageExtension(name: string): boolean {
-  return isImageFile(name);
 }
 
 function looseKey(name: string): string {
@@ -85,7 +74,7 @@ export function resolveImageInListing(
     const lower = relative.toLowerCase();
     const ci = files.find((f) => f.toLowerCase() === lower);
     if (ci !== undefined) return { file: ci, how: 'case' };
-    if (!hasImageExtension(relative)) {
+    if (!isImageFile(relative)) {
       for (const ext of IMAGE_EXTENSIONS) {
         const hit = files.find((f) => f.toLowerCase() === lower + ext);
         if (hit !== undefined) return { file: hit, how: 'extension' };
@@ -96,7 +85,7 @@ export function resolveImageInListing(
   const baseLower = base.toLowerCase();
   const byBase = files.filter((f) => isImageFile(f) && baseOf(f).toLowerCase() === baseLower);
   if (byBase.length >= 1) return { file: byBase[0], how: 'basename' };
-  if (!hasImageExtension(base)) {
+  if (!isImageFile(base)) {
     for (const ext of IMAGE_EXTENSIONS) {
       const hit = files.find((f) => baseOf(f).toLowerCase() === baseLower + ext);
       if (hit !== undefined) return { file: hit, how: 'basename' };

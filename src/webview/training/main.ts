@@ -5,7 +5,8 @@
  */
 import type { LossPoint, StageCurve, TrainingFinal, TrainingFromView, TrainingRunInfo, TrainingToView } from '../../shared/protocol/views';
 import { el, svg } from '../common/dom';
-import { fmt, fmtDuration, fmtLoss } from '../common/format';
+import { fmt } from '../common/format';
+import { formatDuration, formatLoss } from '../../shared/format';
 import { vscodeApi } from '../common/vscode-api';
 import { addProgress, addStageMetric, chartScales, linearScale, logTicks, niceTicks, pathData, type ChartLayout } from './chart';
 
@@ -72,13 +73,13 @@ function statusLine(): HTMLElement {
           ? // a preset of stages: no epochs to speak of
             f.cancelled
             ? 'Cancelled: a preset of stages keeps no partial model, nothing was saved.'
-            : `Done in ${fmtDuration(f.seconds)}.` + (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : '')
+            : `Done in ${formatDuration(f.seconds)}.` + (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : '')
           : f.cancelled
           ? f.bestEpoch > 0
             ? `Cancelled after epoch ${f.epochs}. The best model so far (epoch ${f.bestEpoch}) was kept.`
             : 'Cancelled before the first epoch ended: no model was saved.'
-          : `Done: ${f.epochs} epoch${f.epochs === 1 ? '' : 's'} in ${fmtDuration(f.seconds)}` +
-            (f.bestEpoch > 0 && Number.isFinite(f.bestValLoss) ? `; best epoch ${f.bestEpoch} (validation loss ${fmtLoss(f.bestValLoss)}).` : '.') +
+          : `Done: ${f.epochs} epoch${f.epochs === 1 ? '' : 's'} in ${formatDuration(f.seconds)}` +
+            (f.bestEpoch > 0 && Number.isFinite(f.bestValLoss) ? `; best epoch ${f.bestEpoch} (validation loss ${formatLoss(f.bestValLoss)}).` : '.') +
             (f.meanErrorPx !== undefined && Number.isFinite(f.meanErrorPx) ? ` Validation error ${fmt(f.meanErrorPx)} px.` : ''),
       ),
     );
@@ -95,17 +96,17 @@ function statusLine(): HTMLElement {
     if (p.fraction !== undefined) parts.push(`${Math.round(100 * p.fraction)} % of the training`);
     const lastMetric = [...state.stages].reverse().find((c) => c.name.startsWith(`${ph.name}: `));
     if (lastMetric?.points.length) parts.push(`${lastMetric.name.slice(ph.name.length + 2)} ${fmt(lastMetric.points[lastMetric.points.length - 1].y, 2)}`);
-    if (p.etaSeconds !== undefined) parts.push(`about ${fmtDuration(p.etaSeconds)} left`);
+    if (p.etaSeconds !== undefined) parts.push(`about ${formatDuration(p.etaSeconds)} left`);
     s.append(parts.join(' · '));
     return s;
   }
   const parts = [`Epoch ${p.epoch}/${p.epochs}`];
   if (p.batches > 1) parts.push(`batch ${p.batch}/${p.batches}`);
-  parts.push(`training loss ${fmtLoss(p.trainLoss)}`);
+  parts.push(`training loss ${formatLoss(p.trainLoss)}`);
   const lastVal = state.val[state.val.length - 1];
-  if (lastVal) parts.push(`validation loss ${fmtLoss(lastVal.y)}`);
+  if (lastVal) parts.push(`validation loss ${formatLoss(lastVal.y)}`);
   if (p.valErrorPx !== undefined) parts.push(`validation error ${fmt(p.valErrorPx, 1)} px`);
-  if (p.etaSeconds !== undefined) parts.push(`about ${fmtDuration(p.etaSeconds)} left`);
+  if (p.etaSeconds !== undefined) parts.push(`about ${formatDuration(p.etaSeconds)} left`);
   s.append(parts.join(' · '));
   if (p.message) s.append(el('div', { class: 'muted' }, p.message));
   return s;
@@ -121,7 +122,7 @@ function chart(): SVGSVGElement {
   for (const t of yt) {
     axis.append(svg('line', { class: 'grid', stroke: '#8884', x1: L.left, x2: L.width - L.right, y1: y(t), y2: y(t) }));
     const label = svg('text', { x: L.left - 6, y: y(t) + 4, 'text-anchor': 'end' });
-    label.textContent = fmtLoss(t);
+    label.textContent = formatLoss(t);
     axis.append(label);
   }
   const xt = niceTicks(0, x.domain[1], Math.min(10, Math.max(2, Math.round(x.domain[1]))))

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ENV, artifactsDir } from './env';
 import { waitFor } from './wait';
+import { writeFileAtomic } from '../../../src/shared/node/atomic-write';
 
 /** The request file's content (the driver reads it). */
 export interface ScreenshotRequest {
@@ -46,9 +47,8 @@ export async function screenshot(name: string, timeoutMs = 30_000): Promise<stri
   const request: ScreenshotRequest = { name, path: target };
   const id = `${Date.now()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const requestFile = path.join(requests, `${id}.json`);
-  // Atomic: the driver only ever sees complete requests.
-  await fs.promises.writeFile(`${requestFile}.tmp`, JSON.stringify(request));
-  await fs.promises.rename(`${requestFile}.tmp`, requestFile);
+  // Atomic: the driver only ever sees complete requests (it reads *.json, the temp file ends in .tmp).
+  await writeFileAtomic(requestFile, JSON.stringify(request));
   await waitFor(`the driver to save screenshot ${target}`, () => !fs.existsSync(requestFile) && fs.existsSync(target), {
     timeoutMs,
   });

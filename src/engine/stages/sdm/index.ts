@@ -173,6 +173,20 @@ export class SdmTrainer {
   private filled: boolean[];
   private readonly grid: Float32Array;
 
+  /** Mean landmark error (px) of the photos' own shapes as the stages so far moved them: the training curve. */
+  ownError(): number {
+    let se = 0;
+    let n = 0;
+    this.shapes.forEach((sh, i) => {
+      const t = this.truths[i];
+      for (let j = 0; j < this.landmarkCount; j++) {
+        se += Math.hypot(sh[0][2 * j] - t[2 * j], sh[0][2 * j + 1] - t[2 * j + 1]);
+        n++;
+      }
+    });
+    return se / Math.max(1, n);
+  }
+
   constructor(items: { truth: Point[]; start: Point[] }[], pyramidLevels: number, config: Partial<SdmConfig> = {}) {
     const c: SdmConfig = { ...DEFAULT_SDM, ...config };
     this.config = c;

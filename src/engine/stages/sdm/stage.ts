@@ -51,8 +51,9 @@ function usable(ctx: FitContext): number[] {
   return ctx.complete.filter((i) => ctx.starts[i]);
 }
 
-async function trainOn(ctx: FitContext, ids: number[], config: Partial<SdmConfig>, onPhoto?: () => void): Promise<SdmModel | undefined> {
+async function trainOn(ctx: FitContext, ids: number[], config: Partial<SdmConfig>, onPhoto?: () => void, onStage?: (trainErrorPx: number) => void): Promise<SdmModel | undefined> {
   const t = new SdmTrainer(ids.map((i) => ({ truth: ctx.samples[i].landmarks as Point[], start: (ctx.starts[i] as StageAnswer).landmarks })), ctx.levels, config);
+  onStage?.(t.ownError());
   while (!t.done) {
     for (const [k, i] of ids.entries()) {
       if (ctx.cancelled()) return undefined;
@@ -61,6 +62,7 @@ async function trainOn(ctx: FitContext, ids: number[], config: Partial<SdmConfig
       await yieldToEvents();
     }
     t.finishStage();
+    onStage?.(t.ownError());
   }
   return t.model();
 }
@@ -73,7 +75,8 @@ async function fit(ctx: FitContext, o: OptionValues): Promise<Fitted<SdmModel> |
   const total = stages * idx.length * (ctx.answersWanted ? 1 + (K - 1) : 1) + (ctx.answersWanted ? idx.length : 0);
   let done = 0;
   const tick = (): void => ctx.progress(++done, total);
-  const model = await trainOn(ctx, idx, config, tick);
+  // the curve: the training photos' error after each regression (in-sample), then the folds' out-of-fold error
+  const model = await trainOn(ctx, idx, config, tick, (e) => ctx.progress(done, total, { name: 'training error px', value: e }));
   if (!model) return undefined;
   const levels = model.stages.map((s) => s.level);
   ctx.log(`SDM refinement, ${stages} stages (pyramid levels ${levels.join(', ')}) on ${idx.length} photos from ${ctx.folds}-fold starts`);

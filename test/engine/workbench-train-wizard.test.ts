@@ -8,7 +8,6 @@ import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { EngineClient } from '../../src/extension/engine-client';
 import { epochsPrompt, inputSizePrompt, isSizedPreset, presetPickItems } from '../../src/extension/workbench/train-wizard';
-import type { PresetInfo } from '../../src/shared/protocol/engine';
 import { repoRoot } from '../helpers/data';
 
 describe('workbench train wizard texts', function () {
@@ -42,23 +41,5 @@ describe('workbench train wizard texts', function () {
     assert.deepStrictEqual(def?.uses, []);
     assert.ok(def?.options?.some((o) => o.name === 'sdm.ridge' && o.doc.length > 10), 'default declares its stage options');
     assert.strictEqual(def?.description, items[1].description, 'one description, the engine\'s');
-  });
-
-  it('the figures are the engine’s: a native engine’s defaults are shown as they are; without an engine no figure at all', () => {
-    const native: PresetInfo[] = [
-      { name: 'default', description: 'cascade', uses: [], defaults: { inputSize: [128, 128], epochs: 1, batchSize: 1, validationSplit: 0.1 } },
-      { name: 'paper', description: 'the paper', uses: ['epochs', 'inputSize'], defaults: { inputSize: [256, 192], epochs: 300, batchSize: 64, validationSplit: 0.4 } },
-    ];
-    const items = presetPickItems(native, 'tensorflow', 'default');
-    assert.strictEqual(items[0].label, 'default');
-    assert.strictEqual(items[1].detail, 'Runs here on native CPU (tfjs-node): 256x192 input, 300 epochs, batch 64 (the next steps can change them)');
-    assert.strictEqual(inputSizePrompt(native[1], 'tensorflow-gpu'), 'Model input WIDTHxHEIGHT (empty = 256x192, what paper runs on the GPU (tfjs-node-gpu))');
-    // The engine could not start: the wizard still works and claims no size.
-    const blind = presetPickItems(undefined, undefined, 'paper');
-    assert.deepStrictEqual(blind.map((i) => [i.label, i.detail]), [['paper', undefined], ['default', undefined]]);
-    assert.doesNotMatch(JSON.stringify(blind), /\d+x\d+/);
-    assert.strictEqual(inputSizePrompt(undefined, undefined), 'Model input WIDTHxHEIGHT, e.g. 256x192 (empty = the preset default)');
-    // a preset the engine declares as using epochs is asked for them, whatever its name
-    assert.ok(isSizedPreset('default', [{ ...native[0], uses: ['epochs'] }]));
   });
 });

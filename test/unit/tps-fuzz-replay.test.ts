@@ -1,21 +1,14 @@
 /**
- * The short, seeded round of the TPS fuzz harness (test/fuzz/tps-fuzz.ts; `npm run fuzz` runs a
- * long one), and every input it ever broke (test/fuzz/crashes/), replayed.
+ * Every input the TPS fuzz harness ever broke (test/fuzz/crashes/), replayed: fast, so in the
+ * unit tier. The short seeded fuzz round (300 inputs, seconds of CPU): test/engine/tps-fuzz.test.ts.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CRASH_DIR, fuzzTps, realCorpus, replayInput } from '../fuzz/tps-fuzz';
-import { sharedDataRoot } from '../helpers/data';
+import { CRASH_DIR, replayInput } from '../fuzz/tps-fuzz';
 
 describe('TPS fuzz (short round)', function () {
   this.timeout(120_000);
-
-  it('300 generated and mutated files: nothing throws, memory follows the file, edits undo to the bytes, untouched specimens survive', async function () {
-    const { runs, failures } = await fuzzTps({ runs: 300, seed: 20261202, corpus: realCorpus(sharedDataRoot), ioEvery: 30 });
-    assert.strictEqual(runs, 300);
-    assert.deepStrictEqual(failures.map((f) => `${f.property}: ${f.error}`), []);
-  });
 
   it('replays every input that ever broke a property (the hand-made hostile files of issue 17 among them)', async function () {
     assert.ok(fs.existsSync(CRASH_DIR), `no ${CRASH_DIR}`);

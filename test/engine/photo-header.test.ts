@@ -10,7 +10,7 @@ import * as path from 'path';
 import sharp from 'sharp';
 import { requireData } from '../helpers/data';
 import { bufferReader, readPhotoHeader, uprightSize, type PhotoHeader } from '../../src/shared/imaging/photo-header';
-import { readPhotoHeaderOfFile } from '../../src/shared/dataset/photo-file';
+import { readPhotoHeaderOfFile } from '../../src/shared/node/photo-file';
 
 function photosUnder(dir: string): string[] {
   const out: string[] = [];

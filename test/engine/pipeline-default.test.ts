@@ -144,9 +144,11 @@ describe('pipeline: the default profile (real fly wings)', function () {
     assert.ok(Math.abs(seen[seen.length - 1].fraction - 1) < 1e-9, `ends at ${seen[seen.length - 1].fraction}`);
     assert.deepStrictEqual([...new Set(seen.map((p) => p.stage))], ['cascade', 'contour', 'sdm', 'patchnet']);
     assert.ok(seen.every((p) => p.count === 4 && p.done <= p.total));
-    // SDM reports its out-of-fold error as it goes: what the live view draws as a curve
-    const sdmErr = seen.filter((p) => p.stage === 'sdm' && p.metric).map((p) => p.metric!.value);
-    assert.ok(sdmErr.length >= 2 && sdmErr.every((e) => e > 0 && e < 10), `SDM out-of-fold errors ${sdmErr.join(', ')}`);
+    // SDM reports its training error after each regression (falling) and its folds' out-of-fold error: what the live view draws as curves
+    const sdmTrain = seen.filter((p) => p.stage === 'sdm' && p.metric?.name === 'training error px').map((p) => p.metric!.value);
+    assert.ok(sdmTrain.length === 5 && sdmTrain[4] < 0.8 * sdmTrain[0], `SDM training errors ${sdmTrain.join(', ')}`);
+    const sdmOof = seen.filter((p) => p.stage === 'sdm' && p.metric?.name === 'out-of-fold error px').map((p) => p.metric!.value);
+    assert.ok(sdmOof.length === 4 && sdmOof.every((e) => e > 0 && e < 10), `SDM out-of-fold errors ${sdmOof.join(', ')}`);
     const g = await readGrey(samples[0].imagePath);
     const withCnn = await new PipelinePredictor(model).predictGrey(g);
     const without = await new PipelinePredictor(firstStages(model, 3)).predictGrey(g);

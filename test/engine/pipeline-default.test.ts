@@ -13,7 +13,7 @@ import { foldOf } from '../../src/engine/stages/cascade/folds';
 import { saveCascade } from '../helpers/legacy-model';
 import { REFINE_BIN, REFINE_JSON, loadLegacyDefault, loadRefine, saveRefine } from '../../src/engine/pipeline/legacy-refine-file';
 import { loadPipeline, PIPELINE_BIN, PIPELINE_JSON, PipelinePredictor, savePipeline, trainPipeline, type PipelineModel, type PipelineProgress } from '../../src/engine/pipeline/pipeline';
-import { profileFile, profileOptions, resolveProfile } from '../../src/engine/pipeline/profile';
+import { checkProfileFile, profileFile, profileOptions, resolveProfile } from '../../src/engine/pipeline/profile';
 import { MIN_REFINE_PHOTOS } from '../../src/engine/pipeline/stage';
 import { patchnetConfigFor } from '../../src/engine/stages/patchnet/stage';
 import { ModelFileError } from '../../src/engine/model-io/errors';
@@ -45,11 +45,14 @@ const modelOf = <M>(m: PipelineModel, stage: string): M => m.stages.find((s) => 
 /** The same model with only its first `n` stages (and no calibration when that drops the refinement). */
 const firstStages = (m: PipelineModel, n: number): PipelineModel => ({ ...m, stages: m.stages.slice(0, n), calibration: n > 1 ? m.calibration : undefined });
 
-describe('pipeline: the default profile (real fly wings)', function () {
+describe('pipeline: the stages of default, before and after keep-what-wins (real fly wings)', function () {
   this.timeout(180000);
   let samples: Sample[] = [];
   let dir = '';
-  const profile = resolveProfile(profileFile('default'));
+  // the four stages default ran until the bench's keep-what-wins table (research/profiles/four-stages.json):
+  // every stage kind the legacy model folders hold, and the patch CNN's wiring
+  const fourStages = checkProfileFile({ name: 'four-stages', description: '', stages: [{ stage: 'cascade' }, { stage: 'contour' }, { stage: 'sdm' }, { stage: 'patchnet' }] }, 'test');
+  const profile = resolveProfile(fourStages);
   before(async function () {
     const root = requireData(this, 'drosophila-wings');
     const set = await loadSamples([{ data: path.join(root, 'landmarks.tps'), images: path.join(root, 'images') }]);
@@ -134,7 +137,7 @@ describe('pipeline: the default profile (real fly wings)', function () {
     const logs: string[] = [];
     const seen: PipelineProgress[] = [];
     // 60 steps a pass instead of 1000: the wiring, not the accuracy (that is the bench's job)
-    const model = await trainPipeline(resolveProfile(profileFile('default'), { 'patchnet.steps': 60 }), train, 12, { log: (m) => logs.push(m), progress: (p) => seen.push(p) }, 'wasm');
+    const model = await trainPipeline(resolveProfile(fourStages, { 'patchnet.steps': 60 }), train, 12, { log: (m) => logs.push(m), progress: (p) => seen.push(p) }, 'wasm');
     assert.ok(model, logs.join(' | '));
     assert.deepStrictEqual(names(model), ['cascade', 'contour', 'sdm', 'patchnet'], logs.join(' | '));
     const cnn = modelOf<PatchNetModel>(model, 'patchnet');
@@ -204,7 +207,8 @@ describe('pipeline: the default profile (real fly wings)', function () {
     assert.strictEqual(p.stages.find((s) => s.stage === 'sdm')?.options.ridge, 3);
     assert.strictEqual(p.folds, 5);
     assert.throws(() => resolveProfile(profileFile('default'), { 'sdm.rigde': 3 }), /unknown option "sdm.rigde"/);
-    assert.throws(() => resolveProfile(profileFile('default'), { 'patchnet.steps': 0.5 }), /patchnet.steps.*whole number/);
+    assert.throws(() => resolveProfile(fourStages, { 'patchnet.steps': 0.5 }), /patchnet.steps.*whole number/);
+    assert.throws(() => resolveProfile(profileFile('default'), { 'patchnet.steps': 60 }), /unknown option "patchnet.steps"/, 'an option of a stage the profile does not run is refused');
   });
 
   it(`with fewer than ${MIN_REFINE_PHOTOS} complete photos it trains the cascade only and says why`, async () => {

@@ -4,13 +4,16 @@
  * template sets agree.
  */
 import * as assert from 'assert';
-import { landmarkDoubt, NCC_DOUBT_PER_WIDTH } from '../../src/engine/stages/cascade/cascade';
+import { landmarkDoubt } from '../../src/engine/stages/cascade/cascade';
 
 describe('default preset landmark doubt', function () {
-  it('adds 0.05 x width x (1 - NCC) to spread + residual', function () {
-    const d = landmarkDoubt({ spread: [1, 2, 0], residual: [0.5, 0, 3], score: [1, 0.5, -0.2] }, 2000);
-    assert.strictEqual(NCC_DOUBT_PER_WIDTH, 0.05);
-    assert.deepStrictEqual(d.map((v) => +v.toFixed(9)), [1.5, 2 + 50, 3 + 120]);
+  it('a perfect match adds nothing to spread + residual; the match shortfall adds in proportion to (1 - NCC) and to the photo width', function () {
+    const at = (score: number, width: number): number => landmarkDoubt({ spread: [1], residual: [0.5], score: [score] }, width)[0];
+    assert.strictEqual(at(1, 2000), 1.5);
+    const half = at(0.5, 2000) - 1.5;
+    assert.ok(half > 0);
+    assert.ok(Math.abs(at(0, 2000) - 1.5 - 2 * half) < 1e-9, 'twice the shortfall, twice the doubt');
+    assert.ok(Math.abs(at(0.5, 1000) - 1.5 - half / 2) < 1e-9, 'half the width, half the doubt (it is in pixels)');
   });
 
   it('ranks an agreeing but badly matched landmark above a well matched one that disagrees a little', function () {

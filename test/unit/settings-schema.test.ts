@@ -4,12 +4,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { presetOptionsSetting, SETTING } from '../../scripts/settings-schema';
 import { repoRoot } from '../helpers/data';
+import { getPreset } from '../../src/engine/presets';
 
 describe('settings: landmarks.train.presetOptions', () => {
   it('package.json declares exactly the options the presets declare (regenerate with npx tsx scripts/settings-schema.ts)', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, unknown> } } };
     assert.deepStrictEqual(manifest.contributes.configuration.properties[SETTING], presetOptionsSetting());
+    // each option of the preset's profile is there with its doc and default, nothing else
     const d = (presetOptionsSetting().properties as Record<string, { properties: Record<string, { description: string; default: unknown }> }>).default;
-    assert.ok(d.properties['sdm.ridge'].description.length > 10 && d.properties['patchnet.steps'].default === 1000);
+    const decls = getPreset('default').options?.() ?? [];
+    assert.deepStrictEqual(Object.keys(d.properties), decls.map((o) => o.name));
+    assert.ok(decls.every((o) => d.properties[o.name].description === o.doc && d.properties[o.name].default === o.default));
   });
 });

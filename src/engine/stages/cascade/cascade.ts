@@ -16,7 +16,8 @@
  */
 import { GreyImage, normalise, sample, samplePatch, toLevel, fromLevel } from '../../imaging/grey';
 import { searchNcc } from './match';
-import { cachedShapePrior, choleskySolve, fitShape, type ShapePrior } from './shape';
+import { choleskySolve } from '../../numeric/cholesky';
+import { cachedShapePrior, fitShape, type ShapePrior } from './shape';
 
 export interface CascadeConfig {
   /** Pyramid levels (level 0 = full resolution; levels - 1 = coarsest). */

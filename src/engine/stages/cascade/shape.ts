@@ -1,3 +1,4 @@
+import { choleskySolve } from '../../numeric/cholesky';
 /**
  * A statistical shape prior: pulls a set of (noisy, weighted) landmark estimates towards the
  * span of the training shapes. Shapes are vectors [x1, y1, x2, y2, ...] in a normalised frame.
@@ -79,31 +80,6 @@ export function cachedShapePrior(shapes: Float32Array, count: number, landmarkCo
   return p;
 }
 
-/** Solves A x = b for symmetric positive definite A (n x n, row-major) by Cholesky. */
-export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-      if (i === j) l[i * n + i] = Math.sqrt(Math.max(s, 1e-12));
-      else l[i * n + j] = s / l[j * n + j];
-    }
-  }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
-    y[i] = s / l[i * n + i];
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * x[k];
-    x[i] = s / l[i * n + i];
-  }
-  return x;
-}
 
 /**
  * The prior's covariance in landmark space, C = sum_k basis_k basis_k^T / penalty_k (2L x 2L,

@@ -5,7 +5,7 @@
  * regression maps [contour descriptor, normalised predicted landmarks] to the normalised true
  * landmarks. Pure.
  */
-import { choleskySolve } from '../cascade/shape';
+import { choleskySolve } from '../../numeric/cholesky';
 import { extremeNear, type Frame, type Pt } from './geometry';
 import type { Contour } from './segment';
 import { shapeFrame } from '../cascade/shape';

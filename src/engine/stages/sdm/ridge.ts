@@ -4,47 +4,13 @@
  * that lambda does not depend on the feature scale. Solved in the dual (n x n) when there are
  * fewer rows than features, else in the primal (d x d). Pure.
  */
+import { cholesky, choleskySolveMany } from '../../numeric/cholesky';
 
 export interface RidgeFit {
   /** d x k, row-major. */
   w: Float64Array;
   /** k. */
   b: Float64Array;
-}
-
-/** In-place Cholesky factor (lower) of the n x n SPD matrix `a` (row-major). */
-export function cholesky(a: Float64Array, n: number): Float64Array {
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      let s = a[ri + j];
-      for (let k = 0; k < j; k++) s -= a[ri + k] * a[rj + k];
-      if (i === j) a[ri + i] = Math.sqrt(Math.max(s, 1e-12));
-      else a[ri + j] = s / a[rj + j];
-    }
-    for (let j = i + 1; j < n; j++) a[ri + j] = 0;
-  }
-  return a;
-}
-
-/** Solves (L L') X = B in place for the n x k right-hand sides B (row-major), L from `cholesky`. */
-export function choleskySolveMany(l: Float64Array, n: number, b: Float64Array, k: number): Float64Array {
-  for (let i = 0; i < n; i++) {
-    for (let q = 0; q < k; q++) {
-      let s = b[i * k + q];
-      for (let m = 0; m < i; m++) s -= l[i * n + m] * b[m * k + q];
-      b[i * k + q] = s / l[i * n + i];
-    }
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    for (let q = 0; q < k; q++) {
-      let s = b[i * k + q];
-      for (let m = i + 1; m < n; m++) s -= l[m * n + i] * b[m * k + q];
-      b[i * k + q] = s / l[i * n + i];
-    }
-  }
-  return b;
 }
 
 /** x: n x d rows, y: n x k rows (both row-major, Float32 or Float64). */

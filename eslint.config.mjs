@@ -59,6 +59,7 @@ export default tseslint.config(
       room('webview', 'the extension talks to webviews by messages only'),
       room('cli', 'the extension never imports the CLI'),
       { group: ['@tensorflow/*'], message: 'tfjs runs in the engine child, never in the extension host' },
+      { group: ['sharp', 'webgpu'], message: 'no native module in the extension host (a crash there takes the host down): photo sizes come from src/shared/imaging/photo-header.ts, conversions from dist/image-convert.js' },
     ]),
   },
   {

@@ -1,5 +1,5 @@
 /**
- * The engine child process (esbuild entry `engine` -> dist/engine.js). Forked by the extension
+ * The engine child process (dist/engine.js starts it: esbuild.js). Forked by the extension
  * (or a test), it speaks src/shared/protocol/engine.ts over process.send / process.on('message'):
  *  - starts the backend (env LANDMARKS_BACKEND, or `--backend <choice>`), sends 'ready' with the
  *    BackendReport and each preset's defaults on that backend (or an 'error' with id "engine"
@@ -174,4 +174,7 @@ async function main(): Promise<void> {
   });
 }
 
-void main();
+/** Starts the engine child: listens on the IPC channel until told to shut down. */
+export function runEngineChild(): void {
+  void main();
+}

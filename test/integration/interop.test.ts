@@ -47,4 +47,11 @@ describe('import and export', function () {
     assert.strictEqual(m.written, 46);
     assert.strictEqual(fs.readFileSync(mj, 'utf8').split('\n')[1].split('\t').slice(0, 3).join(' '), '63001.jpg 290 108');
   });
+
+  // The last suite: by now the editor has shown photos and the
+  // workbench has trained and predicted. None of it may have loaded a native module here.
+  it('never loaded a native module (sharp, Dawn, tfjs) in the extension host', () => {
+    const loaded = Object.keys(require.cache).filter((k) => /[\\/]node_modules[\\/](sharp|@img|webgpu|@tensorflow)[\\/]/.test(k));
+    assert.deepStrictEqual(loaded, [], 'loaded in the extension host');
+  });
 });

@@ -1,6 +1,7 @@
 /** The extension loads in a real VS Code: activation, commands, the TPS language, a screenshot. */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
@@ -32,21 +33,42 @@ describe('smoke', function () {
     assert.deepStrictEqual(missing, [], `missing from ${ext.extensionPath}: ${missing.join(', ')}`);
   });
 
-  it('ships sharp with its native module and the tfjs wasm binaries', async function () {
+  it('ships the engine bundles, the wasm binaries and sharp with its native module, and no tfjs package', function () {
     const root = getExtension().extensionPath;
     const modules = path.join(root, 'node_modules');
-    const wasm = path.join(modules, '@tensorflow', 'tfjs-backend-wasm', 'dist', 'tfjs-backend-wasm.wasm');
-    assert.ok(fs.existsSync(wasm), `${wasm} is missing`);
+    const dist = path.join(root, 'dist');
+    for (const f of ['engine.js', 'cli.js', 'tfjs.js', 'tfjs-wasm.js', 'image-convert.js', 'wasm/tfjs-backend-wasm-simd.wasm', 'wasm/tfjs-backend-wasm-threaded-simd.wasm']) {
+      assert.ok(fs.existsSync(path.join(dist, f)), `dist/${f} is missing from ${root}`);
+    }
+    // tfjs is bundled into dist/: node_modules holds native packages only (unless the optional
+    // tfjs-node was installed where the package was made, which brings its own tfjs).
+    // (Checked on an installed .vsix, which has no src/; --dev runs from the checkout.)
+    const installed = !fs.existsSync(path.join(root, 'src'));
+    const tfjs = fs.existsSync(path.join(modules, '@tensorflow')) ? fs.readdirSync(path.join(modules, '@tensorflow')) : [];
+    if (installed && !tfjs.some((d) => d.startsWith('tfjs-node'))) assert.deepStrictEqual(tfjs, [], `tfjs packages in ${modules}`);
     const img = path.join(modules, '@img');
     const natives = fs.existsSync(img)
       ? fs.readdirSync(img).filter((d) => d.startsWith('sharp-') && !d.startsWith('sharp-libvips'))
       : [];
     assert.ok(natives.length > 0, `no native sharp package (@img/sharp-<platform>) in ${img}`);
-    // Loads in this extension host's Node, from the installed copy, and decodes a real photo.
+  });
+
+  it("converts a photo with the shipped converter (sharp in a child, never in this host)", async function () {
+    const root = getExtension().extensionPath;
     const photo = requireData(this, 'drosophila-wings', 'images', '63001.jpg');
-    const sharp = require(path.join(modules, 'sharp')) as typeof import('sharp');
-    const meta = await sharp(photo).metadata();
-    assert.deepStrictEqual([meta.width, meta.height, meta.format], [632, 480, 'jpeg']);
+    const out = path.join(os.tmpdir(), `landmarks-smoke-${process.pid}.png`);
+    const { fork } = await import('child_process');
+    const child = fork(path.join(root, 'dist', 'image-convert.js'), [photo, out], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'pipe' });
+    let stderr = '';
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.strictEqual(code, 0, stderr);
+    const png = fs.readFileSync(out);
+    fs.rmSync(out, { force: true });
+    assert.strictEqual(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepStrictEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [632, 480]);
+    const loaded = Object.keys(require.cache).filter((k) => /[\\/]node_modules[\\/]sharp[\\/]/.test(k));
+    assert.deepStrictEqual(loaded, [], 'sharp was loaded in the extension host');
   });
 
   it('registers every command it contributes', async function () {

@@ -14,6 +14,7 @@ import { listImageFiles } from '../../src/shared/dataset/images';
 import { listInputImages } from '../../src/engine/predict';
 import { decodeImage } from '../../src/engine/data/image';
 import { ImageCache } from '../../src/extension/editor/images';
+import { displayPng } from '../../src/engine/imaging/display-png';
 
 const W = 24;
 const H = 16;
@@ -72,7 +73,8 @@ describe('image files: the one extension list and the decoders', function () {
 
     assert.deepStrictEqual(await listImageFiles(photos), [...written].sort(), 'the loader lists the photos, not the TPS or the drawing');
     assert.deepStrictEqual((await listInputImages(photos)).sort(), [...written].sort(), 'predict takes the same photos');
-    const cache = new ImageCache(path.join(dir, 'cache'));
+    // The editor's conversion in this process (the extension forks dist/image-convert.js for it).
+    const cache = new ImageCache(path.join(dir, 'cache'), async (input, output) => fs.promises.writeFile(output, await displayPng(input)));
     for (const file of written) {
       const img = await decodeImage(file, { width: W, height: H });
       assert.deepStrictEqual([img.originalWidth, img.originalHeight], [W, H], file);

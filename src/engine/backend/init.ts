@@ -9,6 +9,7 @@
  *
  * At most one native package is ever loaded: both register the backend named `tensorflow`.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf';
@@ -172,8 +173,9 @@ function loadNative(pkg: string): string | undefined {
   if (nativeAttempts.has(pkg)) return nativeAttempts.get(pkg);
   let error: string | undefined;
   try {
-    // Resolved at run time from node_modules: the bundle keeps packages external.
-    require(pkg);
+    // Resolved at run time from node_modules (the bundles keep native packages external),
+    // registering into this engine's tfjs-core rather than a copy of its own.
+    withSharedTfjs(() => require(pkg));
     nativeActive = pkg;
     if (!tf.findBackendFactory(NATIVE_BACKEND)) {
       error =
@@ -226,8 +228,40 @@ async function trySetBackend(tfName: string, name: BackendName, reason: string):
   }
 }
 
-/** Folder holding the .wasm binaries, resolved at run time (the engine bundle keeps packages external). */
-export function wasmBinariesDir(): string {
+/** The tfjs package names a native backend asks for, answered with this engine's namespace. */
+const SHARED_TFJS_REQUESTS = new Set(['@tensorflow/tfjs', '@tensorflow/tfjs-core']);
+
+/**
+ * Runs `load` (a `require` of a native tfjs package) with `@tensorflow/tfjs` and
+ * `@tensorflow/tfjs-core` answered by this engine's `tf`: the bundles (dist/tfjs.js) hold their
+ * own tfjs-core, and a native package that loaded the node_modules copy would register its
+ * backend where the engine never looks.
+ */
+export function withSharedTfjs<T>(load: () => T): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require('module') as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+  const real = Module._load;
+  Module._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+    if (SHARED_TFJS_REQUESTS.has(request)) return tf;
+    return real.call(this, request, parent, isMain);
+  };
+  try {
+    return load();
+  } finally {
+    Module._load = real;
+  }
+}
+
+// esbuild.js ships the SIMD builds only (Node >= 20 and Electron always have wasm SIMD).
+const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
+
+/**
+ * Folder holding the .wasm binaries, ending in a separator: dist/wasm/ beside the bundle that
+ * runs (esbuild.js copies them there), else the package's own dist/ (from source: tests, tsx).
+ */
+export function wasmBinariesDir(here: string = __dirname): string {
+  const beside = path.join(here, 'wasm');
+  if (fs.existsSync(path.join(beside, WASM_BINARY))) return beside + path.sep;
   return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
 }
 

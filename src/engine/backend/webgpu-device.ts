@@ -7,7 +7,7 @@
  * before it starts; each failure is a WebGpuLimitError naming the limit, which the jobs answer
  * with a fallback to wasm (./fallback.ts).
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from './tf';
 import * as tf from './tf';
 import { mib } from './webgpu';
 

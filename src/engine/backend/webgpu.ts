@@ -285,7 +285,7 @@ export function dawnDriver(options: DawnDriverOptions = {}): WebGpuDriver {
       if (!p.ok) throw new Error(p.why);
       try {
         // After navigator.gpu exists (the probe set it): the module registers 'webgpu' on load.
-        // A literal name, so a self-contained bundle (scripts/device) inlines it beside its tfjs.
+        // A literal name: esbuild.js maps it to dist/tfjs.js, scripts/device inlines it beside its tfjs.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('@tensorflow/tfjs-backend-webgpu');
       } catch (e) {

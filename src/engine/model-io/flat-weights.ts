@@ -2,7 +2,7 @@
  * A tfjs network's weights as one Float32Array plus their shapes: how the stage model files
  * (patch CNN, heatmap CNN) store a net next to their JSON header.
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../backend/tf';
 import * as tf from '../backend/tf';
 
 /** All weights in one Float32Array (layer order), and their shapes. Read with `await data()` (WebGPU cannot read synchronously in Node). */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../backend/tf';
 import type { Tf } from '../presets/preset';
 import { writeFileAtomicSync } from '../../shared/node/atomic-write';
 import { ModelFileError } from './errors';

@@ -13,7 +13,7 @@
  * best-kept, cancel, resume, early stopping) or run its own, e.g. several stages
  * (coarse-to-fine): it must then honour the same hooks (ctx.progress, ctx.cancel, resume).
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../backend/tf';
 import type { BackendName, PresetName, ProfileSpec, TrainingNumber, TrainProgress } from '../../shared/protocol/engine';
 import type { OptionDecl, OptionValue } from '../../shared/protocol/options';
 // metadata.json's type and parser live in src/shared (the extension reads it too); re-exported for the engine.

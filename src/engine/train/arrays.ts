@@ -3,7 +3,7 @@
  * shuffled each epoch with the seeded RNG (same seed + epoch = same order, so resume
  * continues the same sequence), tensors built per batch.
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../backend/tf';
 import { Rng } from '../../shared/augment/rng';
 import type { Tf } from '../presets/preset';
 import type { Batch, BatchSource } from './loop';

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../backend/tf';
 import type { CancelToken, Tf, TrainOutcome } from '../presets/preset';
 import type { TrainProgress } from '../../shared/protocol/engine';
 import { loadLayersModel, loadTensors, saveLayersModel, saveTensors } from '../model-io/layers-io';

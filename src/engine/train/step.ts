@@ -3,7 +3,7 @@
  * back by `await data()` (WebGPU cannot read synchronously in Node) and WebGPU limits turned into
  * clear errors by guardWebGpu.
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../backend/tf';
 import { guardWebGpu } from '../backend/webgpu-device';
 
 /** Minimises `loss` once; returns the loss value (NaN when the optimizer returned none). `what` names the step in errors. */

@@ -1,14 +1,17 @@
 /**
  * Finds and prepares specimen photos for the editor webview (extension host side).
- * Browsers show JPEG/PNG/GIF/WebP directly; TIFF and BMP are converted once to PNG with sharp
- * (BMP decoded by src/shared/node/bmp.ts: sharp's prebuilt libvips cannot read it) into a cache folder
- * keyed by path, size and modification time.
+ * Browsers show JPEG/PNG/GIF/WebP directly; TIFF and BMP are converted once to PNG into a cache
+ * folder keyed by path, size and modification time. Sizes come from the file's header
+ * (src/shared/imaging/photo-header.ts); the conversion runs in a child process
+ * (dist/image-convert.js, with sharp): no native module is ever loaded in the extension host.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../../shared/node/atomic-write';
-import { decodeBmp } from '../../shared/node/bmp';
+import { fork } from 'child_process';
+import { readPhotoHeaderOfFile } from '../../shared/node/photo-file';
+import { uprightSize } from '../../shared/imaging/photo-header';
+import { childExecArgv } from '../engine-client';
 
 export interface PreparedImage {
   /** The original photo (TPS coordinates refer to its pixels). */
@@ -27,19 +30,48 @@ export interface PreparedImage {
  */
 const BROWSER_FORMATS = new Set(['.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.gif', '.webp']);
 
-type SharpFactory = typeof import('sharp');
-let sharpModule: SharpFactory | undefined;
-function sharp(): SharpFactory {
-  // Loaded lazily: a native module, only needed once a photo is shown.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  sharpModule ??= require('sharp') as SharpFactory;
-  return sharpModule;
+/** Writes the browser-viewable PNG of a TIFF or BMP photo to `output`. */
+export type PngConverter = (input: string, output: string) => Promise<void>;
+
+/** The converter the extension uses: dist/image-convert.js (beside dist/extension.js), forked. */
+export function defaultConverterScript(): string {
+  return path.join(__dirname, 'image-convert.js');
+}
+
+/**
+ * Converts in a child process (dist/image-convert.js, which loads sharp): a crash of the native
+ * decoder fails that photo, not the extension host.
+ */
+export function forkedConverter(script: string = defaultConverterScript()): PngConverter {
+  return (input, output) =>
+    new Promise((resolve, reject) => {
+      if (!fs.existsSync(script)) {
+        reject(new Error(`the image converter ${script} is missing (npm run build, or reinstall the extension)`));
+        return;
+      }
+      const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+      delete env.NODE_OPTIONS;
+      const child = fork(script, [input, output], { execArgv: childExecArgv(process.execArgv), env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+      let stderr = '';
+      child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString('utf8')).slice(0, 4000)));
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        if (code === 0) return resolve();
+        // Its own message is the first line (a crash adds a native stack after it).
+        const first = stderr.trim().split('\n')[0]?.trim();
+        const how = signal ? `the image converter was killed (${signal})` : `the image converter exited with code ${code}`;
+        reject(new Error(first ? (signal ? `${first} (${how})` : first) : how));
+      });
+    });
 }
 
 export class ImageCache {
   private readonly pending = new Map<string, Promise<PreparedImage>>();
 
-  constructor(private readonly cacheDir: string) {}
+  constructor(
+    private readonly cacheDir: string,
+    private readonly convert: PngConverter = forkedConverter(),
+  ) {}
 
   get folder(): string {
     return this.cacheDir;
@@ -71,28 +103,23 @@ export class ImageCache {
 
   private async prepareUncached(file: string, key: string): Promise<Omit<PreparedImage, 'version'>> {
     const ext = path.extname(file).toLowerCase();
-    if (ext === '.bmp') {
-      const { width, height, rgb } = decodeBmp(await fs.promises.readFile(file));
-      const out = this.cachePath(key);
-      if (!fs.existsSync(out)) {
-        const png = await sharp()(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 3 }).toBuffer();
-        await this.writeAtomic(out, png);
-      }
-      return { path: file, displayPath: out, width, height };
-    }
-    const meta = await sharp()(file).metadata();
-    if (!meta.width || !meta.height) throw new Error(`cannot read the size of ${file}`);
-    // Sizes of the upright photo (EXIF orientation applied), as the engine and browsers see it.
-    const swap = (meta.orientation ?? 1) >= 5;
-    const width = swap ? meta.height : meta.width;
-    const height = swap ? meta.width : meta.height;
-    if (BROWSER_FORMATS.has(ext) && meta.format !== 'tiff') {
+    // The size from the header (no native decoder in the extension host), of the upright photo
+    // (EXIF orientation applied), as the engine and browsers see it.
+    const header = await readPhotoHeaderOfFile(file);
+    const { width, height } = uprightSize(header);
+    if (BROWSER_FORMATS.has(ext) && header.format !== 'tiff' && header.format !== 'bmp') {
       return { path: file, displayPath: file, width, height };
     }
     const out = this.cachePath(key);
     if (!fs.existsSync(out)) {
-      const png = await sharp()(file).rotate().png({ compressionLevel: 3 }).toBuffer();
-      await this.writeAtomic(out, png);
+      await fs.promises.mkdir(path.dirname(out), { recursive: true });
+      const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
+      try {
+        await this.convert(file, tmp);
+        await fs.promises.rename(tmp, out);
+      } finally {
+        await fs.promises.rm(tmp, { force: true });
+      }
     }
     return { path: file, displayPath: out, width, height };
   }
@@ -100,10 +127,5 @@ export class ImageCache {
   private cachePath(key: string): string {
     const hash = crypto.createHash('sha1').update(key).digest('hex').slice(0, 20);
     return path.join(this.cacheDir, `${hash}.png`);
-  }
-
-  /** Cache PNGs are not flushed (durable: false): they are rebuilt from the photo whenever missing. */
-  private async writeAtomic(target: string, bytes: Buffer): Promise<void> {
-    await writeFileAtomic(target, bytes, { durable: false });
   }
 }

@@ -11,7 +11,7 @@
  * - the output bias starts at the mean training shape (./model.ts);
  * - 60/40 train/validation split (the engine splits with validationSplit 0.4).
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import type { BackendName } from '../../../shared/protocol/engine';
 import { paperX7 } from '../../../shared/augment/channels';
 import { normalisedToOriginal } from '../../../shared/augment/frame';

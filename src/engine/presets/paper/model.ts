@@ -13,7 +13,7 @@
  * optimiser fits the inflated training-mode output and inference predictions collapse toward
  * the image centre (107 px on the wings against 20.7 px for the mean shape).
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import type { Tf } from '../preset';
 
 export function buildPaperModel(tf: Tf, inputSize: [number, number], landmarks: number, seed: number): tfjs.LayersModel {

@@ -6,7 +6,7 @@
  * was silently never applied. This subclass also replaces the cached scalar. The update rule,
  * state (accumulations) and checkpoint format stay tfjs' own, so resume keeps working.
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import type { Tf } from '../preset';
 
 export interface ScheduledMomentum extends tfjs.MomentumOptimizer {

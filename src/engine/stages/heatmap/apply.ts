@@ -1,5 +1,5 @@
 /** Runs the heatmap net on photos and decodes every landmark to original photo pixels. */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import * as tf from '../../backend/tf';
 import { guardWebGpu } from '../../backend/webgpu-device';
 import { cellToInput, decodePeak } from './decode';

@@ -1,4 +1,4 @@
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import type { HeatmapConfig } from './config';
 
 /** A trained heatmap stage: its settings and the net (dispose with disposeHeatmap). */

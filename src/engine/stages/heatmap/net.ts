@@ -4,7 +4,7 @@
  * 3x3 conv + ReLU twice) up to 1/2 of the input, then a 1x1 conv to one heatmap per landmark.
  * Plain convolutions, pools and ReLUs only: every kernel has a wasm and a WebGPU path.
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import * as tf from '../../backend/tf';
 
 /** The heatmap is this many times smaller than the input frame. */

@@ -4,7 +4,7 @@
  * (gamma, contrast, brightness, noise) afresh, against Gaussian target maps. Losses are read with
  * `await data()` (WebGPU in Node cannot read synchronously).
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import * as tf from '../../backend/tf';
 import { optimizerStep, warmCosineRate } from '../../train/step';
 import { mulberry32 } from '../../../shared/augment/rng';

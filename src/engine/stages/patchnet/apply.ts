@@ -1,5 +1,5 @@
 /** Prediction with the patch-refinement nets: all landmarks' patches of a pass in one batch. */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import * as tf from '../../backend/tf';
 import { guardWebGpu } from '../../backend/webgpu-device';
 import { fromLevel, toLevel, type GreyImage } from '../../imaging/grey';

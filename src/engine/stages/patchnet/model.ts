@@ -1,5 +1,5 @@
 /** The patch-refinement model's settings, trained form, and its JSON + Float32Array form. */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import { buildNet } from './net';
 import { flattenWeights, loadWeights } from '../../model-io/flat-weights';
 import { concatFloat32 } from '../../model-io/float-files';

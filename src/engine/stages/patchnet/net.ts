@@ -4,7 +4,7 @@
  * logit channel per landmark at half the patch resolution. Plain convolutions and ReLUs only:
  * every kernel has a fast wasm path (src/engine/backend/wasm-kernels).
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import * as tf from '../../backend/tf';
 
 export interface NetShape {

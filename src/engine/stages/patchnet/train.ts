@@ -3,7 +3,7 @@
  * (one window per landmark and pass, around the truth, wide enough for every training centre
  * and augmentation) are cut; batches are then sampled from the crops.
  */
-import type * as tfjs from '@tensorflow/tfjs';
+import type * as tfjs from '../../backend/tf';
 import * as tf from '../../backend/tf';
 import { optimizerStep, warmCosineRate } from '../../train/step';
 import { mulberry32, type RandomSource } from '../../../shared/augment/rng';

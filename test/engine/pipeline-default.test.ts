@@ -121,6 +121,7 @@ describe('pipeline: the stages of default, before and after keep-what-wins (real
     fs.mkdirSync(older, { recursive: true });
     saveCascade(older, modelOf<CascadeModel>(model, 'cascade'));
     await saveRefine(older, { contour: modelOf<ContourModel>(model, 'contour'), sdm: modelOf<SdmModel>(model, 'sdm'), calibration: model.calibration });
+    assert.deepStrictEqual(loadLegacyDefault(older).profile.stages.map((s) => s.stage), ['cascade', 'contour', 'sdm'], 'an older folder says which stages it holds');
     const legacy = await new PipelinePredictor(loadLegacyDefault(older)).predictGrey(greys[0]);
     legacy.landmarks.forEach((q, j) => assert.ok(Math.hypot(q[0] - after[0].landmarks[j][0], q[1] - after[0].landmarks[j][1]) < 1e-3, `older model: landmark ${j + 1}`));
     // an older one without a calibration writes the raw doubt and no expected error

@@ -13,7 +13,7 @@ import { contourFromJson, contourToJson, type ContourModel } from '../stages/con
 import { deserialisePatchNet, serialisePatchNet, type PatchNetMeta, type PatchNetModel } from '../stages/patchnet';
 import { checkCalibration, type DoubtCalibration } from './calibration';
 import type { PipelineModel } from './pipeline';
-import { profileFile, resolveProfile } from './profile';
+import { resolveOptions } from '../../shared/protocol/options';
 import type { AnyStage } from './stage';
 import { loadCascade } from '../stages/cascade/model-file';
 import { cascadeStage } from '../stages/cascade/stage';
@@ -112,9 +112,10 @@ export function loadLegacyDefault(dir: string): PipelineModel {
   if (refine.contour) stages.push({ stage: contourStage as AnyStage, model: refine.contour });
   if (refine.sdm) stages.push({ stage: sdmStage as AnyStage, model: refine.sdm });
   if (refine.patchnet) stages.push({ stage: patchnetStage as AnyStage, model: refine.patchnet });
-  const profile = resolveProfile(profileFile('default'));
+  // what these folders ran: the stages they hold, with the options of the time (the defaults)
+  const profile = { name: 'default', description: 'a default-preset model written before the stage pipeline', folds: 4, stages: stages.map((s) => ({ stage: s.stage.name, options: resolveOptions(s.stage.options, {}, dir) })) };
   return {
-    profile: { ...profile, stages: profile.stages.filter((p) => stages.some((s) => s.stage.name === p.stage)) },
+    profile,
     landmarkCount: cascade.landmarkCount,
     levels: cascade.config.levels,
     stages,

@@ -3,6 +3,7 @@
  * Pure types: imported by src/extension/workbench (host side) and src/webview/{training,results}.
  * Each message is a discriminated union member; webviews talk only through these.
  */
+import type { TrainProgress } from './engine';
 
 // ---------------------------------------------------------------------------------------------
 // Training view
@@ -54,22 +55,8 @@ export interface TrainingFinal {
 export type TrainingToView =
   | { type: 'init'; run: TrainingRunInfo }
   | { type: 'backend'; name: string; reason: string }
-  | {
-      type: 'progress';
-      epoch: number;
-      epochs: number;
-      batch: number;
-      batches: number;
-      trainLoss?: number;
-      valLoss?: number;
-      valErrorPx?: number;
-      etaSeconds?: number;
-      message?: string;
-      /** Multi-stage presets (TrainProgress): the stage running, the share of the whole run done, a stage metric. */
-      phase?: { name: string; index: number; count: number; done: number; total: number };
-      fraction?: number;
-      metric?: { name: string; value: number };
-    }
+  /** The engine's training progress as it came (TrainProgress without its kind). */
+  | ({ type: 'progress' } & Omit<TrainProgress, 'kind'>)
   | { type: 'done'; final: TrainingFinal }
   | { type: 'failed'; message: string; hint: string };
 

@@ -362,9 +362,12 @@ function checks(): Check[] {
     {
       name: 'the engine child starts on webgpu, names the adapter in ready, and exits on shutdown',
       async run() {
-        const child = fork(path.join(ROOT, 'src', 'engine', 'child.ts'), ['--backend', 'webgpu'], {
+        // the bundle users run (npm test builds it first): its tfjs, its wasm files, its child entry
+        const engine = path.join(ROOT, 'dist', 'engine.js');
+        assert(fs.existsSync(engine), `${engine} missing: run npm run build first`);
+        const child = fork(engine, ['--backend', 'webgpu'], {
           cwd: ROOT,
-          execArgv: process.execArgv,
+          execArgv: [],
           stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         });
         let stderr = '';

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { pyramid, type GreyImage } from '../../src/engine/imaging/grey';
 import { describe as describeAt, descriptorLength, DEFAULT_DESCRIPTOR, levelForSpacing } from '../../src/engine/stages/sdm/descriptor';
-import { fitRidge } from '../../src/engine/stages/sdm/ridge';
+import { fitRidge } from '../../src/engine/numeric/ridge';
 import { applySdm, sdmFromFile, sdmLevels, sdmToFile, SdmTrainer, trainSdm, type Point, type SdmItem } from '../../src/engine/stages/sdm';
 import { mulberry32 } from '../../src/shared/augment/rng';
 

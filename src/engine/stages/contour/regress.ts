@@ -5,7 +5,7 @@
  * regression maps [contour descriptor, normalised predicted landmarks] to the normalised true
  * landmarks. Pure.
  */
-import { choleskySolve } from '../../numeric/cholesky';
+import { fitRidge as fitRidgeRows } from '../../numeric/ridge';
 import { extremeNear, type Frame, type Pt } from './geometry';
 import type { Contour } from './segment';
 import { shapeFrame } from '../cascade/shape';
@@ -78,39 +78,22 @@ export function fitRidge(x: Float64Array[], y: Float64Array[], lambda: number): 
   const n = x.length;
   const d = x[0].length;
   const o = y[0].length;
+  const xf = new Float64Array(n * d);
+  const yf = new Float64Array(n * o);
+  x.forEach((r, i) => xf.set(r, i * d));
+  y.forEach((r, i) => yf.set(r, i * o));
   const xm = new Float64Array(d);
   const ym = new Float64Array(o);
   for (let i = 0; i < n; i++) {
     for (let q = 0; q < d; q++) xm[q] += x[i][q] / n;
     for (let q = 0; q < o; q++) ym[q] += y[i][q] / n;
   }
-  const a = new Float64Array(d * d);
   let tr = 0;
-  for (let i = 0; i < n; i++) {
-    const xi = x[i];
-    for (let r = 0; r < d; r++) {
-      const vr = xi[r] - xm[r];
-      if (vr === 0) continue;
-      for (let c = 0; c <= r; c++) a[r * d + c] += vr * (xi[c] - xm[c]);
-    }
-  }
-  for (let r = 0; r < d; r++) {
-    for (let c = 0; c < r; c++) a[c * d + r] = a[r * d + c];
-    tr += a[r * d + r];
-  }
-  const pen = lambda * (tr / d) + 1e-9;
-  for (let r = 0; r < d; r++) a[r * d + r] += pen;
-  const w = new Float64Array(d * o);
-  for (let q = 0; q < o; q++) {
-    const b = new Float64Array(d);
-    for (let i = 0; i < n; i++) {
-      const t = y[i][q] - ym[q];
-      for (let r = 0; r < d; r++) b[r] += (x[i][r] - xm[r]) * t;
-    }
-    const sol = choleskySolve(a, b, d);
-    for (let r = 0; r < d; r++) w[r * o + q] = sol[r];
-  }
-  return { xm: Array.from(xm), ym: Array.from(ym), w: Array.from(w), d, o };
+  for (let i = 0; i < n; i++) for (let q = 0; q < d; q++) tr += (x[i][q] - xm[q]) ** 2;
+  // this regression's penalty is lambda x (trace / d) + 1e-9; the shared fit's is lambda' x (trace / n)
+  const shared = tr > 0 ? (((lambda * tr) / d + 1e-9) * n) / tr : lambda;
+  const f = fitRidgeRows(xf, yf, n, d, o, shared);
+  return { xm: Array.from(xm), ym: Array.from(ym), w: Array.from(f.w), d, o };
 }
 
 export function predictRidge(m: RidgeModel, x: Float64Array): Float64Array {

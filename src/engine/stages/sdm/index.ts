@@ -14,7 +14,7 @@
 import { mulberry32 } from '../../../shared/augment/rng';
 import type { GreyImage } from '../../imaging/grey';
 import { DEFAULT_DESCRIPTOR, describe, descriptorLength, levelForSpacing, type DescriptorSpec } from './descriptor';
-import { fitRidge } from './ridge';
+import { fitRidge } from '../../numeric/ridge';
 import { cachedShapePrior, fitShape, shapeFrame } from '../cascade/shape';
 
 export type Point = [number, number];

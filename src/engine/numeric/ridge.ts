@@ -1,10 +1,10 @@
 /**
- * Multi-output ridge regression for the SDM stages: W, b minimising
+ * Multi-output ridge regression (the SDM stages, the contour regression): W, b minimising
  * |Y - X W - 1 b'|^2 + mu |W|^2 with mu = lambda x (mean squared norm of the centred rows), so
  * that lambda does not depend on the feature scale. Solved in the dual (n x n) when there are
  * fewer rows than features, else in the primal (d x d). Pure.
  */
-import { cholesky, choleskySolveMany } from '../../numeric/cholesky';
+import { cholesky, choleskySolveMany } from './cholesky';
 
 export interface RidgeFit {
   /** d x k, row-major. */

@@ -3,12 +3,9 @@
  * image pyramids, bilinear patch sampling, normalised patches. Pure (no fs, no tfjs).
  */
 
-export interface GreyImage {
-  width: number;
-  height: number;
-  /** Row-major intensities, any scale (the matcher normalises patches). */
-  data: Float32Array;
-}
+// intensities at any scale here (the matcher normalises patches)
+import type { GreyImage } from '../../shared/imaging/grey-image';
+export type { GreyImage };
 
 /**
  * Halves an image with a 2x2 box filter (odd last row/column dropped). `into`: an array of at

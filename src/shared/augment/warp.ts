@@ -5,13 +5,10 @@
  */
 import { type Affine, invert } from './affine';
 import type { Point } from './frame';
+import type { GreyImage } from '../imaging/grey-image';
 
-/** A single-channel image. Float32 data is in [0, 1]; Uint8 data is 0..255 (see valueScale). */
-export interface GreyImage {
-  data: Float32Array;
-  width: number;
-  height: number;
-}
+/** Here Float32 data is in [0, 1]; a Uint8 Plane is 0..255 (see valueScale). */
+export type { GreyImage };
 
 export interface Plane {
   data: Float32Array | Uint8Array | Uint8ClampedArray;

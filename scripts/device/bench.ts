@@ -276,6 +276,8 @@ async function fullTraining(dataDir: string, backend: BackendName, epochs: numbe
       env,
     );
     const trainSeconds = (Date.now() - t0) / 1000;
+    // cancelled by its time share before one epoch ended: no model to evaluate, and the table says so
+    if (res.bestEpoch === 0) throw new Error(`no epoch finished within its time share (${trainSeconds.toFixed(0)} s): give the check a larger --budget`);
     const trainedOn = readMetadata(out).backend;
     const { predictor } = await openModel(tf, backend, out, () => undefined, set.landmarkCount);
     const errs: number[] = [];

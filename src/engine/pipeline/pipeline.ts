@@ -112,8 +112,8 @@ export async function trainPipeline(profile: Profile, samples: Sample[], landmar
       s.options,
     );
     if (!f || cancelled()) {
-      for (const [q, g] of fitted.entries()) running[q].stage.dispose?.(g.model);
-      if (f) s.stage.dispose?.(f.model);
+      // the stages fitted so far (and this one's partial model) hold tfjs weights
+      [...fitted, ...(f ? [f] : [])].forEach((g, q) => running[q].stage.dispose?.(g.model));
       return undefined;
     }
     fitted.push(f);
@@ -147,22 +147,41 @@ export async function trainPipeline(profile: Profile, samples: Sample[], landmar
   };
 }
 
+/** Frees what the model's stages hold (tfjs weights of the CNN stages). */
+export function disposePipeline(model: PipelineModel): void {
+  for (const s of model.stages) s.stage.dispose?.(s.model);
+}
+
 export class PipelinePredictor implements Predictor {
   readonly landmarkCount: number;
   /** Memory recycled between photos (one photo at a time, awaited, and no stage keeps the pyramid). */
   private readonly pyramids = new PyramidPool();
   private readonly greys = new GreyPool();
-  private readonly levels: number;
   constructor(readonly model: PipelineModel) {
     this.landmarkCount = model.landmarkCount;
-    this.levels = model.levels;
+  }
+
+  /** Every stage's answer on one photo, in order (each from the one before it). */
+  private async answers(g: GreyImage): Promise<StageAnswer[]> {
+    const pyr = this.pyramids.pyramid(g, this.model.levels);
+    const out: StageAnswer[] = [];
+    for (const s of this.model.stages) out.push(await s.stage.apply(s.model, pyr, out[out.length - 1]));
+    return out;
+  }
+
+  /** Decodes the photo into recycled memory for `use`, and gives the memory back after. */
+  private async withPhoto<T>(imagePath: string, use: (g: GreyImage) => Promise<T>): Promise<T> {
+    const g = await readGrey(imagePath, this.greys);
+    try {
+      return await use(g);
+    } finally {
+      this.greys.give(g.data);
+    }
   }
 
   async predictGrey(g: GreyImage): Promise<Prediction> {
-    const pyr = this.pyramids.pyramid(g, this.levels);
-    let a: StageAnswer | undefined;
-    for (const s of this.model.stages) a = await s.stage.apply(s.model, pyr, a);
-    const answer = a as StageAnswer;
+    const all = await this.answers(g);
+    const answer = all[all.length - 1];
     const c = this.model.calibration;
     const bound = c ? answer.doubt.map((d, j) => calibratedBound(c, j, d)) : answer.doubt;
     const expected = c ? answer.doubt.map((d, j) => expectedError(c, j, d)) : undefined;
@@ -178,33 +197,16 @@ export class PipelinePredictor implements Predictor {
   }
 
   /** The landmarks after each stage on one photo (for the bench's per-stage table: each prefix is what a profile of those stages gives). */
-  async predictEachStage(imagePath: string): Promise<{ stage: string; landmarks: Point[] }[]> {
-    const g = await readGrey(imagePath, this.greys);
-    try {
-      const pyr = this.pyramids.pyramid(g, this.levels);
-      const out: { stage: string; landmarks: Point[] }[] = [];
-      let a: StageAnswer | undefined;
-      for (const s of this.model.stages) {
-        a = await s.stage.apply(s.model, pyr, a);
-        out.push({ stage: s.stage.name, landmarks: a.landmarks });
-      }
-      return out;
-    } finally {
-      this.greys.give(g.data);
-    }
+  predictEachStage(imagePath: string): Promise<{ stage: string; landmarks: Point[] }[]> {
+    return this.withPhoto(imagePath, async (g) => (await this.answers(g)).map((a, k) => ({ stage: this.model.stages[k].stage.name, landmarks: a.landmarks })));
   }
 
-  async predict(imagePath: string): Promise<Prediction> {
-    const g = await readGrey(imagePath, this.greys);
-    try {
-      return await this.predictGrey(g);
-    } finally {
-      this.greys.give(g.data);
-    }
+  predict(imagePath: string): Promise<Prediction> {
+    return this.withPhoto(imagePath, (g) => this.predictGrey(g));
   }
 
   dispose(): void {
-    for (const s of this.model.stages) s.stage.dispose?.(s.model);
+    disposePipeline(this.model);
   }
 }
 

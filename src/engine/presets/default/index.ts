@@ -15,7 +15,7 @@
  * the bound each landmark's error stays under 90% of the time, and a 0..1 confidence.
  */
 import type { BackendName } from '../../../shared/protocol/engine';
-import { hasPipeline, loadPipeline, PipelinePredictor, savePipeline, trainPipeline } from '../../pipeline/pipeline';
+import { disposePipeline, hasPipeline, loadPipeline, PipelinePredictor, savePipeline, trainPipeline } from '../../pipeline/pipeline';
 import { loadLegacyDefault } from '../../pipeline/legacy-refine-file';
 import { checkProfileFile, profileFile, profileOptions, resolveProfile } from '../../pipeline/profile';
 import type { LoadContext, Predictor, Preset, PresetDefaults, TrainContext, TrainOutcome } from '../preset';
@@ -69,7 +69,7 @@ async function train(ctx: TrainContext): Promise<TrainOutcome> {
   try {
     await savePipeline(ctx.modelDir, model);
   } finally {
-    new PipelinePredictor(model).dispose();
+    disposePipeline(model);
   }
   ctx.log(`default preset: ${ctx.train.length} training photos, stages ${model.stages.map((s) => s.stage.name).join(' -> ')}`);
   return {

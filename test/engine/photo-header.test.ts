@@ -36,13 +36,16 @@ describe('photo headers without sharp', function () {
   it("gives sharp's format, size and orientation for every photo in ../shared/data", async function () {
     const photos = photosUnder(requireData(this));
     assert.ok(photos.length >= 200, `only ${photos.length} photos found`);
+    // which formats the data holds depends on the datasets present (mouse-reaching's frames are PNG)
+    const formatOfName = (file: string) => (/\.jpe?g$/i.test(file) ? 'jpeg' : path.extname(file).slice(1).toLowerCase());
     const formats = new Set<string>();
     for (const file of photos) {
       const mine = await readPhotoHeaderOfFile(file);
       assert.deepStrictEqual(mine, await sharpHeader(file), file);
+      assert.strictEqual(mine.format, formatOfName(file), `${file}: the header says ${mine.format}`);
       formats.add(mine.format);
     }
-    assert.deepStrictEqual([...formats].sort(), ['jpeg', 'png']);
+    assert.ok(formats.has('jpeg'), `no JPEG among ${photos.length} photos`);
   });
 
   it('reads TIFF (both byte orders, tiled, 16-bit), GIF, WebP (lossy, lossless) and BMP', async function () {

@@ -79,4 +79,21 @@ describe('default preset doubt calibration', function () {
     assert.throws(() => checkCalibration(c, 4), /4 finite values/);
     assert.throws(() => checkCalibration({ ...c, quantile: [1, NaN, 2] }, 3), /finite/);
   });
+
+  it('photos lacking a landmark (NaN error) still calibrate the landmarks they have; a landmark seldom placed takes pooled figures', function () {
+    // as in labelled video frames: landmark 2 (the 20 px one) is hidden in 3 of 4 photos, landmark 1 in one photo
+    const fit = synth(48, 5);
+    const errors = fit.errors.map((r, i) => r.map((e, j) => ((j === 2 && i % 4 !== 0) || (j === 1 && i === 7) ? NaN : e)));
+    assert.strictEqual(errors.filter((r) => r.every(Number.isFinite)).length, 12, 'fewer complete photos than a calibration needs');
+    const c = fitDoubtCalibration(fit.signals, errors);
+    assert.ok(c, 'fitted from the labelled photos');
+    assert.ok([...c.quantile, ...c.medianError, ...c.meanRatio].every(Number.isFinite), JSON.stringify(c));
+    const test = synth(2000, 6);
+    for (const j of [0, 1, 2]) {
+      const bounds = test.errors.map((r, i) => calibratedBound(c, j, test.signals[i][j]));
+      const cov = coverage(bounds, test.errors.map((r) => r[j]));
+      assert.ok(cov >= 0.75 && cov <= 0.99, `landmark ${j}: coverage ${cov}`);
+    }
+    assert.strictEqual(fitDoubtCalibration(fit.signals, fit.errors.map((r, i) => (i < 30 ? r.map(() => NaN) : r))), undefined, '18 labelled photos are too few');
+  });
 });

@@ -8,7 +8,9 @@
  * the model) the weight of the signal, chosen where the bounds rank the out-of-fold errors best
  * (Spearman). The bound is q_j * sigma_ij, q_j the conformal 90% quantile of e_ij / sigma_ij
  * (the ceil(0.9 (n + 1))-th of n ratios, shrunk toward the pooled one when n is small); the
- * expected error is mean_j(e / sigma) * sigma. Pure; tested in test/unit/default-calibration.test.ts.
+ * expected error is mean_j(e / sigma) * sigma. A landmark a photo lacks (not placed by hand: its
+ * error is NaN) is left out of that landmark's statistics only, so frames where a keypoint is
+ * often hidden still calibrate the others. Pure; tested in test/unit/default-calibration.test.ts.
  */
 import { spearman } from '../../shared/metrics/doubt';
 
@@ -26,9 +28,11 @@ export interface DoubtCalibration {
   photos: number;
 }
 
-/** Fewest complete training photos for which a calibration is fitted. */
+/** Fewest labelled training photos (with at least one landmark placed) for which a calibration is fitted. */
 export const MIN_CALIBRATION_PHOTOS = 20;
 const WEIGHTS = [0, 0.25, 0.5, 0.75, 1];
+/** A landmark's own quantile weighs n / (n + SHRINK_PHOTOS) against the pooled one, n its labelled photos. */
+const SHRINK_PHOTOS = 20;
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
@@ -36,6 +40,8 @@ function median(v: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+const meanOf = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 /** The conformal quantile of n ratios: the ceil(level (n + 1))-th smallest (the largest when that passes n). */
 export function conformalQuantile(ratios: number[], level: number): number {
@@ -53,32 +59,39 @@ function sigmaOf(c: Pick<DoubtCalibration, 'weight' | 'medianError' | 'medianSig
 }
 
 /**
- * Fits the calibration from `signals[i][j]` and `errors[i][j]` (photos x landmarks, original px).
- * Undefined with fewer than MIN_CALIBRATION_PHOTOS photos.
+ * Fits the calibration from `signals[i][j]` and `errors[i][j]` (photos x landmarks, original px;
+ * NaN where photo i lacks landmark j). Undefined with fewer than MIN_CALIBRATION_PHOTOS labelled
+ * photos; a landmark labelled on fewer than two of them takes the pooled figures of the others.
  */
 export function fitDoubtCalibration(signals: number[][], errors: number[][], level = 0.9): DoubtCalibration | undefined {
-  const n = errors.length;
-  if (n < MIN_CALIBRATION_PHOTOS || signals.length !== n) return undefined;
+  const labelled = errors.filter((r) => r.some(Number.isFinite)).length;
+  if (labelled < MIN_CALIBRATION_PHOTOS || signals.length !== errors.length) return undefined;
   const L = errors[0].length;
-  const col = (a: number[][], j: number): number[] => a.map((r) => r[j]);
-  const medianError = Array.from({ length: L }, (_, j) => Math.max(1e-3, median(col(errors, j))));
-  const medianSignal = Array.from({ length: L }, (_, j) => median(col(signals, j)));
-  // small n: shrink each landmark's quantile toward the pooled one (weight n / (n + 20))
-  const shrink = n / (n + 20);
+  // per landmark, the photos where it was placed
+  const rows = Array.from({ length: L }, (_, j) => errors.flatMap((r, i) => (Number.isFinite(r[j]) ? [i] : [])));
+  const known = rows.filter((r) => r.length >= 2).map((_, j) => j);
+  if (!known.length) return undefined;
+  const medianError = rows.map((r, j) => Math.max(1e-3, median(r.map((i) => errors[i][j]))));
+  const medianSignal = rows.map((r, j) => median((r.length ? r : errors.map((_, i) => i)).map((i) => signals[i][j])));
+  // a landmark without errors of its own: the median of the others' typical errors
+  const typical = median(known.map((j) => medianError[j]));
+  rows.forEach((r, j) => r.length < 2 && (medianError[j] = typical));
   const tried: { c: DoubtCalibration; rho: number }[] = [];
   for (const weight of WEIGHTS) {
     const base = { weight, medianError, medianSignal };
-    const ratios = Array.from({ length: L }, (_, j) => errors.map((r, i) => r[j] / sigmaOf(base, j, signals[i][j])));
-    const pooledQ = conformalQuantile(ratios.flat(), level);
-    const pooledM = ratios.flat().reduce((a, b) => a + b, 0) / (n * L);
-    const quantile = ratios.map((r) => shrink * conformalQuantile(r, level) + (1 - shrink) * pooledQ);
-    const meanRatio = ratios.map((r) => shrink * (r.reduce((a, b) => a + b, 0) / n) + (1 - shrink) * pooledM);
-    const c: DoubtCalibration = { level, weight, medianError, medianSignal, quantile, meanRatio, photos: n };
+    const ratios = rows.map((r, j) => r.map((i) => errors[i][j] / sigmaOf(base, j, signals[i][j])));
+    const pooled = ratios.flat();
+    const pooledQ = conformalQuantile(pooled, level);
+    const pooledM = meanOf(pooled);
+    const share = (j: number): number => ratios[j].length / (ratios[j].length + SHRINK_PHOTOS);
+    const quantile = ratios.map((r, j) => (r.length ? share(j) * conformalQuantile(r, level) + (1 - share(j)) * pooledQ : pooledQ));
+    const meanRatio = ratios.map((r, j) => (r.length ? share(j) * meanOf(r) + (1 - share(j)) * pooledM : pooledM));
+    const c: DoubtCalibration = { level, weight, medianError, medianSignal, quantile, meanRatio, photos: labelled };
     const bounds: number[] = [];
     const errs: number[] = [];
-    errors.forEach((r, i) => r.forEach((e, j) => {
+    rows.forEach((r, j) => r.forEach((i) => {
       bounds.push(calibratedBound(c, j, signals[i][j]));
-      errs.push(e);
+      errs.push(errors[i][j]);
     }));
     const rho = spearman(bounds, errs);
     tried.push({ c, rho: Number.isFinite(rho) ? rho : -1 });

@@ -57,14 +57,18 @@ export function confidenceFromSpread(spreadPx: number[], width: number): number 
   return 1 / (1 + mean / Math.max(1, 0.005 * width));
 }
 
+/** Per photo and landmark, the answer's distance from the truth; NaN where the photo lacks that landmark. */
 function errorsOf(answers: StageAnswer[], truths: Sample['landmarks'][]): number[][] {
   return answers.map((a, k) => a.landmarks.map((p, j) => {
-    const q = truths[k][j] as Point;
-    return Math.hypot(p[0] - q[0], p[1] - q[1]);
+    const q = truths[k][j];
+    return q ? Math.hypot(p[0] - q[0], p[1] - q[1]) : NaN;
   }));
 }
 
-const meanOf = (a: number[][]): number => a.flat().reduce((x, y) => x + y, 0) / Math.max(1, a.flat().length);
+const meanOf = (a: number[][]): number => {
+  const v = a.flat().filter(Number.isFinite);
+  return v.reduce((x, y) => x + y, 0) / Math.max(1, v.length);
+};
 
 /**
  * Trains the profile's stages on `samples` and returns the model (no files written), or undefined
@@ -90,7 +94,9 @@ export async function trainPipeline(profile: Profile, samples: Sample[], landmar
   for (const s of declared) if (!running.includes(s)) log(`no ${s.stage.name} stage: ${s.stage.whyNot(plan, s.options)}`);
   if (running[0] !== declared[0]) throw new Error(`${profile.name}: the first stage (${declared[0].stage.name}) cannot run: ${declared[0].stage.whyNot(plan, declared[0].options)}`);
   const photos = new PhotoStore(samples, levels, keepFrom, plan.photosKept);
-  const calibrate = running.length > 1 && complete.length >= MIN_CALIBRATION_PHOTOS;
+  // calibrated on out-of-fold answers, which a lone first stage gives at the cost of its fold models;
+  // photos lacking some landmarks count for the landmarks they have
+  const calibrate = samples.length >= MIN_CALIBRATION_PHOTOS;
   const work = running.map((s) => Math.max(1e-3, s.stage.work(plan, s.options, plan.photosKept)));
   const allWork = work.reduce((a, b) => a + b, 0);
   let starts: (StageAnswer | undefined)[] = new Array(samples.length);
@@ -124,7 +130,7 @@ export async function trainPipeline(profile: Profile, samples: Sample[], landmar
   let calibration: DoubtCalibration | undefined;
   const last = fitted[fitted.length - 1];
   if (calibrate && last.answers) {
-    const ids = complete.filter((i) => last.answers![i]);
+    const ids = samples.flatMap((_, i) => (last.answers![i] ? [i] : []));
     const answers = ids.map((i) => last.answers![i] as StageAnswer);
     const truths = ids.map((i) => samples[i].landmarks);
     let errors = errorsOf(answers, truths);

@@ -100,6 +100,13 @@ async function fit(ctx: FitContext, o: OptionValues): Promise<Fitted<SdmModel> |
     }
     ctx.progress(done, total, { name: 'out-of-fold error px', value: se / Math.max(1, n) });
   }
+  // photos SDM did not learn from (some landmark missing) are out of its sample already: the full
+  // model's answers on them are honest ones, for the doubt calibration of the landmarks they have
+  for (const [i, start] of ctx.starts.entries()) {
+    if (!start || answers[i]) continue;
+    if (ctx.cancelled()) return undefined;
+    answers[i] = answer(model, await ctx.photos.pyramid(i), start);
+  }
   return { model, answers, summary };
 }
 

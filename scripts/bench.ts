@@ -199,13 +199,12 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
           break;
         }
         widthSum += p.width;
-        const err: number[] = [];
-        s.landmarks.forEach((m, j) => {
-          if (!m) return;
-          const e = Math.hypot(p.landmarks[j][0] - m[0], p.landmarks[j][1] - m[1]);
+        // per landmark, NaN where the photo lacks it (hidden keypoints), so errors stay beside their doubts
+        const err = s.landmarks.map((m, j) => (m ? Math.hypot(p.landmarks[j][0] - m[0], p.landmarks[j][1] - m[1]) : NaN));
+        err.forEach((e, j) => {
+          if (Number.isNaN(e)) return;
           perLandmark[j].push(e);
           all.push(e);
-          err.push(e);
         });
         items.push({ error: err, doubt: p.confidence !== undefined ? 1 - p.confidence : NaN, spread: p.spreadPx });
         predicted++;
@@ -240,11 +239,11 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const p90 = percentileSorted(sorted, 90);
   let outliers: JobResult['outliers'];
   if (items.length && items.every((it) => !Number.isNaN(it.doubt))) {
-    const img = outlierShare(items, p90);
-    const lm = items.flatMap((it) => (it.spread ? it.error.map((e, j) => ({ error: [e], doubt: it.spread![j] })) : []));
+    const img = outlierShare(items.map((it) => ({ error: it.error.filter((e) => !Number.isNaN(e)), doubt: it.doubt })), p90);
+    const lm = items.flatMap((it) => (it.spread ? it.error.flatMap((e, j) => (Number.isNaN(e) ? [] : [{ error: [e], doubt: it.spread![j] }])) : []));
     outliers = { imageTop10Share: img.share, landmarkTop10Share: lm.length ? outlierShare(lm, p90).share : NaN, bigErrors: img.big, imageTop10Best: img.best };
   }
-  const lmDoubt = items.flatMap((it) => (it.spread && it.spread.length === it.error.length ? it.error.map((e, j) => ({ e, d: it.spread![j] })) : []));
+  const lmDoubt = items.flatMap((it) => (it.spread && it.spread.length === it.error.length ? it.error.flatMap((e, j) => (Number.isNaN(e) ? [] : [{ e, d: it.spread![j] }])) : []));
   const doubt = lmDoubt.length ? doubtFigures(lmDoubt.map((x) => x.d), lmDoubt.map((x) => x.e), p90) : undefined;
   return {
     dataset: spec.dataset,

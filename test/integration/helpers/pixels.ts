@@ -1,0 +1,242 @@
+/**
+ * What a screenshot shows, in numbers: so a screenshot test fails when the landmarks, the photo
+ * or the heatmap are not on screen, not only when the PNG is small. The PNG is decoded with sharp
+ * (the engine's decoder; N-API, so it loads in code-server's Node 24 too).
+ */
+import sharp from 'sharp';
+import { colourAt } from '../../../src/webview/results/colour';
+
+export type Rgb = readonly [number, number, number];
+
+/** A decoded screenshot: RGBA, row-major. */
+export interface Picture {
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export async function readPicture(png: string): Promise<Picture> {
+  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data };
+}
+
+function clip(pic: Picture, r: Rect | undefined): Rect {
+  if (!r) return { x: 0, y: 0, width: pic.width, height: pic.height };
+  const x = Math.max(0, Math.floor(r.x));
+  const y = Math.max(0, Math.floor(r.y));
+  return { x, y, width: Math.max(0, Math.min(pic.width, Math.ceil(r.x + r.width)) - x), height: Math.max(0, Math.min(pic.height, Math.ceil(r.y + r.height)) - y) };
+}
+
+/** Largest channel difference between pixel i and `c` (antialiased edges sit a little off). */
+function distance(pic: Picture, i: number, c: Rgb): number {
+  const d = pic.data;
+  return Math.max(Math.abs(d[4 * i] - c[0]), Math.abs(d[4 * i + 1] - c[1]), Math.abs(d[4 * i + 2] - c[2]));
+}
+
+export interface ColourBlobs {
+  /** Pixels within `tolerance` of the colour. */
+  pixels: number;
+  /** Connected groups (8-neighbour) of at least `minPixels` such pixels: e.g. landmark markers. */
+  blobs: number;
+  /** Bounding box of those groups, in screenshot pixels; undefined when there is none. */
+  box?: Rect;
+}
+
+/** Where a colour is on screen: how many pixels, in how many separate marks, within which box. */
+export function colourBlobs(pic: Picture, colour: Rgb, tolerance = 24, minPixels = 6, region?: Rect): ColourBlobs {
+  const r = clip(pic, region);
+  const mask = new Uint8Array(r.width * r.height);
+  let pixels = 0;
+  for (let y = 0; y < r.height; y++) {
+    for (let x = 0; x < r.width; x++) {
+      if (distance(pic, (r.y + y) * pic.width + r.x + x, colour) <= tolerance) {
+        mask[y * r.width + x] = 1;
+        pixels++;
+      }
+    }
+  }
+  let blobs = 0;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  const stack: number[] = [];
+  for (let start = 0; start < mask.length; start++) {
+    if (mask[start] !== 1) continue;
+    mask[start] = 2;
+    stack.push(start);
+    const members: number[] = [];
+    while (stack.length) {
+      const k = stack.pop() as number;
+      members.push(k);
+      const kx = k % r.width;
+      const ky = (k - kx) / r.width;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const nx = kx + dx;
+          const ny = ky + dy;
+          if (nx < 0 || ny < 0 || nx >= r.width || ny >= r.height) continue;
+          const n = ny * r.width + nx;
+          if (mask[n] === 1) {
+            mask[n] = 2;
+            stack.push(n);
+          }
+        }
+      }
+    }
+    if (members.length < minPixels) continue;
+    blobs++;
+    for (const k of members) {
+      const kx = k % r.width;
+      const ky = (k - kx) / r.width;
+      x0 = Math.min(x0, kx);
+      y0 = Math.min(y0, ky);
+      x1 = Math.max(x1, kx);
+      y1 = Math.max(y1, ky);
+    }
+  }
+  return { pixels, blobs, ...(blobs ? { box: { x: r.x + x0, y: r.y + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } } : {}) };
+}
+
+/** Standard deviation of the luma (0..255) in a region: ~0 for a blank area, tens for a photo. */
+export function lumaSpread(pic: Picture, region?: Rect): number {
+  const r = clip(pic, region);
+  let s = 0;
+  let ss = 0;
+  const n = r.width * r.height;
+  for (let y = 0; y < r.height; y++) {
+    for (let x = 0; x < r.width; x++) {
+      const i = 4 * ((r.y + y) * pic.width + r.x + x);
+      const v = 0.299 * pic.data[i] + 0.587 * pic.data[i + 1] + 0.114 * pic.data[i + 2];
+      s += v;
+      ss += v * v;
+    }
+  }
+  return n ? Math.sqrt(Math.max(0, ss / n - (s / n) ** 2)) : 0;
+}
+
+/**
+ * Share of a region's pixels that have its most common exact colour: near 1 for a blank canvas
+ * with a few marks on it, small for a photo (sensor noise and JPEG give every pixel its own).
+ */
+export function dominantShare(pic: Picture, region?: Rect): number {
+  const r = clip(pic, region);
+  const counts = new Map<number, number>();
+  let best = 0;
+  for (let y = 0; y < r.height; y++) {
+    for (let x = 0; x < r.width; x++) {
+      const i = 4 * ((r.y + y) * pic.width + r.x + x);
+      const key = (pic.data[i] << 16) | (pic.data[i + 1] << 8) | pic.data[i + 2];
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      if (n > best) best = n;
+    }
+  }
+  return r.width * r.height ? best / (r.width * r.height) : 0;
+}
+
+/** Distinct colours among the pixels that `keep` accepts (all when absent) in a region. */
+export function distinctColours(pic: Picture, region?: Rect, keep?: (c: Rgb) => boolean): number {
+  const r = clip(pic, region);
+  const seen = new Set<number>();
+  for (let y = 0; y < r.height; y++) {
+    for (let x = 0; x < r.width; x++) {
+      const i = 4 * ((r.y + y) * pic.width + r.x + x);
+      const c: Rgb = [pic.data[i], pic.data[i + 1], pic.data[i + 2]];
+      if (!keep || keep(c)) seen.add((c[0] << 16) | (c[1] << 8) | c[2]);
+    }
+  }
+  return seen.size;
+}
+
+/** The box around a rect, grown by `margin` on every side. */
+export function grow(r: Rect, margin: number): Rect {
+  return { x: r.x - margin, y: r.y - margin, width: r.width + 2 * margin, height: r.height + 2 * margin };
+}
+
+/** The editor's landmark colour (media/editor.css --lm-fill: each marker's ring and dot). */
+export const LANDMARK_FILL: Rgb = [0xff, 0xd4, 0x00];
+
+export interface DrawnLandmarks {
+  blobs: ColourBlobs;
+  /** Share of the most common colour around the markers: small over a photo, ~1 on a blank canvas. */
+  flat: number;
+}
+
+/**
+ * Finds the landmark markers in a screenshot of the Landmark Editor and asserts that they are
+ * there: one separate yellow mark per landmark (two nearby markers may touch: one mark less
+ * allowed), no more than two per landmark (so not a yellow screen), and behind them a photo
+ * (`photo`: no one colour covers 80% of the markers' box; measured 0.1-43%, the mollusk's white
+ * background the most) or the blank canvas (one colour covers over 90%; measured 97%).
+ */
+export async function assertLandmarksDrawn(png: string, expected: { landmarks: number; photo: boolean }): Promise<DrawnLandmarks> {
+  const pic = await readPicture(png);
+  const blobs = colourBlobs(pic, LANDMARK_FILL, 40, 6);
+  const what = `${png}: ${blobs.blobs} yellow marks (${blobs.pixels} px) for ${expected.landmarks} landmarks`;
+  if (blobs.blobs < expected.landmarks - 1 || blobs.blobs > 2 * expected.landmarks || !blobs.box) throw new Error(`landmarks not drawn: ${what}`);
+  const flat = dominantShare(pic, blobs.box);
+  if (expected.photo && flat > 0.8) throw new Error(`no photo behind the landmarks: one colour covers ${(100 * flat).toFixed(0)}% of their box; ${what}`);
+  if (!expected.photo && flat < 0.9) throw new Error(`not a blank canvas behind the landmarks: its most common colour covers ${(100 * flat).toFixed(0)}%; ${what}`);
+  return { blobs, flat };
+}
+
+/** True for a colour on the results view's error map (viridis-like, src/webview/results/colour.ts). */
+export function onErrorMap(c: Rgb, tolerance = 6): boolean {
+  for (let k = 0; k <= 64; k++) {
+    const m = colourAt(k / 64);
+    if (Math.max(Math.abs(c[0] - m[0]), Math.abs(c[1] - m[1]), Math.abs(c[2] - m[2])) <= tolerance) return true;
+  }
+  return false;
+}
+
+/** The results view's colours (src/webview/results/main.ts: manual, predicted). */
+export const MANUAL_COLOUR: Rgb = [0x2e, 0xa0, 0x43];
+export const PREDICTED_COLOUR: Rgb = [0xf0, 0x88, 0x3e];
+
+export interface ResultsSeen {
+  heatmapColours: number;
+  manual: ColourBlobs;
+  predicted: ColourBlobs;
+}
+
+/**
+ * Asserts a screenshot of the results view shows the error heatmap (more than `minColours`
+ * distinct colours of the error map: one flat colour is a map that says nothing) and, with
+ * `points`, manual and predicted landmarks drawn over the photos.
+ */
+export async function assertResultsDrawn(png: string, expected: { minColours: number; points: number }): Promise<ResultsSeen> {
+  const pic = await readPicture(png);
+  const heatmapColours = distinctColours(pic, undefined, (c) => onErrorMap(c));
+  const manual = colourBlobs(pic, MANUAL_COLOUR, 30, 4);
+  const predicted = colourBlobs(pic, PREDICTED_COLOUR, 30, 4);
+  const what = `${png}: ${heatmapColours} error-map colours, ${manual.blobs} manual and ${predicted.blobs} predicted marks`;
+  if (heatmapColours < expected.minColours) throw new Error(`heatmap not drawn or flat: ${what}`);
+  if (manual.blobs < expected.points || predicted.blobs < expected.points) throw new Error(`landmarks not drawn on the photos: ${what}`);
+  return { heatmapColours, manual, predicted };
+}
+
+/** The training view's curves (src/webview/training/main.ts: training blue, validation orange). */
+export const TRAIN_CURVE: Rgb = [0x37, 0x94, 0xff];
+export const VAL_CURVE: Rgb = [0xd1, 0x86, 0x16];
+
+/**
+ * Asserts a screenshot of the training view shows the validation curve (its line and one dot
+ * per epoch make at least one orange mark of some length) and the training curve.
+ */
+export async function assertCurvesDrawn(png: string, expected: { epochs: number }): Promise<{ train: ColourBlobs; val: ColourBlobs }> {
+  const pic = await readPicture(png);
+  const train = colourBlobs(pic, TRAIN_CURVE, 20, 10);
+  const val = colourBlobs(pic, VAL_CURVE, 20, 10);
+  const what = `${png}: training curve ${train.pixels} px in ${train.blobs} marks, validation ${val.pixels} px in ${val.blobs} marks`;
+  // a 2 px line over the plot plus 3 px-radius dots: tens of pixels per epoch at the least
+  if (val.pixels < 20 * expected.epochs || train.pixels < 20 * expected.epochs) throw new Error(`loss curves not drawn: ${what}`);
+  return { train, val };
+}

@@ -47,16 +47,23 @@ export interface ColourBlobs {
   blobs: number;
   /** Bounding box of those groups, in screenshot pixels; undefined when there is none. */
   box?: Rect;
+  /** Each group's own box, largest group first. */
+  marks: Rect[];
 }
 
 /** Where a colour is on screen: how many pixels, in how many separate marks, within which box. */
 export function colourBlobs(pic: Picture, colour: Rgb, tolerance = 24, minPixels = 6, region?: Rect): ColourBlobs {
+  return blobsWhere(pic, (i) => distance(pic, i, colour) <= tolerance, minPixels, region);
+}
+
+/** colourBlobs for any test of a pixel (its index in the picture). */
+export function blobsWhere(pic: Picture, match: (i: number) => boolean, minPixels = 6, region?: Rect): ColourBlobs {
   const r = clip(pic, region);
   const mask = new Uint8Array(r.width * r.height);
   let pixels = 0;
   for (let y = 0; y < r.height; y++) {
     for (let x = 0; x < r.width; x++) {
-      if (distance(pic, (r.y + y) * pic.width + r.x + x, colour) <= tolerance) {
+      if (match((r.y + y) * pic.width + r.x + x)) {
         mask[y * r.width + x] = 1;
         pixels++;
       }
@@ -68,6 +75,7 @@ export function colourBlobs(pic: Picture, colour: Rgb, tolerance = 24, minPixels
   let x1 = -Infinity;
   let y1 = -Infinity;
   const stack: number[] = [];
+  const marks: { size: number; box: Rect }[] = [];
   for (let start = 0; start < mask.length; start++) {
     if (mask[start] !== 1) continue;
     mask[start] = 2;
@@ -93,33 +101,31 @@ export function colourBlobs(pic: Picture, colour: Rgb, tolerance = 24, minPixels
     }
     if (members.length < minPixels) continue;
     blobs++;
+    let mx0 = Infinity;
+    let my0 = Infinity;
+    let mx1 = -Infinity;
+    let my1 = -Infinity;
     for (const k of members) {
       const kx = k % r.width;
       const ky = (k - kx) / r.width;
-      x0 = Math.min(x0, kx);
-      y0 = Math.min(y0, ky);
-      x1 = Math.max(x1, kx);
-      y1 = Math.max(y1, ky);
+      mx0 = Math.min(mx0, kx);
+      my0 = Math.min(my0, ky);
+      mx1 = Math.max(mx1, kx);
+      my1 = Math.max(my1, ky);
     }
+    marks.push({ size: members.length, box: { x: r.x + mx0, y: r.y + my0, width: mx1 - mx0 + 1, height: my1 - my0 + 1 } });
+    x0 = Math.min(x0, mx0);
+    y0 = Math.min(y0, my0);
+    x1 = Math.max(x1, mx1);
+    y1 = Math.max(y1, my1);
   }
-  return { pixels, blobs, ...(blobs ? { box: { x: r.x + x0, y: r.y + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } } : {}) };
-}
-
-/** Standard deviation of the luma (0..255) in a region: ~0 for a blank area, tens for a photo. */
-export function lumaSpread(pic: Picture, region?: Rect): number {
-  const r = clip(pic, region);
-  let s = 0;
-  let ss = 0;
-  const n = r.width * r.height;
-  for (let y = 0; y < r.height; y++) {
-    for (let x = 0; x < r.width; x++) {
-      const i = 4 * ((r.y + y) * pic.width + r.x + x);
-      const v = 0.299 * pic.data[i] + 0.587 * pic.data[i + 1] + 0.114 * pic.data[i + 2];
-      s += v;
-      ss += v * v;
-    }
-  }
-  return n ? Math.sqrt(Math.max(0, ss / n - (s / n) ** 2)) : 0;
+  marks.sort((a, b) => b.size - a.size);
+  return {
+    pixels,
+    blobs,
+    marks: marks.map((m) => m.box),
+    ...(blobs ? { box: { x: r.x + x0, y: r.y + y0, width: x1 - x0 + 1, height: y1 - y0 + 1 } } : {}),
+  };
 }
 
 /**
@@ -154,11 +160,6 @@ export function distinctColours(pic: Picture, region?: Rect, keep?: (c: Rgb) => 
     }
   }
   return seen.size;
-}
-
-/** The box around a rect, grown by `margin` on every side. */
-export function grow(r: Rect, margin: number): Rect {
-  return { x: r.x - margin, y: r.y - margin, width: r.width + 2 * margin, height: r.height + 2 * margin };
 }
 
 /** The editor's landmark colour (media/editor.css --lm-fill: each marker's ring and dot). */
@@ -197,46 +198,47 @@ export function onErrorMap(c: Rgb, tolerance = 6): boolean {
   return false;
 }
 
-/** The results view's colours (src/webview/results/main.ts: manual, predicted). */
-export const MANUAL_COLOUR: Rgb = [0x2e, 0xa0, 0x43];
-export const PREDICTED_COLOUR: Rgb = [0xf0, 0x88, 0x3e];
-
 export interface ResultsSeen {
-  heatmapColours: number;
-  manual: ColourBlobs;
-  predicted: ColourBlobs;
+  /** Separate patches of error-map colour: the heatmap's cells (white grid lines part them) and the legend. */
+  cells: number;
+  colours: number;
 }
 
 /**
- * Asserts a screenshot of the results view shows the error heatmap (more than `minColours`
- * distinct colours of the error map: one flat colour is a map that says nothing) and, with
- * `points`, manual and predicted landmarks drawn over the photos.
+ * Asserts a screenshot of the results view shows the landmark x image heatmap: at least `cells`
+ * separate patches in the error map's colours (a missing or collapsed heatmap has none or one)
+ * in more than `minColours` distinct colours (one flat colour is a map that says nothing).
  */
-export async function assertResultsDrawn(png: string, expected: { minColours: number; points: number }): Promise<ResultsSeen> {
+export async function assertHeatmapDrawn(png: string, expected: { cells: number; minColours: number }): Promise<ResultsSeen> {
   const pic = await readPicture(png);
-  const heatmapColours = distinctColours(pic, undefined, (c) => onErrorMap(c));
-  const manual = colourBlobs(pic, MANUAL_COLOUR, 30, 4);
-  const predicted = colourBlobs(pic, PREDICTED_COLOUR, 30, 4);
-  const what = `${png}: ${heatmapColours} error-map colours, ${manual.blobs} manual and ${predicted.blobs} predicted marks`;
-  if (heatmapColours < expected.minColours) throw new Error(`heatmap not drawn or flat: ${what}`);
-  if (manual.blobs < expected.points || predicted.blobs < expected.points) throw new Error(`landmarks not drawn on the photos: ${what}`);
-  return { heatmapColours, manual, predicted };
+  const d = pic.data;
+  const patches = blobsWhere(pic, (i) => onErrorMap([d[4 * i], d[4 * i + 1], d[4 * i + 2]]), 40);
+  const colours = distinctColours(pic, patches.box, (c) => onErrorMap(c));
+  const what = `${png}: ${patches.blobs} error-map patches in ${colours} colours, for ${expected.cells} cells`;
+  if (patches.blobs < expected.cells || patches.blobs > expected.cells + 2) throw new Error(`heatmap cells not drawn: ${what}`);
+  if (colours < expected.minColours) throw new Error(`heatmap flat: ${what}`);
+  return { cells: patches.blobs, colours };
 }
 
-/** The training view's curves (src/webview/training/main.ts: training blue, validation orange). */
-export const TRAIN_CURVE: Rgb = [0x37, 0x94, 0xff];
-export const VAL_CURVE: Rgb = [0xd1, 0x86, 0x16];
+/**
+ * The training view's curves (src/extension/workbench/webview-css.ts: the theme's charts-blue
+ * and charts-orange; Light Modern's, then the fallbacks).
+ */
+const TRAIN_BLUES: Rgb[] = [[0x1a, 0x5c, 0xff], [0x37, 0x94, 0xff]];
+const VAL_ORANGES: Rgb[] = [[0xd1, 0x86, 0x16]];
 
 /**
- * Asserts a screenshot of the training view shows the validation curve (its line and one dot
- * per epoch make at least one orange mark of some length) and the training curve.
+ * Asserts a screenshot of the training view shows the loss curves: the training curve is a blue
+ * mark spanning some width (epochs along x), and the validation curve an orange mark over most of
+ * the same epochs (the per-landmark bars share its orange but lie left of the plot and are short).
  */
-export async function assertCurvesDrawn(png: string, expected: { epochs: number }): Promise<{ train: ColourBlobs; val: ColourBlobs }> {
+export async function assertCurvesDrawn(png: string, expected: { minWidth: number }): Promise<{ train: Rect; val: Rect }> {
   const pic = await readPicture(png);
-  const train = colourBlobs(pic, TRAIN_CURVE, 20, 10);
-  const val = colourBlobs(pic, VAL_CURVE, 20, 10);
-  const what = `${png}: training curve ${train.pixels} px in ${train.blobs} marks, validation ${val.pixels} px in ${val.blobs} marks`;
-  // a 2 px line over the plot plus 3 px-radius dots: tens of pixels per epoch at the least
-  if (val.pixels < 20 * expected.epochs || train.pixels < 20 * expected.epochs) throw new Error(`loss curves not drawn: ${what}`);
+  const near = (cs: Rgb[]) => (i: number): boolean => cs.some((c) => distance(pic, i, c) <= 20);
+  const train = blobsWhere(pic, near(TRAIN_BLUES), 10).marks[0];
+  if (!train || train.width < expected.minWidth) throw new Error(`${png}: no training curve (largest blue mark ${JSON.stringify(train)})`);
+  const overlap = (m: Rect): number => Math.max(0, Math.min(m.x + m.width, train.x + train.width) - Math.max(m.x, train.x));
+  const val = blobsWhere(pic, near(VAL_ORANGES), 10).marks.find((m) => overlap(m) >= 0.8 * train.width);
+  if (!val) throw new Error(`${png}: no validation curve over the training curve's epochs (training curve ${JSON.stringify(train)})`);
   return { train, val };
 }

@@ -229,16 +229,20 @@ const VAL_ORANGES: Rgb[] = [[0xd1, 0x86, 0x16]];
 
 /**
  * Asserts a screenshot of the training view shows the loss curves: the training curve is a blue
- * mark spanning some width (epochs along x), and the validation curve an orange mark over most of
- * the same epochs (the per-landmark bars share its orange but lie left of the plot and are short).
+ * mark at least `minWidth` px wide (batches along the epochs), and the validation curve an orange
+ * line at least `minValWidth` px wide that ends where the training curve ends (both reach the
+ * last epoch; validation starts at the end of epoch 1, training within it). The per-landmark
+ * bars share the orange but end far left of the plot's last epoch.
  */
-export async function assertCurvesDrawn(png: string, expected: { minWidth: number }): Promise<{ train: Rect; val: Rect }> {
+export async function assertCurvesDrawn(png: string, expected: { minWidth: number; minValWidth: number }): Promise<{ train: Rect; val: Rect }> {
   const pic = await readPicture(png);
   const near = (cs: Rgb[]) => (i: number): boolean => cs.some((c) => distance(pic, i, c) <= 20);
   const train = blobsWhere(pic, near(TRAIN_BLUES), 10).marks[0];
   if (!train || train.width < expected.minWidth) throw new Error(`${png}: no training curve (largest blue mark ${JSON.stringify(train)})`);
-  const overlap = (m: Rect): number => Math.max(0, Math.min(m.x + m.width, train.x + train.width) - Math.max(m.x, train.x));
-  const val = blobsWhere(pic, near(VAL_ORANGES), 10).marks.find((m) => overlap(m) >= 0.8 * train.width);
-  if (!val) throw new Error(`${png}: no validation curve over the training curve's epochs (training curve ${JSON.stringify(train)})`);
+  const end = train.x + train.width;
+  const oranges = blobsWhere(pic, near(VAL_ORANGES), 10).marks;
+  // 6 px: the validation dot (radius 3) sticks out past the line's end
+  const val = oranges.find((m) => Math.abs(m.x + m.width - end) <= 6 && m.width >= expected.minValWidth);
+  if (!val) throw new Error(`${png}: no validation curve ending at the last epoch (training curve ${JSON.stringify(train)}; orange marks ${JSON.stringify(oranges.slice(0, 4))})`);
   return { train, val };
 }

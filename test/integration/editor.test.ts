@@ -11,6 +11,7 @@ import { requireData } from '../helpers/data';
 import { parseTps } from '../../src/shared/tps/parse';
 import { TpsEditorDocument } from '../../src/extension/editor/document';
 import { artifactsDir, closeAllEditors, copyData, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor, openInEditor } from './helpers';
+import { assertLandmarksDrawn } from './helpers/pixels';
 
 
 
@@ -25,11 +26,13 @@ function note(line: string): void {
   fs.appendFileSync(path.join(artifactsDir(), 'editor-timings.txt'), `${new Date().toISOString()} ${line}\n`);
 }
 
-async function shoot(name: string): Promise<void> {
+/** Screenshot, then check that what the user sees holds the specimen's landmarks (and photo). */
+async function shoot(name: string, expected: { landmarks: number; photo: boolean }): Promise<void> {
   if (!screenshotsAvailable()) return;
   await sleep(500); // let the webview paint the last frame
   const png = await screenshot(name);
-  assert.ok(fs.statSync(png).size > 20_000, `screenshot ${png} looks empty`);
+  const seen = await assertLandmarksDrawn(png, expected);
+  note(`${name}: ${seen.blobs.blobs} landmark marks, most common colour ${(100 * seen.flat).toFixed(1)}% of their box`);
 }
 
 describe('editor', function () {
@@ -53,7 +56,7 @@ describe('editor', function () {
     const lms = parseTps(fs.readFileSync(tps, 'utf8')).specimens[0].landmarks;
     report.positions.forEach((p, i) => assert.deepStrictEqual(p, { x: lms[i]!.x, y: 2448 - lms[i]!.y }, `landmark ${i + 1}`));
     assert.strictEqual(api.state(uri)?.specimens, 4);
-    await shoot('editor-beetle-pronotum');
+    await shoot('editor-beetle-pronotum', { landmarks: 8, photo: true });
 
     // Keyboard: PageDown shows the next specimen (its photo was prefetched).
     const t0 = Date.now();
@@ -249,7 +252,7 @@ describe('editor', function () {
     assert.strictEqual(report.imageLoaded, false);
     assert.strictEqual(report.drawn, 12);
     assert.match(report.problem ?? '', /Image not found: IMAGE=63001\.jpg/);
-    await shoot('editor-missing-photo');
+    await shoot('editor-missing-photo', { landmarks: 12, photo: false });
   });
 
   it('draws a mollusk shell and a fly wing with their landmarks (screenshots)', async function () {
@@ -260,7 +263,7 @@ describe('editor', function () {
     const mollusk = await openInEditor(api, path.join(requireData(this, 'mollusk'), 'landmarks.tps'), (r) => r.specimen === 0 && r.imageLoaded);
     assert.strictEqual(mollusk.report.drawn, 15);
     assert.strictEqual(mollusk.report.imageWidth, 2000);
-    await shoot('editor-mollusk');
+    await shoot('editor-mollusk', { landmarks: 15, photo: true });
     // Another view asks for a specimen by image name (case and extension ignored).
     await vscode.commands.executeCommand('landmarks.editor.showSpecimen', mollusk.uri, 'MOLLUSK_12');
     const twelfth = await api.waitForRender(mollusk.uri, (r) => r.specimen === 3 && r.imageLoaded, 60_000);
@@ -269,6 +272,6 @@ describe('editor', function () {
     await closeAllEditors();
     const wing = await openInEditor(api, path.join(requireData(this, 'drosophila-wings'), 'landmarks.tps'), (r) => r.specimen === 0 && r.imageLoaded);
     assert.strictEqual(wing.report.drawn, 12);
-    await shoot('editor-wing');
+    await shoot('editor-wing', { landmarks: 12, photo: true });
   });
 });

@@ -15,6 +15,7 @@ import { getField } from '../../src/shared/tps/model';
 import type { RoundsResult } from '../../src/shared/protocol/engine';
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import { closeAllEditors, contributedCommands, getApi, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+import { assertHeatmapDrawn } from './helpers/pixels';
 
 const IMAGES = 16;
 const TEST_SIZE = 4;
@@ -103,7 +104,9 @@ describe('rounds', function () {
     if (screenshotsAvailable()) {
       await sleep(500);
       const png = await screenshot('rounds-results');
-      assert.ok(fs.statSync(png).size > 10_000);
+      // every landmark x image cell of the heatmap on screen, in many error colours
+      const seen = await assertHeatmapDrawn(png, { cells: IMAGES * LANDMARKS, minColours: 8 });
+      console.log(`    rounds-results: ${seen.cells} heatmap patches in ${seen.colours} colours`);
     }
   });
 

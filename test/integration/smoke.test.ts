@@ -6,6 +6,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { requireData } from '../helpers/data';
 import { contributedCommands, getApi, getExtension, screenshot, screenshotsAvailable, waitFor } from './helpers';
+import { colourBlobs, readPicture, type Rgb } from './helpers/pixels';
+
+/** Light Modern's constant.numeric (the theme a fresh code-server profile starts with). */
+const NUMBER_COLOUR: Rgb = [0x09, 0x86, 0x58];
 
 describe('smoke', function () {
   it('activates and exports its API (in ExtensionMode.Test, the only mode that gets it)', async function () {
@@ -98,5 +102,9 @@ describe('smoke', function () {
     const bytes = fs.readFileSync(png);
     assert.ok(bytes.length > 10_000, `screenshot ${png} is only ${bytes.length} bytes`);
     assert.strictEqual(bytes.subarray(1, 4).toString('latin1'), 'PNG', `${png} is not a PNG`);
+    // The TPS grammar colours the 16 coordinates as numbers (the default light theme's
+    // constant.numeric): each digit run is a mark of that colour; an uncoloured file has none.
+    const numbers = colourBlobs(await readPicture(png), NUMBER_COLOUR, 40, 3);
+    assert.ok(numbers.blobs >= 16, `${png}: ${numbers.blobs} marks in the number colour, not the 8 rows of 2 coordinates`);
   });
 });

@@ -21,6 +21,7 @@ import type { AnnotateNextResult, RetrainResult } from '../../src/extension/work
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import type { TpsEditorApi } from '../../src/extension/editor/register';
 import { closeAllEditors, getApi, getExtension, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
+import { assertCurvesDrawn, assertHeatmapDrawn } from './helpers/pixels';
 
 /** Specimens of a TPS text, each as its own text block (LM= ... up to the next LM=). */
 function specimenBlocks(text: string): string[] {
@@ -106,7 +107,10 @@ describe('workbench', function () {
     model = r.modelDir;
     if (screenshotsAvailable()) {
       const png = await screenshot('workbench-training');
-      assert.ok(fs.statSync(png).size > 10_000);
+      // both loss curves across the epochs (2 epochs: the plot is a few hundred px wide, validation
+      // from epoch 1 to 2 about half of it)
+      const seen = await assertCurvesDrawn(png, { minWidth: 200, minValWidth: 100 });
+      console.log(`    workbench-training: training curve ${seen.train.width} px wide, validation ${seen.val.width} px`);
     }
   });
 
@@ -326,7 +330,8 @@ describe('workbench', function () {
     if (screenshotsAvailable()) {
       await sleep(500);
       const png = await screenshot('workbench-results');
-      assert.ok(fs.statSync(png).size > 10_000);
+      const seen = await assertHeatmapDrawn(png, { cells: HELD_OUT * 12, minColours: 8 });
+      console.log(`    workbench-results: ${seen.cells} heatmap patches in ${seen.colours} colours`);
       await wb.revealResults('spatial');
       await sleep(500);
       await screenshot('workbench-results-spatial');

@@ -1,10 +1,11 @@
 /**
  * Grey images as Float32 arrays and the little maths the `default` preset needs on them:
- * image pyramids, bilinear patch sampling, normalised patches. Pure (no fs, no tfjs).
+ * image pyramids, normalised patches; bilinear sampling is the shared core's. Pure (no fs, no tfjs).
  */
 
 // intensities at any scale here (the matcher normalises patches)
 import type { GreyImage } from '../../shared/imaging/grey-image';
+import { sampleClamped, samplePatchAt } from '../../shared/imaging/bilinear';
 export type { GreyImage };
 
 /**
@@ -64,68 +65,18 @@ export function fromLevel(v: number, level: number): number {
   return (v + 0.5) * s - 0.5;
 }
 
-/** Bilinear sample with clamped borders. */
-export function sample(img: GreyImage, x: number, y: number): number {
-  const w = img.width;
-  const h = img.height;
-  if (x < 0) x = 0;
-  else if (x > w - 1) x = w - 1;
-  if (y < 0) y = 0;
-  else if (y > h - 1) y = h - 1;
-  const x0 = Math.min(Math.floor(x), w - 2 < 0 ? 0 : w - 2);
-  const y0 = Math.min(Math.floor(y), h - 2 < 0 ? 0 : h - 2);
-  const fx = x - x0;
-  const fy = y - y0;
-  const d = img.data;
-  const i = y0 * w + x0;
-  const x1 = w > 1 ? 1 : 0;
-  const y1 = h > 1 ? w : 0;
-  return (
-    (1 - fy) * ((1 - fx) * d[i] + fx * d[i + x1]) + fy * ((1 - fx) * d[i + y1] + fx * d[i + y1 + x1])
-  );
-}
+/**
+ * Bilinear sample with clamped borders: the shared sampler (src/shared/imaging/bilinear.ts), so
+ * the cascade, SDM, patchnet and augmentation read pixels the same way.
+ */
+export const sample: (img: GreyImage, x: number, y: number) => number = sampleClamped;
 
 /**
- * A size x size patch centred at (cx, cy) (level pixels), step 1, bilinear: the same values as
- * `sample` at every point, bit for bit (the clamped column/row indices and fractions are
- * computed once per column and per row, exactly as `sample` computes them).
+ * A size x size patch centred at (cx, cy) (level pixels), step 1, clamped borders: the same
+ * values as `sample` at every point, bit for bit. `out`: an array to write into.
  */
 export function samplePatch(img: GreyImage, cx: number, cy: number, size: number, out?: Float32Array): Float32Array {
-  const p = out ?? new Float32Array(size * size);
-  const h = (size - 1) / 2;
-  const w = img.width;
-  const ht = img.height;
-  const d = img.data;
-  const xi = new Int32Array(size);
-  const fxs = new Float64Array(size);
-  const x1 = w > 1 ? 1 : 0;
-  const y1 = ht > 1 ? w : 0;
-  const xMax = w - 2 < 0 ? 0 : w - 2;
-  const yMax = ht - 2 < 0 ? 0 : ht - 2;
-  for (let i = 0; i < size; i++) {
-    let x = cx - h + i;
-    if (x < 0) x = 0;
-    else if (x > w - 1) x = w - 1;
-    const x0 = Math.min(Math.floor(x), xMax);
-    xi[i] = x0;
-    fxs[i] = x - x0;
-  }
-  for (let j = 0; j < size; j++) {
-    let y = cy - h + j;
-    if (y < 0) y = 0;
-    else if (y > ht - 1) y = ht - 1;
-    const y0 = Math.min(Math.floor(y), yMax);
-    const fy = y - y0;
-    const gy = 1 - fy;
-    const row = y0 * w;
-    const o = j * size;
-    for (let i = 0; i < size; i++) {
-      const fx = fxs[i];
-      const k = row + xi[i];
-      p[o + i] = gy * ((1 - fx) * d[k] + fx * d[k + x1]) + fy * ((1 - fx) * d[k + y1] + fx * d[k + y1 + x1]);
-    }
-  }
-  return p;
+  return samplePatchAt(img, cx, cy, size, size, 1, 'edge', 0, 1, out);
 }
 
 /** Zero mean, unit L2 norm, in place. A flat patch becomes all zeros. Returns the patch. */

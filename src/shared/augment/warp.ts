@@ -6,17 +6,13 @@
 import { type Affine, invert } from './affine';
 import type { Point } from './frame';
 import type { GreyImage } from '../imaging/grey-image';
+import { type BorderMode, type Plane, sampleBilinear, samplePatchAt } from '../imaging/bilinear';
 
 /** Here Float32 data is in [0, 1]; a Uint8 Plane is 0..255 (see valueScale). */
 export type { GreyImage };
 
-export interface Plane {
-  data: Float32Array | Uint8Array | Uint8ClampedArray;
-  width: number;
-  height: number;
-}
-
-export type BorderMode = 'constant' | 'edge';
+export type { Plane, BorderMode };
+export { sampleBilinear };
 
 export interface SampleOptions {
   /** What lies outside the source: a constant (`fill`, default 0) or the nearest edge pixel. */
@@ -24,38 +20,6 @@ export interface SampleOptions {
   fill?: number;
   /** Multiplies every sampled value (1/255 turns 8-bit data into [0, 1]). Default 1. */
   valueScale?: number;
-}
-
-/** Bilinear sample of `src` at (x, y) in pixel coordinates (centres at integers). */
-export function sampleBilinear(src: Plane, x: number, y: number, border: BorderMode = 'constant', fill = 0): number {
-  const { data, width: w, height: h } = src;
-  if (border === 'edge') {
-    x = x < 0 ? 0 : x > w - 1 ? w - 1 : x;
-    y = y < 0 ? 0 : y > h - 1 ? h - 1 : y;
-  } else if (!(x > -1 && y > -1 && x < w && y < h)) {
-    return fill; // also NaN
-  }
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const i = y0 * w + x0;
-  if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
-    const top = data[i] + (data[i + 1] - data[i]) * fx;
-    const bottom = data[i + w] + (data[i + w + 1] - data[i + w]) * fx;
-    return top + (bottom - top) * fy;
-  }
-  // Border pixels: neighbours outside the image read `fill` (constant) or do not matter (edge:
-  // their weight is 0 since x, y were clamped).
-  const in00 = x0 >= 0 && y0 >= 0 && x0 < w && y0 < h;
-  const in10 = x0 + 1 >= 0 && x0 + 1 < w && y0 >= 0 && y0 < h;
-  const in01 = x0 >= 0 && x0 < w && y0 + 1 >= 0 && y0 + 1 < h;
-  const in11 = x0 + 1 >= 0 && x0 + 1 < w && y0 + 1 >= 0 && y0 + 1 < h;
-  const v00 = in00 ? data[i] : fill;
-  const v10 = in10 ? data[i + 1] : fill;
-  const v01 = in01 ? data[i + w] : fill;
-  const v11 = in11 ? data[i + w + 1] : fill;
-  return (v00 * (1 - fx) + v10 * fx) * (1 - fy) + (v01 * (1 - fx) + v11 * fx) * fy;
 }
 
 /**
@@ -104,9 +68,19 @@ export function samplePatch(
   step = 1,
   options: SampleOptions = {},
 ): GreyImage {
-  const m = patchToSource(centre, sizeX, sizeY, step);
-  // warpGrey wants source -> destination.
-  return warpGrey(src, invert(m), sizeX, sizeY, options);
+  // patchToSource's map, sampled directly (the same points as warpGrey would visit).
+  const data = samplePatchAt(
+    src,
+    centre.x,
+    centre.y,
+    sizeX,
+    sizeY,
+    step,
+    options.border ?? 'constant',
+    options.fill ?? 0,
+    options.valueScale ?? 1,
+  );
+  return { data, width: sizeX, height: sizeY };
 }
 
 /** The affine map from patch pixels to source pixels used by samplePatch. */

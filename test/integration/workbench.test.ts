@@ -203,6 +203,8 @@ describe('workbench', function () {
     assert.ok(r.after <= r.before + 1e-9, `trained on the corrected photo, the new model is no farther from it: ${r.before} -> ${r.after}`);
     assert.ok(Number.isFinite(r.before) && Number.isFinite(r.after), JSON.stringify({ before: r.before, after: r.after }));
     console.log(`    retrained from 1 correction: ${r.before.toFixed(2)} px before, ${r.after.toFixed(2)} px after on the corrected photo`);
+    // the retraining's own training view (the before/after toast is not drawn in code-server's screenshots)
+    if (screenshotsAvailable()) await screenshot('retrain-from-corrections');
   });
 
   it('predicts a folder through the explorer command and opens the new TPS in the editor', async function () {

@@ -1,9 +1,10 @@
 /**
  * What a screenshot shows, in numbers: so a screenshot test fails when the landmarks, the photo
- * or the heatmap are not on screen, not only when the PNG is small. The PNG is decoded with sharp
- * (the engine's decoder; N-API, so it loads in code-server's Node 24 too).
+ * or the heatmap are not on screen, not only when the PNG is small. The PNG is decoded by ./png.ts
+ * (zlib only: sharp must never load in the extension host these tests run in).
  */
-import sharp from 'sharp';
+import * as fs from 'fs';
+import { decodePng } from './png';
 import { colourAt } from '../../../src/webview/results/colour';
 
 export type Rgb = readonly [number, number, number];
@@ -23,8 +24,7 @@ export interface Rect {
 }
 
 export async function readPicture(png: string): Promise<Picture> {
-  const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data };
+  return decodePng(await fs.promises.readFile(png), png);
 }
 
 function clip(pic: Picture, r: Rect | undefined): Rect {

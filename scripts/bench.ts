@@ -109,6 +109,7 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
   const { loadSamples } = await import('../src/engine/train/samples');
   const { runTrainJob } = await import('../src/engine/train/run');
   const { openModel } = await import('../src/engine/open-model');
+  const { predictEach } = await import('../src/engine/predict-each');
   const { roundTestSets } = await import('../src/engine/rounds');
   const log = (m: string): void => {
     process.stderr.write(`[${spec.dataset}/${jobLabel(spec)}] ${m}\n`);
@@ -181,16 +182,11 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
     const { predictor } = await openModel(tf, report.name, out, log, L);
     try {
       const t1 = Date.now();
-      // two predictions in flight: one decodes (libvips threads) while the other computes
-      const results = new Array<Awaited<ReturnType<typeof predictor.predict>> | undefined>(test.length);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < test.length && !cancel.cancelled) {
-          const i = next++;
-          results[i] = await predictor.predict(test[i].imagePath);
-        }
-      };
-      await Promise.all([worker(), worker()]);
+      // as the product predicts: as many in flight as the predictor allows (one decodes while another computes)
+      const results = (await predictEach(predictor, test.map((s) => s.imagePath), { cancelled: () => cancel.cancelled })).map((o) => {
+        if (o?.error) throw o.error;
+        return o?.prediction;
+      });
       predictSeconds += (Date.now() - t1) / 1000;
       for (const [i, s] of test.entries()) {
         const p = results[i];

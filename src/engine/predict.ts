@@ -21,6 +21,7 @@ import { IMAGE_EXTENSIONS_TEXT, isImageFile } from '../shared/image-files';
 import { writeFileAtomicExclusiveSync, writeFileAtomicSync } from '../shared/node/atomic-write';
 import { readMetadata } from './model-io/metadata';
 import { openModel } from './open-model';
+import { predictEach } from './predict-each';
 import type { Prediction } from './presets/preset';
 
 export interface PredictedImage {
@@ -88,20 +89,20 @@ async function predictImagesOnce(options: PredictOptions, env: JobEnv): Promise<
   const skipped: PredictResult['skipped'] = [];
   const tpsDir = path.dirname(out);
   try {
-    for (const [i, file] of files.entries()) {
-      if (env.cancel.cancelled) throw new Error('prediction cancelled: nothing written');
-      try {
-        const p = await predictor.predict(file);
-        specimens.push(predictionSpecimen(file, p, tpsDir, specimens.length, comment));
-      } catch (e) {
-        // A device limit is the model's, not this image's: every image would fail alike.
-        if (e instanceof WebGpuLimitError) throw e;
-        const why = (e as Error).message;
-        skipped.push({ path: file, why });
-        env.log(`skipped ${file}: ${why}`);
-      }
-      env.progress({ kind: 'step', stage: 'predict', done: i + 1, total: files.length, etaSeconds: eta(started, i + 1, files.length) });
-      await new Promise((r) => setImmediate(r));
+    const outcomes = await predictEach(predictor, files, {
+      cancelled: () => env.cancel.cancelled,
+      // A device limit is the model's, not this image's: every image would fail alike.
+      fatal: (e) => e instanceof WebGpuLimitError,
+      done: (i, done, outcome) => {
+        if (outcome.error) env.log(`skipped ${files[i]}: ${outcome.error.message}`);
+        env.progress({ kind: 'step', stage: 'predict', done, total: files.length, etaSeconds: eta(started, done, files.length) });
+      },
+    });
+    if (env.cancel.cancelled) throw new Error('prediction cancelled: nothing written');
+    // in the folder's order, whatever order the photos finished in
+    for (const [i, o] of outcomes.entries()) {
+      if (o?.prediction) specimens.push(predictionSpecimen(files[i], o.prediction, tpsDir, specimens.length, comment));
+      else if (o?.error) skipped.push({ path: files[i], why: o.error.message });
     }
   } finally {
     predictor.dispose();

@@ -117,4 +117,19 @@ describe('paper preset training (issue 3 regressions)', function () {
       `validation error ${r.validation.mean.toFixed(1)} px vs mean shape ${meanShapePx.toFixed(1)} px`,
     );
   });
+
+  it('validation split 0 trains on every photo and holds none out (a share above 0 holds out at least one)', async function () {
+    const root = requireData(this, 'drosophila-wings');
+    const data = path.join(root, 'landmarks.tps');
+    const set = await loadSamples([{ data }], { include: WINGS });
+    assert.strictEqual(splitSamples(set.samples, 0, 7).validation.length, 0);
+    assert.strictEqual(splitSamples(set.samples, 0.01, 7).validation.length, 1);
+    const env: JobEnv = { tf, backend, cancel: new CancelSource(), log: () => undefined, progress: () => undefined };
+    const out = path.join(tmp, 'wings-no-validation');
+    const r = await trainModel({ data, out, preset: 'paper', include: WINGS, inputSize: [64, 48], batchSize: 16, epochs: 1, seed: 7, validationSplit: 0 }, env);
+    assert.strictEqual(r.validation, undefined, 'no validation errors without validation photos');
+    const meta = (JSON.parse(fs.readFileSync(path.join(out, 'metadata.json'), 'utf8')) as { training: { trainImages: number; validationImages: number } }).training;
+    assert.strictEqual(meta.validationImages, 0);
+    assert.strictEqual(meta.trainImages, WINGS.length);
+  });
 });

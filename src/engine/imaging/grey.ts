@@ -44,7 +44,7 @@ export function pyramid(img: GreyImage, levels: number, reuse?: GreyImage[]): Gr
 /**
  * Pyramids for one image at a time that recycle the memory of levels 1.. between calls: a new
  * 1000 x 1470 level costs ~10 ms of page faults and zeroing per photo, a reused one nothing.
- * Each call's pyramid is valid until the next call (prediction is synchronous per photo).
+ * Each call's pyramid is valid until the next call: one pool per photo being predicted.
  */
 export class PyramidPool {
   private last: GreyImage[] | undefined;

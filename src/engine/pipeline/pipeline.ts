@@ -160,8 +160,13 @@ export function disposePipeline(model: PipelineModel): void {
 
 export class PipelinePredictor implements Predictor {
   readonly landmarkCount: number;
-  /** Memory recycled between photos (one photo at a time, awaited, and no stage keeps the pyramid). */
-  private readonly pyramids = new PyramidPool();
+  /** Two photos at once: one decodes while the other is computed (src/engine/predict-each.ts). */
+  readonly inFlight = 2;
+  /**
+   * Pyramid memory recycled between photos: one pool per prediction in flight, taken for the
+   * whole of it, since a stage may await (a CNN's reads) while another photo is being computed.
+   */
+  private readonly freePyramids: PyramidPool[] = [];
   private readonly greys = new GreyPool();
   constructor(readonly model: PipelineModel) {
     this.landmarkCount = model.landmarkCount;
@@ -169,10 +174,15 @@ export class PipelinePredictor implements Predictor {
 
   /** Every stage's answer on one photo, in order (each from the one before it). */
   private async answers(g: GreyImage): Promise<StageAnswer[]> {
-    const pyr = this.pyramids.pyramid(g, this.model.levels);
-    const out: StageAnswer[] = [];
-    for (const s of this.model.stages) out.push(await s.stage.apply(s.model, pyr, out[out.length - 1]));
-    return out;
+    const pool = this.freePyramids.pop() ?? new PyramidPool();
+    try {
+      const pyr = pool.pyramid(g, this.model.levels);
+      const out: StageAnswer[] = [];
+      for (const s of this.model.stages) out.push(await s.stage.apply(s.model, pyr, out[out.length - 1]));
+      return out;
+    } finally {
+      this.freePyramids.push(pool);
+    }
   }
 
   /** Decodes the photo into recycled memory for `use`, and gives the memory back after. */

@@ -120,6 +120,11 @@ export interface Prediction {
 
 export interface Predictor {
   landmarkCount: number;
+  /**
+   * How many predict() calls may run at once (src/engine/predict-each.ts): more than one lets a
+   * photo decode while another is computed. 1 when absent.
+   */
+  readonly inFlight?: number;
   predict(imagePath: string): Promise<Prediction>;
   /** Presets of stages: the landmarks after each stage (original px), e.g. for a per-stage benchmark. */
   predictEachStage?(imagePath: string): Promise<{ stage: string; landmarks: [number, number][] }[]>;

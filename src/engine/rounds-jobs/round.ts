@@ -11,6 +11,7 @@ import type { RoundResultFile, RoundRow, RoundRunning, RoundsPlan } from '../../
 import { ROUND_RESULT_FORMAT } from '../../shared/protocol/rounds';
 import type { JobEnv } from '../env';
 import { openModel } from '../open-model';
+import { predictEach } from '../predict-each';
 import type { Sample } from '../presets/preset';
 import { summarise } from '../train/pixel-errors';
 import { runTrainJob } from '../train/run';
@@ -99,24 +100,27 @@ export async function runPlannedRound(work: WorkDir, plan: RoundsPlan, index: nu
     const rows: RoundRow[] = [];
     const skipped: RoundResultFile['skipped'] = [];
     try {
-      for (const s of test) {
-        try {
-          const p = await predictor.predict(s.imagePath);
-          rows.push({
-            name: s.name,
-            image: s.imagePath,
-            manual: s.landmarks,
-            predicted: p.landmarks,
-            ...(s.scale ? { scale: s.scale } : {}),
-            width: p.width,
-            height: p.height,
-            ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
-            ...(p.spreadPx ? { spreadPx: p.spreadPx } : {}),
-          });
-        } catch (e) {
-          env.log(`${stage}: skipped ${s.imagePath}: ${(e as Error).message}`);
-          skipped.push({ image: s.imagePath, why: (e as Error).message });
+      const outcomes = await predictEach(predictor, test.map((s) => s.imagePath));
+      for (const [i, s] of test.entries()) {
+        const o = outcomes[i];
+        const p = o?.prediction;
+        if (!p) {
+          const why = o?.error?.message ?? 'not predicted';
+          env.log(`${stage}: skipped ${s.imagePath}: ${why}`);
+          skipped.push({ image: s.imagePath, why });
+          continue;
         }
+        rows.push({
+          name: s.name,
+          image: s.imagePath,
+          manual: s.landmarks,
+          predicted: p.landmarks,
+          ...(s.scale ? { scale: s.scale } : {}),
+          width: p.width,
+          height: p.height,
+          ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
+          ...(p.spreadPx ? { spreadPx: p.spreadPx } : {}),
+        });
       }
     } finally {
       predictor.dispose();

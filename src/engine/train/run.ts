@@ -14,6 +14,7 @@ import { getPreset } from '../presets';
 import type { ModelMetadata, ResolvedTrainOptions, Sample } from '../presets/preset';
 import { summarise } from './pixel-errors';
 import { loadSamples, type SampleSource } from './samples';
+import { predictEach } from '../predict-each';
 
 export interface TrainJob extends Omit<TrainOptions, 'data' | 'images' | 'landmarkSubset'> {
   sources: SampleSource[];
@@ -31,7 +32,8 @@ export function splitSamples(samples: Sample[], share: number, seed: number): { 
   const shuffled = new Rng(seed ^ 0x5bd1e995).shuffle([...samples]);
   const n = shuffled.length;
   let nVal = Math.round(n * share);
-  if (n >= 2) nVal = Math.min(n - 1, Math.max(1, nVal));
+  // a share asked for gets at least one photo; 0 means none (train on every photo)
+  if (share > 0 && n >= 2) nVal = Math.min(n - 1, Math.max(1, nVal));
   else nVal = 0;
   return { validation: shuffled.slice(0, nVal), train: shuffled.slice(nVal) };
 }
@@ -53,11 +55,12 @@ export async function validationErrors(
   if (samples.length === 0) return undefined;
   const { predictor } = await openModel(env.tf, env.backend, modelDir, env.log);
   try {
-    const rows = [];
-    for (const s of samples) {
-      const p = await predictor.predict(s.imagePath);
-      rows.push({ name: s.name, image: s.imagePath, manual: s.landmarks, predicted: p.landmarks, scale: s.scale });
-    }
+    const outcomes = await predictEach(predictor, samples.map((s) => s.imagePath));
+    const rows = samples.map((s, i) => {
+      const o = outcomes[i];
+      if (!o?.prediction) throw o?.error ?? new Error(`${s.imagePath}: not predicted`);
+      return { name: s.name, image: s.imagePath, manual: s.landmarks, predicted: o.prediction.landmarks, scale: s.scale };
+    });
     return summarise(rows, 'validation', modelDir);
   } finally {
     predictor.dispose();

@@ -21,7 +21,7 @@ import type { AnnotateNextResult, RetrainResult } from '../../src/extension/work
 import type { WorkbenchApi } from '../../src/extension/workbench/register';
 import type { TpsEditorApi } from '../../src/extension/editor/register';
 import { closeAllEditors, getApi, getExtension, scratchDir, screenshot, screenshotsAvailable, sleep, waitFor } from './helpers';
-import { assertCurvesDrawn, assertHeatmapDrawn } from './helpers/pixels';
+import { assertCurvesDrawn, assertDoubtRingsDrawn, assertHeatmapDrawn, assertLandmarksDrawn } from './helpers/pixels';
 
 /** Specimens of a TPS text, each as its own text block (LM= ... up to the next LM=). */
 function specimenBlocks(text: string): string[] {
@@ -263,7 +263,11 @@ describe('workbench', function () {
     assert.deepStrictEqual(conf, [...conf].sort((a, b) => a - b));
     if (screenshotsAvailable()) {
       await sleep(300);
-      await screenshot('editor-check-first');
+      const png = await screenshot('editor-check-first');
+      // the flagged specimen over its photo, with a dashed ring around each landmark to check
+      const drawn = await assertLandmarksDrawn(png, { landmarks: 12, photo: true });
+      const rings = await assertDoubtRingsDrawn(png, { rings: lms.length, around: drawn.blobs.box! });
+      console.log(`    editor-check-first: ${drawn.blobs.blobs} markers, ${rings.blobs} ring dashes for ${lms.length} flagged`);
     }
 
     // correcting a flagged landmark by hand marks it checked: ring gone, and so in the saved file
@@ -416,7 +420,11 @@ describe('workbench', function () {
     await waitFor('the batch in the Landmark Editor', () => editor.state(uri)?.ready, { timeoutMs: 60_000 });
     const shown = await editor.waitForRender(uri, (x) => x.specimen === 0 && x.imageLoaded, 60_000);
     assert.strictEqual(shown.drawn, 12);
-    if (screenshotsAvailable()) await screenshot('annotate-next');
+    if (screenshotsAvailable()) {
+      // the most doubtful photo's predicted landmarks over the photo, ready to correct
+      const drawn = await assertLandmarksDrawn(await screenshot('annotate-next'), { landmarks: 12, photo: true });
+      console.log(`    annotate-next: ${drawn.blobs.blobs} markers over the photo (most common colour ${(100 * drawn.flat).toFixed(0)}%)`);
+    }
   });
 });
 

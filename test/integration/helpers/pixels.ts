@@ -189,6 +189,26 @@ export async function assertLandmarksDrawn(png: string, expected: { landmarks: n
   return { blobs, flat };
 }
 
+/** The doubt ring around a landmark to check (media/editor.css .doubt-ring: a dashed amber circle). */
+export const DOUBT_RING: Rgb = [0xff, 0xb0, 0x00];
+
+/**
+ * Finds the dashed doubt rings in a screenshot of the Landmark Editor: amber dashes (the
+ * landmarks' yellow is 36 levels of green away, beyond the tolerance) around `rings` landmarks,
+ * at least three dashes per ring (a ring is at least 2 pi x 11 px round, a dash and its gap 9 px),
+ * near the markers (`around`: their box).
+ */
+export async function assertDoubtRingsDrawn(png: string, expected: { rings: number; around: Rect }): Promise<ColourBlobs> {
+  const pic = await readPicture(png);
+  // around the markers only: the landmark list's flags are amber too
+  const m = 60;
+  const a = expected.around;
+  const dashes = colourBlobs(pic, DOUBT_RING, 14, 3, { x: Math.max(0, a.x - m), y: Math.max(0, a.y - m), width: a.width + 2 * m, height: a.height + 2 * m });
+  const what = `${png}: ${dashes.blobs} amber dashes (${dashes.pixels} px) for ${expected.rings} doubt ring(s)`;
+  if (dashes.blobs < 3 * expected.rings) throw new Error(`doubt rings not drawn: ${what}`);
+  return dashes;
+}
+
 /** True for a colour on the results view's error map (viridis-like, src/webview/results/colour.ts). */
 export function onErrorMap(c: Rgb, tolerance = 6): boolean {
   for (let k = 0; k <= 64; k++) {

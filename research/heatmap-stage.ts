@@ -1,8 +1,9 @@
 /**
  * Measures the deep heatmap stage (src/engine/stages/heatmap) on the real data sets, wasm backend.
  * Not part of the product. Usage:
- *   npx tsx research/heatmap-stage.ts <wings|mollusk> [inputWidth inputHeight steps channels batch]
- * wings: 46 photos, first 34 train / last 12 test; mollusk: 150 photos, seeded shuffle, 120 / 30.
+ *   npx tsx research/heatmap-stage.ts <wings|mollusk|mouse-reaching> [inputWidth inputHeight steps channels batch]
+ * wings: 46 photos, first 34 train / last 12 test; mollusk: 150 photos, seeded shuffle, 120 / 30;
+ * mouse-reaching: 55 video frames, seeded shuffle, 44 / 11.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -39,7 +40,9 @@ async function main(): Promise<void> {
   await initBackend('wasm');
   // the data folder beside the repository (../shared/data), or LANDMARKS_DATA
   const root = process.env.LANDMARKS_DATA ?? path.join(__dirname, '..', '..', 'shared', 'data');
-  const dir = path.join(root, set === 'wings' ? 'drosophila-wings' : 'mollusk');
+  const folders: Record<string, string> = { wings: 'drosophila-wings', mollusk: 'mollusk', 'mouse-reaching': 'mouse-reaching' };
+  if (!folders[set]) throw new Error(`unknown data set ${set} (wings, mollusk or mouse-reaching)`);
+  const dir = path.join(root, folders[set]);
   const t0 = Date.now();
   const all = await load(dir, cfg);
   const tLoad = (Date.now() - t0) / 1000;
@@ -55,8 +58,9 @@ async function main(): Promise<void> {
       const j = Math.floor(rnd() * (i + 1));
       [idx[i], idx[j]] = [idx[j], idx[i]];
     }
-    train = idx.slice(0, 120).map((i) => all[i]);
-    test = idx.slice(120).map((i) => all[i]);
+    const nTrain = Math.round(all.length * 0.8);
+    train = idx.slice(0, nTrain).map((i) => all[i]);
+    test = idx.slice(nTrain).map((i) => all[i]);
   }
   const K = all[0].truth.length;
   const t1 = Date.now();

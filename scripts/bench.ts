@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: trains and evaluates the `default` and `paper` presets on the real data in
+ * `npm run bench`: trains and evaluates the presets (`default`, `pose`, `paper`) on the real data in
  * ../shared/data, through the same engine code the extension and the CLI run, and prints one
  * table (per-landmark mean error in original pixels, mean / median / p90, mean as % of the image
  * width, training wall time, prediction images/s including JPEG decode, peak memory, backend,
@@ -13,7 +13,7 @@
  *
  *   mouse-reaching: rounds of 11 (DeepLabCut's Reaching-Mackenzie labelled frames).
  *
- * Options: --dataset mollusk|wings|mouse-reaching (repeatable), --preset default|paper (repeatable),
+ * Options: --dataset mollusk|wings|mouse-reaching (repeatable), --preset default|pose|paper (repeatable),
  *   --profile FILE.json (repeatable: `default` with that profile of stages; alone it runs only the
  *   profiles, with --preset default today's row is beside them),
  *   --backend wasm|auto|cpu|native-cpu|native-gpu (default wasm: the targets are for wasm),
@@ -25,7 +25,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import type { BackendChoice, PresetName, ProfileSpec } from '../src/shared/protocol/engine';
+import { isPresetName, PRESET_NAMES, type BackendChoice, type PresetName, type ProfileSpec } from '../src/shared/protocol/engine';
 import { percentileSorted } from '../src/shared/metrics/stats';
 import { doubtFigures, type DoubtFigures } from '../src/shared/metrics/doubt';
 import { bootstrapMean, verdict } from '../src/shared/metrics/bootstrap';
@@ -168,8 +168,8 @@ async function runJob(spec: JobSpec): Promise<JobResult> {
         keepCheckpoint: false,
         ...(spec.epochs ? { epochs: spec.epochs } : {}),
         ...(spec.profile ? { profile: spec.profile } : {}),
-        // default: validation is only reported, never used for selection, so keep it small
-        ...(spec.preset === 'default' ? { validationSplit: 0.05 } : {}),
+        // a pipeline preset only reports its validation, never selects by it, so keep it small
+        ...(spec.preset !== 'paper' ? { validationSplit: 0.05 } : {}),
       },
       env,
     );
@@ -360,12 +360,12 @@ async function main(): Promise<number> {
   }
   const datasets = (values.dataset ?? ['mollusk', 'wings', 'mouse-reaching']) as DatasetName[];
   // with --profile and no --preset only the profiles run (add --preset default for today's row beside them)
-  const presets = (values.preset ?? (values.profile?.length ? [] : ['default', 'paper'])) as PresetName[];
+  const presets = (values.preset ?? (values.profile?.length ? [] : [...PRESET_NAMES])) as PresetName[];
   // each --profile FILE adds a `default:<name>` row beside the presets: a candidate profile against today's, in one run
   const profiles = (values.profile ?? []).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as ProfileSpec);
   const jobs: Pick<JobSpec, 'preset' | 'profile'>[] = [...presets.map((preset) => ({ preset })), ...profiles.map((profile) => ({ preset: 'default' as const, profile }))];
   for (const d of datasets) if (!(d in DATASETS)) throw new Error(`--dataset ${d}: expected one of ${Object.keys(DATASETS).join(', ')}`);
-  for (const p of presets) if (p !== 'default' && p !== 'paper') throw new Error(`--preset ${p}: expected default or paper`);
+  for (const p of presets) if (!isPresetName(p)) throw new Error(`--preset ${p}: expected ${PRESET_NAMES.join(', ')}`);
   const dataRoot = path.resolve(values.data ?? path.join(__dirname, '..', '..', 'shared', 'data'));
   if (!fs.existsSync(dataRoot)) {
     console.error(`bench: data not found at ${dataRoot} (pass --data DIR holding mollusk/ and drosophila-wings/)`);

@@ -4,7 +4,7 @@
  * a job with the backend started and closed, and printing the result (JSON or text).
  */
 import * as fs from 'fs';
-import type { BackendChoice, PresetName, ProfileSpec, TrainingNumber, TrainOptions } from '../shared/protocol/engine';
+import { isPresetName, PRESET_NAMES, type BackendChoice, type PresetName, type ProfileSpec, type TrainingNumber, type TrainOptions } from '../shared/protocol/engine';
 import { OptionError, parseOptionAssignments, resolveOptions, type OptionValue } from '../shared/protocol/options';
 import { getPreset, presetNames } from '../engine/presets';
 import type { CliCommand } from './command';
@@ -103,7 +103,7 @@ export function unusedNumbersWarning(preset: PresetName, numbers: TrainingNumber
 
 export function parsePreset(v: string | undefined): PresetName {
   const preset = v ?? 'default';
-  if (preset !== 'default' && preset !== 'paper') throw new UsageError(`--preset ${preset}: expected default or paper`);
+  if (!isPresetName(preset)) throw new UsageError(`--preset ${preset}: expected ${PRESET_NAMES.join(', ')}`);
   return preset;
 }
 

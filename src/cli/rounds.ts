@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
-import type { BackendChoice, RoundsOptions } from '../shared/protocol/engine';
+import { PRESET_NAMES, type BackendChoice, type RoundsOptions } from '../shared/protocol/engine';
 import type { RoundsStatus } from '../shared/protocol/rounds';
 import { runRounds, runRoundsOnWorkers } from '../engine/rounds';
 import { mergeWorkDir } from '../engine/rounds-jobs/merge';
@@ -33,7 +33,7 @@ export const USAGE = [
   '       rounds --round K --plan <work-dir>/plan.json   one round (0-based K): what a worker or a SLURM task runs',
   '',
   '  --test-size N     images per test set (paper: 33)',
-  '  --images <dir>  --preset default|paper  --epochs N  --batch-size N  --learning-rate X',
+  `  --images <dir>  --preset ${PRESET_NAMES.join('|')}  --epochs N  --batch-size N  --learning-rate X`,
   '  --validation-split X  --input-size WxH  --seed N  --patience N  --landmarks 1,2,5-8',
   '  --backend auto|native-gpu|native-cpu|wasm|cpu',
   '  --workers N       run N rounds at once, each in its own engine process (logs in <work-dir>/logs)',

@@ -1,5 +1,5 @@
 /**
- * `train --data <tps> [--images <dir>] --out <model-dir> [--preset paper|default] [--epochs N]
+ * `train --data <tps> [--images <dir>] --out <model-dir> [--preset default|pose|paper] [--epochs N]
  *  [--batch-size N] [--input-size WxH] [--learning-rate X] [--validation-split X] [--seed N]
  *  [--patience N] [--resume] [--init-from <model-dir>] [--landmarks 1,2,5-8] [--option NAME=VALUE]... [--backend ...] [--json]`
  * Progress on stderr; the result (TrainResult) as JSON on stdout with --json, else a summary.
@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'util';
 import type { CliCommand } from './command';
-import type { TrainOptions } from '../shared/protocol/engine';
+import { PRESET_NAMES, type TrainOptions } from '../shared/protocol/engine';
 import { trainModel } from '../engine/train/run';
 import { evaluationTable, parseBackend, parseLandmarkList, UsageError } from './engine-common';
 import { engineCommand, parseOptionAssignmentsOrUsage, parsePreset, parsePresetOptions, parseTrainingNumbers, presetOptionsHelp, printResult, readProfileArg, TRAINING_ARGS, unusedNumbersWarning, withEngine } from './options';
@@ -18,7 +18,7 @@ export const USAGE = [
   '  --data <path>            TPS file, or folder of one-specimen TPS files',
   '  --images <dir>           folder searched first for the images',
   '  --out <dir>              model folder (model.json, weights.bin, metadata.json, checkpoint/)',
-  '  --preset default|paper   default: our CPU-friendly pipeline; paper: Le et al. exactly',
+  `  --preset ${PRESET_NAMES.join('|')}  the preset (default: default), each described below`,
   '  --epochs N  --batch-size N  --learning-rate X  --validation-split X (0..0.9)',
   '  --input-size WxH         model input, e.g. 256x192 (default: the preset\'s for the backend)',
   '  --seed N                 seeded split, shuffles, augmentation and initial weights (default 1)',

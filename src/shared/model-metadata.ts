@@ -10,7 +10,7 @@
  *   - `summary`: whatever fields passed their check, also of a file with a problem, so a model
  *     list can still show what a half-readable (older, partly written) metadata.json says.
  */
-import type { BackendName, PresetName } from './protocol/engine';
+import { isPresetName, type BackendName, type PresetName } from './protocol/engine';
 
 /** metadata.json next to the model files. Version 1. */
 export interface ModelMetadata {
@@ -52,8 +52,6 @@ export interface ModelMetadata {
   engineVersion: string;
 }
 
-/** The presets a metadata file may name (PresetName). */
-const PRESETS: readonly PresetName[] = ['paper', 'default'];
 
 /** What a model list shows of a metadata file: each field only where it passed its check. */
 export interface ModelMetadataSummary {
@@ -106,7 +104,7 @@ export function checkModelMetadata(raw: unknown): ParsedModelMetadata {
   let problem: string | undefined;
   if (m.format !== 'landmarks-model') problem = 'not a landmark model metadata file (format is not "landmarks-model")';
   else if (m.version !== 1) problem = `unsupported metadata version ${String(m.version)} (this engine reads 1)`;
-  else if (!PRESETS.includes(m.preset as PresetName)) problem = `unknown preset "${String(m.preset)}"`;
+  else if (!isPresetName(m.preset)) problem = `unknown preset "${String(m.preset)}"`;
   else if (summary.landmarkCount === undefined) problem = `bad landmarkCount ${String(m.landmarkCount)}`;
   else if (summary.inputSize === undefined) problem = `bad inputSize ${JSON.stringify(m.inputSize)}`;
   // The fields checked above are the ones the engine has always required; the rest of the file is

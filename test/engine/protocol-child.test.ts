@@ -136,7 +136,7 @@ describe('engine child process (dist/engine.js over IPC)', function () {
     assert.deepStrictEqual(paper.defaults.inputSize, [128, 96]);
     assert.strictEqual(paper.defaults.epochs, 60);
     assert.doesNotMatch(paper.description, /\d+x\d+/, 'no size in the description: it depends on the backend');
-    assert.deepStrictEqual(ready.presets.map((p) => p.name).sort(), ['default', 'paper']);
+    assert.deepStrictEqual(ready.presets.map((p) => p.name).sort(), ['default', 'paper', 'pose']);
     c.send({ type: 'shutdown' });
     assert.strictEqual((await c.exited).code, 0);
   });

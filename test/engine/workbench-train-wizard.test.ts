@@ -25,7 +25,7 @@ describe('workbench train wizard texts', function () {
     const presets = client.presets;
     assert.ok(presets, 'the engine sent its presets in ready');
     const items = presetPickItems(presets, backend, 'paper');
-    assert.deepStrictEqual(items.map((i) => i.label), ['paper', 'default'], 'the preferred preset first');
+    assert.deepStrictEqual(items.map((i) => i.label), ['paper', 'default', 'pose'], 'the preferred preset first');
     const paper = items[0];
     assert.strictEqual(paper.detail, 'Runs here on WebAssembly (wasm): 128x96 input, 60 epochs, batch 16 (the next steps can change them)');
     assert.match(paper.description, /3 conv blocks, dense 1000\/1000/);
@@ -41,5 +41,9 @@ describe('workbench train wizard texts', function () {
     assert.deepStrictEqual(def?.uses, []);
     assert.ok(def?.options?.some((o) => o.name === 'sdm.ridge' && o.doc.length > 10), 'default declares its stage options');
     assert.strictEqual(def?.description, items[1].description, 'one description, the engine\'s');
+    // pose trains its net in steps it declares as its own option, so the wizard asks no epochs either
+    const pose = presets.find((p) => p.name === 'pose');
+    assert.ok(!isSizedPreset('pose', presets) && pose?.options?.some((o) => o.name === 'heatmap.steps'));
+    assert.strictEqual(items[2].description, pose?.description);
   });
 });

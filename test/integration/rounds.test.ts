@@ -134,8 +134,9 @@ describe('rounds', function () {
     const run = vscode.commands.executeCommand<RoundsResult | undefined>('landmarks.rounds', vscode.Uri.file(tps));
     let settled = false;
     void run.then(() => (settled = true), () => (settled = true));
-    // Enter on each prompt as it comes: the preset pick (default first) and the test-set size box.
-    for (let i = 0; i < 100 && !settled && wb.engine.jobs.length === 0; i++) {
+    // Enter on each prompt as it comes: the preset pick (default first; its items wait for the
+    // engine's descriptions, up to 20 s) and the test-set size box.
+    for (let i = 0; i < 300 && !settled && wb.engine.jobs.length === 0; i++) {
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
       await sleep(200);
     }

@@ -2,7 +2,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { presetOptionsSetting, SETTING } from '../../scripts/settings-schema';
+import { PRESET_SETTING, presetOptionsSetting, presetSetting, SETTING } from '../../scripts/settings-schema';
 import { repoRoot } from '../helpers/data';
 import { getPreset } from '../../src/engine/presets';
 
@@ -15,5 +15,13 @@ describe('settings: landmarks.train.presetOptions', () => {
     const decls = getPreset('default').options?.() ?? [];
     assert.deepStrictEqual(Object.keys(d.properties), decls.map((o) => o.name));
     assert.ok(decls.every((o) => d.properties[o.name].description === o.doc && d.properties[o.name].default === o.default));
+  });
+
+  it('the preset setting offers every preset the engine ships, each with the description the wizard shows', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { enum: string[]; enumDescriptions: string[] }> } } };
+    assert.deepStrictEqual(manifest.contributes.configuration.properties[PRESET_SETTING], presetSetting());
+    const s = manifest.contributes.configuration.properties[PRESET_SETTING];
+    assert.ok(s.enum.includes('pose') && s.enum.includes('default') && s.enum.includes('paper'), s.enum.join());
+    assert.strictEqual(s.enumDescriptions[s.enum.indexOf('pose')], getPreset('pose').description);
   });
 });

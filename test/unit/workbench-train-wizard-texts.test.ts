@@ -18,7 +18,7 @@ describe('workbench train wizard texts', function () {
     assert.strictEqual(inputSizePrompt(native[1], 'tensorflow-gpu'), 'Model input WIDTHxHEIGHT (empty = 256x192, what paper runs on the GPU (tfjs-node-gpu))');
     // The engine could not start: the wizard still works and claims no size.
     const blind = presetPickItems(undefined, undefined, 'paper');
-    assert.deepStrictEqual(blind.map((i) => [i.label, i.detail]), [['paper', undefined], ['default', undefined]]);
+    assert.deepStrictEqual(blind.map((i) => [i.label, i.detail]), [['paper', undefined], ['default', undefined], ['pose', undefined]]);
     assert.doesNotMatch(JSON.stringify(blind), /\d+x\d+/);
     assert.strictEqual(inputSizePrompt(undefined, undefined), 'Model input WIDTHxHEIGHT, e.g. 256x192 (empty = the preset default)');
     // a preset the engine declares as using epochs is asked for them, whatever its name

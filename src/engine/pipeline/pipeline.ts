@@ -134,14 +134,16 @@ export async function trainPipeline(profile: Profile, samples: Sample[], landmar
     const answers = ids.map((i) => last.answers![i] as StageAnswer);
     const truths = ids.map((i) => samples[i].landmarks);
     let errors = errorsOf(answers, truths);
+    let which = last.inSample ? 'in-sample (optimistic: the last stage saw these photos)' : 'out-of-fold';
     if (last.inSample && ids.every((i) => before[i])) {
       // in-sample answers are optimistic, the stage before's out-of-fold ones pessimistic (no last stage): their mean
       const pre = errorsOf(ids.map((i) => before[i] as StageAnswer), truths);
       log(`doubt calibration errors: ${running[running.length - 2].stage.name} out-of-fold ${meanOf(pre).toFixed(2)} px, + ${running[running.length - 1].stage.name} (seen photos) ${meanOf(errors).toFixed(2)} px`);
       errors = pre.map((r, q) => r.map((e, j) => (e + errors[q][j]) / 2));
+      which = 'in-sample and out-of-fold (their mean)';
     }
     calibration = fitDoubtCalibration(answers.map((a) => a.doubt), errors);
-    if (calibration) log(`doubt calibrated to a 90% bound on ${ids.length} out-of-fold photos (signal weight ${calibration.weight})`);
+    if (calibration) log(`doubt calibrated to a 90% bound on the ${which} answers of ${ids.length} photos (signal weight ${calibration.weight})`);
   }
   return {
     profile: { ...profile, stages: profile.stages.filter((p) => running.some((r) => r.stage.name === p.stage)) },

@@ -7,6 +7,7 @@ import type { ProfileSpec } from '../../shared/protocol/engine';
 import { OptionError, resolveOptions, type OptionDecl, type OptionValues } from '../../shared/protocol/options';
 import { stageNamed } from '../stages/registry';
 import defaultProfile from '../profiles/default.json';
+import poseProfile from '../profiles/pose.json';
 
 export interface ProfileStage {
   stage: string;
@@ -38,7 +39,7 @@ export function checkProfileFile(v: unknown, where: string): ProfileFile {
   return { name: p.name, description: typeof p.description === 'string' ? p.description : '', ...(p.folds !== undefined ? { folds: p.folds } : {}), stages: p.stages };
 }
 
-const PROFILES: Record<string, ProfileFile> = { default: defaultProfile as ProfileFile };
+const PROFILES: Record<string, ProfileFile> = { default: defaultProfile as ProfileFile, pose: poseProfile as ProfileFile };
 
 export function profileFile(name: string): ProfileFile {
   const p = PROFILES[name];

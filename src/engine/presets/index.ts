@@ -3,8 +3,9 @@ import type { PresetName } from '../../shared/protocol/engine';
 import type { Preset } from './preset';
 import { defaultPreset } from './default';
 import { paperPreset } from './paper';
+import { posePreset } from './pose';
 
-const presets: Partial<Record<PresetName, Preset>> = { paper: paperPreset, default: defaultPreset };
+const presets: Record<PresetName, Preset> = { default: defaultPreset, pose: posePreset, paper: paperPreset };
 
 export function getPreset(name: PresetName): Preset {
   const p = presets[name];

@@ -8,7 +8,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { TrainResult } from '../../shared/protocol/engine';
+import { isPresetName, type TrainResult } from '../../shared/protocol/engine';
 import { formatLandmarkSubset, parseLandmarkSubset } from '../../shared/dataset/landmark-subset';
 import { checkDataset } from './dataset-check';
 import { fileStamp, slug } from './format';
@@ -38,7 +38,7 @@ export async function finetuneCommand(wb: Workbench, arg?: unknown): Promise<Tra
     const info = readModelInfo(path.resolve(arg.model));
     if (!info?.preset) throw new Error(`${arg.model} is not a trained model folder (no readable metadata.json)`);
     const { model, ...rest } = arg;
-    return trainCommand(wb, { ...rest, preset: info.preset === 'paper' ? 'paper' : 'default', initFrom: model });
+    return trainCommand(wb, { ...rest, preset: isPresetName(info.preset) ? info.preset : 'default', initFrom: model });
   }
   const near = arg instanceof vscode.Uri ? arg.fsPath : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
   const model = await pickModel(wb, near, {

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EvaluationResult, TrainResult } from '../../shared/protocol/engine';
+import { isPresetName, type EvaluationResult, type TrainResult } from '../../shared/protocol/engine';
 import { resolveImage } from '../../shared/dataset/images';
 import { freeFileName } from '../../shared/dataset/save';
 import { writeFileAtomic } from '../../shared/node/atomic-write';
@@ -130,7 +130,7 @@ export async function retrainCommand(wb: Workbench, arg?: unknown): Promise<Retr
     const before = await errorOn(wb, model, scratch, truth);
     const train = await trainCommand(wb, {
       data,
-      preset: info.preset === 'paper' ? 'paper' : 'default',
+      preset: isPresetName(info.preset) ? info.preset : 'default',
       // Warm start where the preset can: the paper net continues from the old weights.
       ...(info.preset === 'paper' ? { initFrom: model } : {}),
       ...(o?.epochs !== undefined ? { epochs: o.epochs } : {}),

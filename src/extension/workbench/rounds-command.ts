@@ -15,7 +15,8 @@ import { checkDataset } from './dataset-check';
 import { fileStamp, parseInputSize, slug } from './format';
 import { describeError } from './messages';
 import { defaultTestSize, roundCount, roundsProgress, roundsSummary, testSizeProblem } from './rounds-text';
-import { pickDataset } from './train-command';
+import { engineFacts, pickDataset, preferredPreset } from './train-command';
+import { presetPickItems, type PresetPickItem } from './train-wizard';
 import { claimTrainingSlot } from './training-slot';
 import { forkCli, hasSbatch, readMerged, roundsCliArgs, roundsStatus, statusText, whereChoices, type RoundsWhere } from './rounds-cli';
 import type { Workbench } from './workbench';
@@ -54,18 +55,17 @@ function isRoundsOptions(v: unknown): v is RoundsCommandOptions {
   return typeof v === 'object' && v !== null && !(v instanceof vscode.Uri) && typeof (v as { data?: unknown }).data === 'string';
 }
 
-async function promptOptions(data: string, images: number): Promise<RoundsCommandOptions | undefined> {
+async function promptOptions(wb: Workbench, data: string, images: number): Promise<RoundsCommandOptions | undefined> {
   const c = vscode.workspace.getConfiguration('landmarks');
-  const preferred = c.get<string>('train.preset', 'default') === 'paper' ? 'paper' : 'default';
-  const presetPick = await vscode.window.showQuickPick(
-    [
-      { label: 'default', description: 'template matching at full resolution: seconds per round on a CPU', picked: preferred === 'default' },
-      { label: 'paper', description: "the paper's CNN: minutes per round, more on a CPU", picked: preferred === 'paper' },
-    ].sort((a, b) => Number(b.picked) - Number(a.picked)),
-    { title: 'Cross-validation rounds (2/4): preset' },
+  const preferred = preferredPreset(c);
+  const facts = engineFacts(wb);
+  // the engine's own description of each preset, as the Train wizard shows it
+  const presetPick = await vscode.window.showQuickPick<PresetPickItem>(
+    facts.then((f) => presetPickItems(f.presets, f.backend, preferred)),
+    { title: 'Cross-validation rounds (2/4): preset', matchOnDetail: true },
   );
   if (!presetPick) return undefined;
-  const preset = presetPick.label as PresetName;
+  const preset = presetPick.label;
   const size = await vscode.window.showInputBox({
     title: 'Cross-validation rounds (3/4): test-set size',
     prompt: `Images tested per round; each round trains on the other images (${images} images with photos; the paper used 33 of 293)`,
@@ -120,12 +120,12 @@ export async function roundsCommand(wb: Workbench, arg?: unknown): Promise<Round
     return undefined;
   }
   if (!opts) {
-    opts = await promptOptions(data, report.withImage);
+    opts = await promptOptions(wb, data, report.withImage);
     if (!opts) return undefined;
   }
 
   const c = vscode.workspace.getConfiguration('landmarks');
-  const preset: PresetName = opts.preset ?? (c.get<string>('train.preset', 'default') === 'paper' ? 'paper' : 'default');
+  const preset: PresetName = opts.preset ?? preferredPreset(c);
   const testSize = opts.testSize ?? defaultTestSize(report.withImage);
   const sizeProblem = testSizeProblem(String(testSize), report.withImage);
   if (sizeProblem) {

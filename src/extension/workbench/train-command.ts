@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { OptionValue } from '../../shared/protocol/options';
-import type { BackendName, PresetInfo, PresetName, TrainOptions, TrainResult } from '../../shared/protocol/engine';
+import { isPresetName, type BackendName, type PresetInfo, type PresetName, type TrainOptions, type TrainResult } from '../../shared/protocol/engine';
 import { EngineCancelledError } from '../engine-client';
 import { checkDataset } from './dataset-check';
 import { modelsFolders, pickTpsDataset } from './dataset-quick-pick';
@@ -58,11 +58,16 @@ interface Settings {
   presetOptions: Partial<Record<PresetName, Record<string, OptionValue>>>;
 }
 
+/** The `landmarks.train.preset` setting; `default` where it names no preset this engine ships. */
+export function preferredPreset(c: vscode.WorkspaceConfiguration): PresetName {
+  const v = c.get<string>('train.preset', 'default');
+  return isPresetName(v) ? v : 'default';
+}
+
 function settings(): Settings {
   const c = vscode.workspace.getConfiguration('landmarks');
-  const preset = c.get<string>('train.preset', 'default') === 'paper' ? 'paper' : 'default';
   return {
-    preset,
+    preset: preferredPreset(c),
     epochs: Math.max(0, Math.round(c.get<number>('train.epochs', 0))),
     inputSize: c.get<string>('train.inputSize', ''),
     validationSplit: c.get<number>('train.validationSplit', 0.2),
@@ -81,7 +86,7 @@ export function pickDataset(wb: Workbench, title = 'Train landmark model: datase
 }
 
 /** The engine's presets and backend for the wizard's texts; nothing when it cannot start soon. */
-async function engineFacts(wb: Workbench): Promise<{ presets?: PresetInfo[]; backend?: BackendName }> {
+export async function engineFacts(wb: Workbench): Promise<{ presets?: PresetInfo[]; backend?: BackendName }> {
   const client = wb.host.client;
   const started = client.start().then(
     () => true,

@@ -4,7 +4,7 @@
  * preset's defaults on the backend that runs), never from constants repeated here: on wasm the
  * `paper` preset runs at 128x96, on a native backend at 256x192. Pure (no vscode import).
  */
-import type { BackendName, PresetInfo, PresetName } from '../../shared/protocol/engine';
+import { PRESET_NAMES, type BackendName, type PresetInfo, type PresetName } from '../../shared/protocol/engine';
 
 /**
  * Whether the preset trains in epochs at an input size the wizard then asks for, as its engine
@@ -48,7 +48,7 @@ export function runsWith(p: PresetInfo): string {
 
 /** The preset picker's items, the preferred one first. */
 export function presetPickItems(presets: readonly PresetInfo[] | undefined, backend: BackendName | undefined, preferred: PresetName): PresetPickItem[] {
-  const names: PresetName[] = presets?.length ? presets.map((p) => p.name) : ['default', 'paper'];
+  const names: PresetName[] = presets?.length ? presets.map((p) => p.name) : [...PRESET_NAMES];
   const items = names.map((name): PresetPickItem => {
     const info = presets?.find((p) => p.name === name);
     // the engine's description only (one per preset); none when the engine could not start

@@ -35,7 +35,14 @@ export interface BackendReport {
 
 import type { OptionDecl, OptionValue } from './options';
 
-export type PresetName = 'default' | 'paper';
+/** The presets the engine ships, in the order a picker lists them. */
+export const PRESET_NAMES = ['default', 'pose', 'paper'] as const;
+
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+export function isPresetName(v: unknown): v is PresetName {
+  return typeof v === 'string' && (PRESET_NAMES as readonly string[]).includes(v);
+}
 
 /** The general training numbers a preset may use (a preset that trains in passes over the photos uses none). */
 export type TrainingNumber = 'epochs' | 'batchSize' | 'learningRate' | 'inputSize' | 'patience';

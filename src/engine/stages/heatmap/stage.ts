@@ -70,7 +70,7 @@ export const heatmapStage: Stage<HeatmapModel> = {
     { name: 'inputHeight', type: 'integer', default: DEFAULT_HEATMAP.inputHeight, min: 32, max: 1024, doc: 'Height of the net\'s input frame (px, a multiple of 16).' },
     { name: 'steps', type: 'integer', default: DEFAULT_HEATMAP.steps, min: 1, max: 1000000, doc: 'Optimizer steps (batches of 8 augmented photos).' },
     { name: 'channels', type: 'integer', default: DEFAULT_HEATMAP.channels, min: 4, max: 128, doc: 'Channels of the first level (deeper levels 2x and 4x).' },
-    { name: 'oofFolds', type: 'integer', default: 2, min: 0, max: 10, doc: 'Extra trainings for its out-of-fold answers to the stages after it (0: its own in-sample answers).' },
+    { name: 'oofFolds', type: 'integer', default: 2, min: 0, max: 10, doc: 'Extra trainings, each without one fold, whose answers on the photos they did not see teach the stages after it and calibrate the doubt (0: the full model\'s own, optimistic, answers).' },
   ],
   whyNot: (plan, o) =>
     plan.samples.length < MIN_HEATMAP_PHOTOS

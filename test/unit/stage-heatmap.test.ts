@@ -3,7 +3,8 @@
  * trip, and that a short training on the real fly wings beats the mean shape on held-out photos.
  */
 import * as assert from 'assert';
-import { decodePeak, heatmapInput, toInput, toOriginal } from '../../src/engine/stages/heatmap';
+import { DEFAULT_HEATMAP, decodePeak, heatmapInput, toInput, toOriginal } from '../../src/engine/stages/heatmap';
+import { orientedFrame } from '../../src/engine/stages/heatmap/stage';
 import { restoreBackendAfter } from '../helpers/backend';
 
 describe('deep heatmap stage', function () {
@@ -25,6 +26,20 @@ describe('deep heatmap stage', function () {
     const at = (x: number, y: number): number => inp.image.data[y * 16 + x];
     assert.ok(Math.abs(at(2, 8)) < 1e-4 && Math.abs(at(13, 8) - 200) < 1e-3, 'halves keep their values');
     assert.ok(Math.abs(at(5, 1) - 100) < 1e-3, 'letterbox is the photo mean');
+  });
+
+  it('turns the input frame to the photos\' orientation, so a portrait photo fills more of it', function () {
+    const frame = { ...DEFAULT_HEATMAP, inputWidth: 128, inputHeight: 96 };
+    // a mollusk photo is 2000 x 2941: portrait
+    const turned = orientedFrame(frame, 2000, 2941);
+    assert.deepStrictEqual([turned.inputWidth, turned.inputHeight], [96, 128]);
+    const photo = { width: 200, height: 294, data: new Float32Array(200 * 294) };
+    assert.ok(heatmapInput(photo, turned).scale > 1.3 * heatmapInput(photo, frame).scale, 'seen at a finer scale');
+    // landscape photos (wings, video frames), square photos and square frames keep the frame as given
+    assert.strictEqual(orientedFrame(frame, 632, 480), frame);
+    assert.strictEqual(orientedFrame(frame, 500, 500), frame);
+    const square = { ...frame, inputHeight: 128 };
+    assert.strictEqual(orientedFrame(square, 2000, 2941), square);
   });
 
   it('decodes a Gaussian at a sub-pixel position exactly', function () {

@@ -17,12 +17,29 @@ function configOf(o: OptionValues): HeatmapConfig {
   return { ...DEFAULT_HEATMAP, inputWidth: o.inputWidth as number, inputHeight: o.inputHeight as number, steps: o.steps as number, channels: o.channels as number };
 }
 
+/**
+ * The frame turned to the photos' orientation: portrait photos (shells) letterboxed into a
+ * landscape frame would fill a fraction of its width, and the net would see them coarser.
+ */
+export function orientedFrame(cfg: HeatmapConfig, photoWidth: number, photoHeight: number): HeatmapConfig {
+  const photoPortrait = photoHeight > photoWidth;
+  const framePortrait = cfg.inputHeight > cfg.inputWidth;
+  if (photoWidth === photoHeight || cfg.inputWidth === cfg.inputHeight || photoPortrait === framePortrait) return cfg;
+  return { ...cfg, inputWidth: cfg.inputHeight, inputHeight: cfg.inputWidth };
+}
+
 async function fit(ctx: FitContext, o: OptionValues): Promise<Fitted<HeatmapModel> | undefined> {
-  const cfg = configOf(o);
+  let cfg = configOf(o);
   const items: HeatmapItem[] = [];
   for (const [i, s] of ctx.samples.entries()) {
     if (ctx.cancelled()) return undefined;
     const full = await ctx.photos.read(i);
+    // the first photo tells the set's orientation (a set mixing both is letterboxed either way)
+    if (i === 0) {
+      const given = cfg;
+      cfg = orientedFrame(cfg, full.width, full.height);
+      if (cfg !== given) ctx.log(`heatmap: input frame turned to ${cfg.inputWidth}x${cfg.inputHeight} for the photos' orientation (${full.width}x${full.height})`);
+    }
     items.push({ input: heatmapInput(full, cfg), truth: s.landmarks });
     // the stages after it read pyramids: keep this decode when the store keeps photos
     if (ctx.photos.keeps) ctx.photos.offer(i, pyramid(full, ctx.levels));
@@ -66,7 +83,7 @@ export const heatmapStage: Stage<HeatmapModel> = {
   name: 'heatmap',
   description: 'A U-Net from the whole photo (downsampled, letterboxed) to one heatmap per landmark; a first stage that needs no start.',
   options: [
-    { name: 'inputWidth', type: 'integer', default: DEFAULT_HEATMAP.inputWidth, min: 32, max: 1024, doc: 'Width of the net\'s input frame (px, a multiple of 16).' },
+    { name: 'inputWidth', type: 'integer', default: DEFAULT_HEATMAP.inputWidth, min: 32, max: 1024, doc: 'Width of the net\'s input frame (px, a multiple of 16); the frame is turned for photos of the other orientation.' },
     { name: 'inputHeight', type: 'integer', default: DEFAULT_HEATMAP.inputHeight, min: 32, max: 1024, doc: 'Height of the net\'s input frame (px, a multiple of 16).' },
     { name: 'steps', type: 'integer', default: DEFAULT_HEATMAP.steps, min: 1, max: 1000000, doc: 'Optimizer steps (batches of 8 augmented photos).' },
     { name: 'channels', type: 'integer', default: DEFAULT_HEATMAP.channels, min: 4, max: 128, doc: 'Channels of the first level (deeper levels 2x and 4x).' },

@@ -100,10 +100,15 @@ async function runTrainJobOnce(job: TrainJob, env: JobEnv): Promise<TrainResult>
     );
   }
   const { train, validation } = splitSamples(set.samples, options.validationSplit, options.seed);
+  // only the numbers this preset reads: a pipeline preset has no epochs or input size of its own
+  const numbers = [
+    ...(preset.uses.includes('inputSize') ? [`input ${options.inputSize.join('x')}`] : []),
+    ...(preset.uses.includes('epochs') ? [`${options.epochs} epochs`] : []),
+    ...(preset.uses.includes('batchSize') ? [`batch ${options.batchSize}`] : []),
+  ];
   env.log(
     `training preset ${presetName} on ${dataLabel}: ${train.length} train / ${validation.length} validation image(s), ` +
-      `${set.landmarkCount} landmarks, input ${options.inputSize.join('x')}, ${options.epochs} epochs, batch ${options.batchSize}, ` +
-      `backend ${env.backend}, seed ${options.seed}`,
+      `${set.landmarkCount} landmarks, ${[...numbers, `backend ${env.backend}`, `seed ${options.seed}`].join(', ')}`,
   );
   const modelDir = path.resolve(job.out);
   const checkpointDir = path.join(modelDir, CHECKPOINT_DIR);

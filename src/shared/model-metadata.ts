@@ -52,7 +52,6 @@ export interface ModelMetadata {
   engineVersion: string;
 }
 
-
 /** What a model list shows of a metadata file: each field only where it passed its check. */
 export interface ModelMetadataSummary {
   /** As written, also a preset this engine does not know (the problem then says so). */

@@ -11,18 +11,12 @@ import * as path from 'path';
 import { command as trainCommand } from '../../src/cli/train';
 import { command as predictCommand } from '../../src/cli/predict';
 import { command as evaluateCommand } from '../../src/cli/evaluate';
-import { parseModelMetadata, type ModelMetadata } from '../../src/shared/model-metadata';
+import { readMetadata } from '../../src/engine/model-io/metadata';
 import type { Evaluation } from '../../src/shared/metrics/evaluation';
 import { parseTps } from '../../src/shared/tps';
 import { runCommand } from '../helpers/cli';
 import { requireData } from '../helpers/data';
 import { makeFixture, meanShapeErrorPx, removeFixture, type Fixture } from '../helpers/fixture';
-
-function readMetadata(model: string): ModelMetadata {
-  const parsed = parseModelMetadata(fs.readFileSync(path.join(model, 'metadata.json'), 'utf8'));
-  assert.ok(parsed.metadata, `${model}: ${parsed.problem ?? 'no metadata'}`);
-  return parsed.metadata;
-}
 
 /** Trains `preset` without the `held` photos, predicts them from a folder of their own, evaluates against `tps`. */
 async function trainPredictEvaluate(work: string, tps: string, images: string, held: string[], preset: string, options: string[]): Promise<Evaluation> {
